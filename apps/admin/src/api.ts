@@ -1,0 +1,98 @@
+import { createClient } from "@minsheng/api/client";
+
+/** The typed client (hono/client) against the server that serves this console. */
+export const api = createClient(typeof location === "undefined" ? "http://localhost" : location.origin);
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** An error answer of the API: `{ error: { code, message, problems } }` with its status. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a typed response: its JSON on success, an ApiProblem otherwise. */
+export async function read<T>(p: Promise<{ ok: boolean; status: number; json(): Promise<T> }> | { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
+  const res = await p;
+  if (res.ok) return (await res.json()) as T;
+  let body: { error?: { code?: string; message?: string; problems?: Problem[] } } = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    /* not JSON */
+  }
+  throw new ApiProblem(res.status, body.error?.code ?? "Error", body.error?.message ?? `HTTP ${res.status}`, body.error?.problems ?? []);
+}
+
+/** `$.value` → `value`; `$.items[0].id` → `items[0].id` (a form field name). */
+export const fieldOf = (path: string) => path.replace(/^\$\.?/, "");
+
+/** Problems to antd `form.setFields` entries (only those naming one of `fields`); the rest are returned apart. */
+export function problemsToFields(e: unknown, fields: string[]): { fields: { name: string; errors: string[] }[]; rest: string[] } {
+  if (!(e instanceof ApiProblem)) return { fields: [], rest: [e instanceof Error ? e.message : String(e)] };
+  const byField = new Map<string, string[]>();
+  const rest: string[] = [];
+  for (const p of e.problems) {
+    const f = fieldOf(p.path);
+    if (fields.includes(f)) byField.set(f, [...(byField.get(f) ?? []), p.message]);
+    else rest.push(p.path ? `${p.path}: ${p.message}` : p.message);
+  }
+  if (byField.size === 0 && rest.length === 0) rest.push(e.message);
+  return { fields: [...byField].map(([name, errors]) => ({ name, errors })), rest };
+}
+
+export const errorText = (e: unknown): string =>
+  // Only a version conflict is "changed by someone else"; other 409s (a state that forbids the action) say why.
+  e instanceof ApiProblem ? (e.code === "Conflict" ? `数据已被他人修改，请刷新后重试（${e.message}）` : e.message) : e instanceof Error ? e.message : String(e);
+
+export type Role = "admin" | "security_admin" | "audit_admin" | "staff_province" | "staff_city" | "staff_county" | "reporter" | "reviewer" | "observer";
+export interface Me {
+  username: string;
+  displayName: string;
+  role: Role;
+  roleLabel: string;
+  region: string | null;
+  unit: string | null;
+}
+
+export const isStaff = (r: Role) => r === "admin" || r.startsWith("staff_");
+
+/** The menu: what each role may open. */
+export const sections = [
+  { key: "dashboard", label: "总览", allow: (r: Role) => isStaff(r) },
+  { key: "report", label: "填报", allow: (r: Role) => r === "reporter" || r === "admin" },
+  { key: "review", label: "核验", allow: (r: Role) => r === "reviewer" || r === "admin" },
+  // 三员分立: the audit administrator reads the whole log; staff and reviewers the history of their area's records
+  { key: "audit", label: "审计", allow: (r: Role) => r === "audit_admin" || r === "staff_province" || r === "staff_city" || r === "reviewer" },
+  { key: "plans", label: "计划管理", allow: (r: Role) => isStaff(r) },
+  // 通报: the task force of a region and above (bulletins.*); Excel 导入: whoever reports (reports.write)
+  { key: "bulletins", label: "通报", allow: (r: Role) => isStaff(r) },
+  { key: "imports", label: "Excel 导入", allow: (r: Role) => r === "reporter" || r === "admin" },
+  // 码上通: sites.read / content.write / feedback.* are staff's and units' (reporters'); the disclosure scores need plans.read
+  { key: "sites", label: "项目点位", allow: (r: Role) => isStaff(r) || r === "reporter" },
+  { key: "feedback", label: "意见建议", allow: (r: Role) => isStaff(r) || r === "reporter" },
+  { key: "disclosure", label: "信息公开考核", allow: (r: Role) => (["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as string[]).includes(r) },
+  { key: "users", label: "用户管理", allow: (r: Role) => r === "security_admin" },
+] as const;
+
+export const statusLabel: Record<string, string> = { completed: "已完成", on_schedule: "按序时推进", behind: "未达序时" };
+export const statusColor: Record<string, string> = { completed: "green", on_schedule: "blue", behind: "red" };
+export const bandLabel: Record<string, string> = { good: "好", fair: "较好", poor: "较差", 好: "好", 较好: "较好", 较差: "较差" };
+
+/** The month now in China (YYYY-MM). */
+export function currentPeriod(now = new Date()): string {
+  const d = new Date(now.getTime() + 8 * 3600_000);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+/** Sections whose page exists; the others stay out of the menu and the router until built. */
+export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports"]);

@@ -1,0 +1,178 @@
+import { Alert, Button, Card, Descriptions, Select, Space, Steps, Table, Typography, Upload } from "antd";
+import { useState } from "react";
+import { ApiProblem, currentPeriod, errorText, read } from "../api";
+import { useMe } from "../auth";
+import { usePlans } from "../data";
+
+interface CellProblem {
+  path: string;
+  message: string;
+  sheet?: string;
+  row?: number | null;
+  column?: string | null;
+  field?: string | null;
+}
+interface ImportResult {
+  dryRun: boolean;
+  period: string;
+  rows: number;
+  imported: number;
+  created: number;
+  updated: number;
+  reports: { row: number; id: number; indicator: string; region: string; value: number }[];
+}
+
+/** The months of the plans' years that have begun, newest first. */
+const monthsOf = (years: number[], now: string) =>
+  [...new Set(years)]
+    .sort((a, b) => b - a)
+    .flatMap((y) => Array.from({ length: 12 }, (_, i) => `${y}-${String(12 - i).padStart(2, "0")}`))
+    .filter((m) => m <= now);
+
+/** Problems the API names in English, said in Chinese where we know the phrase (the cell address says where). */
+const chinese = (m: string) =>
+  m
+    .replace(/^unknown indicator "(.+)"$/, "未知指标“$1”")
+    .replace(/^is outside your area.*$/, "不在您的填报范围内")
+    .replace(/^is not a number: (.*)$/, "不是数字：$1")
+    .replace(/^is empty: .*$/, "未填写本月累计值（不填报的行请整行清空）")
+    .replace(/^is required: the value (\S+) is below (\S+)'s counted (\S+) \(环比下降\)$/, "本月累计 $1 低于 $2 核定的 $3（环比下降），须填写下降原因")
+    .replace(/^is required to submit: .*$/, "必填：请填写进展情况")
+    .replace(/^is a milestone percent: at most 100$/, "形象进度为百分比，不能超过 100")
+    .replace(/^must not be negative$/, "不能为负数")
+    .replace(/^duplicates row (\d+): .*$/, "与第 $1 行重复（同一指标、同一地区）")
+    .replace(/^has no target for (\S+).*$/, "该地区没有指标 $1 的目标任务")
+    .replace(/^the (\S+) report of this indicator and region is already (\w+);.*$/, "该指标本月月报已是“$2”状态，不能再导入覆盖");
+
+/** Excel 导入: download the month's template, fill it in, upload: every problem by sheet, row and column; nothing written unless all pass. */
+export default function ExcelImport() {
+  const me = useMe().data!;
+  const plans = usePlans();
+  const now = currentPeriod();
+  const months = monthsOf((plans.data ?? []).map((p) => p.year), now);
+  const [chosen, setPeriod] = useState<string | null>(null);
+  // This month when a plan covers it, else the latest month of the plans' years.
+  const period = chosen ?? (months.includes(now) ? now : months[0] ?? now);
+  const [file, setFile] = useState<File | null>(null);
+  const [checked, setChecked] = useState<ImportResult | null>(null);
+  const [done, setDone] = useState<ImportResult | null>(null);
+  const [problems, setProblems] = useState<CellProblem[]>([]);
+  const [summary, setSummary] = useState<string | null>(null);
+  const [busy, setBusy] = useState<"check" | "import" | null>(null);
+
+  const post = async (f: File, dryRun: boolean) => {
+    const form = new FormData();
+    form.append("file", f);
+    form.append("period", period);
+    return read<ImportResult>(fetch(`/api/v1/imports/reports?dryRun=${dryRun}`, { method: "POST", body: form, credentials: "include" }));
+  };
+  const run = async (f: File, dryRun: boolean) => {
+    setBusy(dryRun ? "check" : "import");
+    setProblems([]);
+    setSummary(null);
+    try {
+      const res = await post(f, dryRun);
+      if (dryRun) setChecked(res);
+      else {
+        setDone(res);
+        setChecked(null);
+        setFile(null);
+      }
+    } catch (e) {
+      setChecked(null);
+      if (e instanceof ApiProblem && e.problems.length > 0) setProblems(e.problems as CellProblem[]);
+      setSummary(e instanceof ApiProblem && e.status === 400 ? `检查未通过：${e.problems.length} 处问题，未写入任何数据。请在表格中修改后重新上传。` : errorText(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const step = done ? 3 : checked ? 2 : file ? 1 : 0;
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
+      <Card size="small" title="Excel 批量填报">
+        <Steps size="small" current={step} items={[{ title: "下载模板" }, { title: "上传并检查" }, { title: "确认导入" }, { title: "完成" }]} style={{ marginBottom: 16 }} />
+        <Space wrap align="center">
+          <span>填报月份</span>
+          <Select
+            style={{ width: 130 }}
+            showSearch
+            value={period}
+            onChange={(v: string) => {
+              setPeriod(v);
+              setChecked(null);
+              setDone(null);
+            }}
+            options={months.map((m) => ({ value: m, label: m }))}
+            data-testid="import-period"
+          />
+          <a href={`/api/v1/imports/reports/template?period=${period}`} download data-testid="download-template">
+            <Button>下载 {period} 填报模板</Button>
+          </a>
+          <Typography.Text type="secondary">
+            {me.unit ? "模板列出本单位牵头项目" : "模板列出本地区"}需要填报的指标、地区、上期核定值和全年目标；在黄色列填写本月累计值、进展情况（必填）和下降原因。
+          </Typography.Text>
+        </Space>
+        <Upload.Dragger
+          accept=".xlsx"
+          maxCount={1}
+          showUploadList={false}
+          style={{ marginTop: 16 }}
+          customRequest={({ file: f, onSuccess }) => {
+            setFile(f as File);
+            setDone(null);
+            void run(f as File, true).then(() => onSuccess?.(null));
+          }}
+          data-testid="import-drop"
+        >
+          <p style={{ margin: "12px 0" }}>{busy === "check" ? "检查中…" : file ? `已选择：${file.name}（重新拖入可替换）` : "将填好的 .xlsx 拖到此处，或点击选择文件（≤ 5 MB）"}</p>
+        </Upload.Dragger>
+      </Card>
+
+      {summary && <Alert type="error" showIcon title={summary} data-testid="import-error" />}
+      {problems.length > 0 && (
+        <Table
+          size="small"
+          bordered
+          rowKey={(p, i) => `${p.path}-${i}`}
+          dataSource={problems}
+          pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          data-testid="import-problems"
+          columns={[
+            { title: "工作表", dataIndex: "sheet", width: 100 },
+            { title: "行", dataIndex: "row", width: 60 },
+            { title: "列", render: (_, p) => (p.column ? `${p.column}（${p.field ?? ""}）` : "—"), width: 170 },
+            { title: "单元格", dataIndex: "path", width: 130 },
+            { title: "问题", render: (_, p) => <span title={p.message}>{chinese(p.message)}</span> },
+          ]}
+        />
+      )}
+      {checked && file && (
+        <Alert
+          type="success"
+          showIcon
+          title={`检查通过：${checked.rows} 行均可导入（${checked.period}）。确认后将逐行保存并提交核验，与在线填报相同。`}
+          action={
+            <Button type="primary" loading={busy === "import"} onClick={() => void run(file, false)} data-testid="confirm-import">
+              确认导入
+            </Button>
+          }
+          data-testid="import-checked"
+        />
+      )}
+      {done && (
+        <Card size="small" title="导入完成" data-testid="import-done">
+          <Descriptions size="small" column={4} items={[
+            { key: "m", label: "月份", children: done.period },
+            { key: "n", label: "提交", children: done.imported },
+            { key: "c", label: "新建", children: done.created },
+            { key: "u", label: "更新", children: done.updated },
+          ]} />
+          <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+            月报已提交核验，可在“填报”页查看并补充佐证材料。
+          </Typography.Paragraph>
+        </Card>
+      )}
+    </Space>
+  );
+}

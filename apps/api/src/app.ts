@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { auditDenials, authenticate, csrfGuard } from "./auth/middleware.js";
+import { type AppEnv, type Deps } from "./lib/context.js";
+import { errorResponse } from "./lib/errors.js";
+import { invalidatePublicPagesOnWrite } from "./lib/public-cache.js";
+import { securityHeaders } from "./lib/security-headers.js";
+import { auditRoutes } from "./routes/audit.js";
+import { authRoutes } from "./routes/auth.js";
+import { bulletinRoutes } from "./routes/bulletins.js";
+import { bundleRoutes } from "./routes/bundles.js";
+import { complianceRoutes } from "./routes/compliance.js";
+import { docsRoutes } from "./routes/docs.js";
+import { evidenceRoutes } from "./routes/evidence.js";
+import { feedbackRoutes } from "./routes/feedback.js";
+import { planEditorRoutes } from "./routes/plan-editor.js";
+import { disclosureRoutes, planRoutes } from "./routes/progress.js";
+import { publicRoutes } from "./routes/public.js";
+import { reportImportRoutes } from "./routes/report-import.js";
+import { reportRoutes } from "./routes/reports.js";
+import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
+import { tokenRoutes } from "./routes/tokens.js";
+import { userRoutes } from "./routes/users.js";
+
+/** The API application: feature routers under /api/v1, one error table, auth on every request. */
+export function createApp(deps: Deps) {
+  const api = new Hono<AppEnv>()
+    .use(async (c, next) => {
+      c.set("deps", deps);
+      await next();
+    })
+    // a successful write may change a public page: drop the rendered ones
+    .use(invalidatePublicPagesOnWrite)
+    .use(auditDenials)
+    .use(authenticate)
+    .use(csrfGuard)
+    .get("/health", (c) => c.json({ status: "ok", version: deps.config.version, database: deps.db.kind }))
+    .route("/", docsRoutes)
+    .route("/auth", authRoutes)
+    .route("/users", userRoutes)
+    .route("/tokens", tokenRoutes)
+    .route("/bundles", bundleRoutes)
+    .route("/plans", planRoutes)
+    // 计划管理: plans, items, projects, indicators, targets (split-down) and schedules, record by record
+    .route("/", planEditorRoutes)
+    .route("/disclosure", disclosureRoutes)
+    .route("/audit", auditRoutes)
+    .route("/reports", reportRoutes)
+    .route("/evidence", evidenceRoutes)
+    // 通报 (preview, drafts, issued snapshots) and the Excel import of monthly figures
+    .route("/bulletins", bulletinRoutes)
+    .route("/imports", reportImportRoutes)
+    // 码上通: project sites, their content, citizens' feedback, rule 6 from real content, the public side
+    .route("/sites", siteRoutes)
+    .route("/projects", projectSiteRoutes)
+    .route("/content", contentRoutes)
+    .route("/feedback", feedbackRoutes)
+    .route("/disclosure", complianceRoutes)
+    .route("/public", publicRoutes);
+
+  const app = new Hono<AppEnv>()
+    // CSP, framing, nosniff, referrer, HSTS in production: on every response, static apps and errors included.
+    .use(securityHeaders({ production: deps.config.production }))
+    .route("/api/v1", api);
+  app.onError((err, c) => errorResponse(c, err));
+  api.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => c.json({ error: { code: "NotFound", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, problems: [] } }, 404));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,98 @@
+import type { MiddlewareHandler } from "hono";
+
+/**
+ * Security headers on every response: the API's JSON and files, its docs page, the console and
+ * the 码上通 site served beside it, and error answers (ASVS 14.4, 等保 2.0 application security).
+ * Three Content-Security-Policies, by what the response is:
+ *  - API answers and files (/api/v1/…): nothing may load or run in them (default-src 'none'), so an
+ *    uploaded SVG or HTML opened directly cannot run a script;
+ *  - the docs page (/api/v1/docs…): its own script and style sheet, fetch to this origin;
+ *  - the web apps (everything else): scripts from this origin only; inline styles allowed because
+ *    antd's CSS-in-JS inserts <style> elements at run time; images also from data:/blob: (previews).
+ * Every policy forbids framing (frame-ancestors 'none': no click-jacking) and <base> rewriting.
+ */
+
+const join = (directives: Record<string, string>) =>
+  Object.entries(directives)
+    .map(([k, v]) => `${k} ${v}`)
+    .join("; ");
+
+export const apiPolicy = join({
+  "default-src": "'none'",
+  "frame-ancestors": "'none'",
+  "base-uri": "'none'",
+  "form-action": "'none'",
+});
+
+export const docsPolicy = join({
+  "default-src": "'none'",
+  "script-src": "'self'",
+  "style-src": "'self'",
+  "img-src": "'self' data:",
+  "connect-src": "'self'",
+  "form-action": "'self'",
+  "frame-ancestors": "'none'",
+  "base-uri": "'none'",
+});
+
+export const appPolicy = join({
+  "default-src": "'self'",
+  "script-src": "'self'",
+  "style-src": "'self' 'unsafe-inline'",
+  "img-src": "'self' data: blob:",
+  "font-src": "'self' data:",
+  "connect-src": "'self'",
+  "worker-src": "'self' blob:",
+  "object-src": "'none'",
+  "form-action": "'self'",
+  "frame-ancestors": "'none'",
+  "base-uri": "'self'",
+});
+
+/**
+ * A PDF opened in a tab (a published policy document, a site sign): Chrome renders it through an
+ * internal <embed> governed by object-src and a synthetic page with inline styles (crbug 271452),
+ * so those two are allowed for this one document type; still no script, no framing.
+ */
+export const pdfPolicy = join({
+  "default-src": "'none'",
+  "object-src": "'self'",
+  "style-src": "'unsafe-inline'",
+  "img-src": "'self' data:",
+  "frame-ancestors": "'none'",
+  "base-uri": "'none'",
+  "form-action": "'none'",
+});
+
+export const HSTS = "max-age=31536000; includeSubDomains";
+
+/** The policy for a response: the docs page, a PDF, the rest of the API, or a web app. */
+export function policyFor(path: string, contentType = ""): string {
+  if (path === "/api/v1/docs" || path.startsWith("/api/v1/docs/")) return docsPolicy;
+  if (path === "/api" || path.startsWith("/api/")) return /^application\/pdf\b/i.test(contentType) ? pdfPolicy : apiPolicy;
+  return appPolicy;
+}
+
+const common: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Origin-Agent-Cluster": "?1",
+  "X-Permitted-Cross-Domain-Policies": "none",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+};
+
+/** Sets the headers after the handler ran (so static files, 404s and errors get them too). */
+export function securityHeaders(options: { production: boolean }): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    for (const [k, v] of Object.entries(common)) h.set(k, v);
+    h.set("Content-Security-Policy", policyFor(c.req.path, h.get("content-type") ?? ""));
+    // HSTS only in production: on plain-http development it would pin localhost to https.
+    if (options.production) h.set("Strict-Transport-Security", HSTS);
+    else h.delete("Strict-Transport-Security");
+  };
+}

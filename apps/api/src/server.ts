@@ -1,0 +1,144 @@
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { DataDirLocked, openDatabase } from "@minsheng/db";
+import { rollingBackups, takeRollingBackup } from "./lib/backups.js";
+import { createApp } from "./app.js";
+import { defaultConfig } from "./lib/context.js";
+import { RegionDirectory } from "./lib/regions.js";
+import { TokenBucketLimiter } from "./lib/rate-limit.js";
+import { loadMasterKey, secretsFromKey } from "./lib/secrets.js";
+import { DiskStorage } from "./lib/storage.js";
+import { scheduleRetention, securityConfigFromEnv } from "./lib/retention.js";
+import { mountStaticApps, publicSitePreload, publicSiteRenderer } from "./lib/static-apps.js";
+import { seedDemoContent } from "./demo-content.js";
+import { ensureAdmin, isEmpty, seedDemo } from "./seed.js";
+
+/** The repository root (apps/api/dist → ../../..), for the default data folder and the fixture. */
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+async function main() {
+  const env = process.env;
+  const dataDir = resolve(env.DATA_DIR ?? join(repoRoot, "data"));
+  const started = Date.now();
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg") }).catch((e: unknown) => {
+    if (e instanceof DataDirLocked || env.DATABASE_URL) throw e;
+    // PGlite cannot always replay a folder left by a crash or by two writers (PGlite #327, #1106).
+    const newest = rollingBackups(dataDir)[0];
+    throw new Error(
+      `the embedded database in ${join(dataDir, "pg")} could not be opened (${e instanceof Error ? e.message : String(e)}). ` +
+        (newest ? `If it is damaged, \`pnpm recover\` moves it aside and restores the newest rolling backup (${newest}).` : "No rolling backup exists to recover from."),
+    );
+  });
+  let seededDemo = false;
+  if (env.SEED !== "none" && (await isEmpty(db))) {
+    const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
+    if (existsSync(fixture)) {
+      await seedDemo(db, fixture);
+      seededDemo = env.SEED_BUNDLE === undefined;
+      console.log(`demo data loaded from ${fixture}; demo accounts: see README`);
+    }
+  }
+  for (const [prefix, role] of [["ADMIN", "admin"], ["SECURITY_ADMIN", "security_admin"], ["AUDIT_ADMIN", "audit_admin"]] as const) {
+    const [username, password] = [env[`${prefix}_USERNAME`], env[`${prefix}_PASSWORD`]];
+    if (username && password && (await ensureAdmin(db, username, password, role))) console.log(`${role} ${username} created`);
+  }
+  const config = {
+    ...defaultConfig,
+    production: env.NODE_ENV === "production",
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    // 码上通
+    publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
+    trustProxy: /^(1|true|yes)$/i.test(env.TRUST_PROXY ?? ""),
+    feedbackAutoApprove: /^(1|true|yes)$/i.test(env.FEEDBACK_AUTO_APPROVE ?? ""),
+    // REQUIRE_2FA, AUDIT_RETENTION_MONTHS, PHONE_RETENTION_DAYS (see lib/retention.ts, SECURITY.md)
+    ...securityConfigFromEnv(env),
+  };
+  // Sealed phone numbers and site codes: FEEDBACK_KEY, or a key generated once under DATA_DIR.
+  const secrets = secretsFromKey(loadMasterKey(env.FEEDBACK_KEY, join(dataDir, "feedback.key")));
+  const app = createApp({
+    db,
+    storage: new DiskStorage(join(dataDir, "files")),
+    regions: new RegionDirectory(db),
+    config,
+    now: () => new Date(),
+    secrets,
+    rateLimiter: new TokenBucketLimiter(),
+  });
+  // The console at /admin/ and the 码上通 site at / are served from their builds, when built.
+  const served = mountStaticApps(app, [
+    { prefix: "/admin", dir: join(repoRoot, "apps", "admin", "dist") },
+    {
+      prefix: "",
+      dir: join(repoRoot, "apps", "public", "dist"),
+      preload: publicSitePreload,
+      // project pages arrive rendered: a phone on a slow network paints them before any script runs
+      render: await publicSiteRenderer(app, join(repoRoot, "apps", "public", "dist-ssr", "entry-server.js")),
+    },
+  ]);
+  if (served.length > 0) console.log(`serving ${served.join(", ")}`);
+  // The Shaoyang demo also gets some 码上通 content, entered through the API like a user's.
+  if (seededDemo)
+    await seedDemoContent(app).then(
+      (tickets) => console.log(`demo 码上通 content published; suggestion tickets ${tickets.join(", ")}`),
+      (e) => console.warn(`demo 码上通 content skipped: ${e instanceof Error ? e.message : e}`),
+    );
+  // Phone numbers purged and old audit entries pruned (anchored) now and daily.
+  scheduleRetention({ db, config, now: () => new Date() });
+  const port = Number(env.PORT ?? 8787);
+  const server = serve({ fetch: app.fetch, port, hostname: env.HOST ?? "127.0.0.1" }, (info) => {
+    console.log(`民生实事 API on http://${info.address}:${info.port}/api/v1/health (${db.kind}, ready in ${Date.now() - started} ms)`);
+  });
+  // Rolling backups (DATA_DIR/backups): every BACKUP_INTERVAL_HOURS (0: never) and at a clean stop; BACKUP_KEEP kept.
+  const backupHours = Number(env.BACKUP_INTERVAL_HOURS ?? 6);
+  const backupKeep = Number(env.BACKUP_KEEP ?? 5);
+  let backingUp: Promise<unknown> = Promise.resolve();
+  const rollingBackup = (why: string) =>
+    (backingUp = backingUp.then(() =>
+      takeRollingBackup(db, dataDir, backupKeep).then(
+        (dir) => console.log(`rolling backup (${why}): ${dir}`),
+        (e) => console.warn(`rolling backup (${why}) failed: ${e instanceof Error ? e.message : e}`),
+      ),
+    ));
+  if (backupHours > 0) {
+    const newest = rollingBackups(dataDir)[0];
+    const age = newest ? Date.now() - statSync(newest).mtimeMs : Infinity;
+    // The first one soon after start (a known-good state the server just opened), unless a recent one exists.
+    if (age > backupHours * 3_600_000) setTimeout(() => void rollingBackup("start"), 5_000).unref();
+    setInterval(() => void rollingBackup("interval"), backupHours * 3_600_000).unref();
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing`);
+    // Close the HTTP side first (idle keep-alive connections at once, busy ones after a grace
+    // period), take a rolling backup, then checkpoint and close the database so the folder is clean.
+    server.close(() => {
+      (backupHours > 0 ? rollingBackup("stop") : backingUp)
+        .then(() => db.close())
+        .then(
+          () => {
+            console.log("database closed cleanly");
+            process.exit(0);
+          },
+          (e) => {
+            console.error(e);
+            process.exit(1);
+          },
+        );
+    });
+    const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+    http.closeIdleConnections?.();
+    setTimeout(() => http.closeAllConnections?.(), 3_000).unref();
+    setTimeout(() => process.exit(1), 60_000).unref();
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

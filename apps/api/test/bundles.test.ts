@@ -1,0 +1,156 @@
+import { readFileSync } from "node:fs";
+import { evaluateBundle } from "@minsheng/domain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixturePath, type Harness, makeHarness } from "./harness.js";
+
+let h: Harness;
+let admin: string;
+const fixture = JSON.parse(readFileSync(fixturePath, "utf8"));
+
+beforeAll(async () => {
+  h = await makeHarness();
+  admin = await h.login("admin");
+});
+afterAll(() => h.dispose());
+
+const count = async (table: string) => Number((await h.deps.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`)).rows[0]!.n);
+
+describe("POST /api/v1/bundles", () => {
+  it("rejects an invalid bundle with every problem and its JSON path, writing nothing", async () => {
+    const before = await Promise.all(["targets", "reports", "regions", "audit_log"].map(count));
+    const broken = {
+      ...fixture,
+      targets: [...fixture.targets, { indicator: "no-such", region: "430523", value: 5 }, { indicator: "hn2024-p01-a", region: "999999", value: -1 }],
+      progress: [...fixture.progress, { indicator: "hn2024-p02-a", region: "430523", period: "2024-13", value: 1 }],
+    };
+    const res = await h.call(admin, "POST", "/api/v1/bundles", broken);
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(error.code).toBe("BundleInvalid");
+    const paths = error.problems.map((p: { path: string }) => p.path);
+    const n = fixture.targets.length;
+    expect(paths).toEqual(expect.arrayContaining([`$.targets[${n + 1}].value`, `$.progress[${fixture.progress.length}].period`]));
+    expect(paths.length).toBeGreaterThanOrEqual(2);
+    expect(await Promise.all(["targets", "reports", "regions", "audit_log"].map(count))).toEqual(before);
+  });
+
+  it("reports reference problems after the schema passes (unknown indicator, unknown region)", async () => {
+    const broken = { ...fixture, targets: [...fixture.targets, { indicator: "no-such", region: "430523", value: 5 }, { indicator: "hn2024-p01-a", region: "999999", value: 1 }] };
+    const res = await h.call(admin, "POST", "/api/v1/bundles", broken);
+    expect(res.status).toBe(400);
+    const paths = (await res.json()).error.problems.map((p: { path: string }) => p.path);
+    const n = fixture.targets.length;
+    expect(paths).toEqual([`$.targets[${n}].indicator`, `$.targets[${n + 1}].region`]);
+  });
+
+  it("is for admins only", async () => {
+    expect((await h.call(await h.login("city"), "POST", "/api/v1/bundles", fixture)).status).toBe(403);
+    expect((await h.call(null, "POST", "/api/v1/bundles", fixture)).status).toBe(401);
+  });
+
+  it("upserts a valid bundle in one go and records it in the audit log", async () => {
+    const changed = structuredClone(fixture);
+    changed.plans[1].title = "2024年邵阳市重点民生实事（修订）";
+    const audits = await count("audit_log");
+    const res = await h.call(admin, "POST", "/api/v1/bundles", changed);
+    expect(res.status).toBe(201);
+    expect((await res.json()).imported.progress).toBe(fixture.progress.length);
+    expect(await count("audit_log")).toBe(audits + 1);
+    const plans = (await (await h.call(admin, "GET", "/api/v1/plans")).json()).plans;
+    expect(plans.find((p: { id: string }) => p.id === "sy2024").title).toBe("2024年邵阳市重点民生实事（修订）");
+    // and back, so other tests see the original
+    expect((await h.call(admin, "POST", "/api/v1/bundles", fixture)).status).toBe(201);
+  });
+});
+
+describe("GET /api/v1/bundles/:planId", () => {
+  it("exports a plan that imports back without loss", async () => {
+    const res = await h.call(admin, "GET", "/api/v1/bundles/sy2024");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toContain("sy2024.bundle.json");
+    const exported = await res.json();
+    expect(exported.format).toBe("minsheng.bundle/v1");
+    expect(exported.progress).toHaveLength(fixture.progress.length);
+    expect((await h.call(admin, "POST", "/api/v1/bundles", exported)).status).toBe(201);
+    const again = await (await h.call(admin, "GET", "/api/v1/bundles/sy2024")).json();
+    expect(again).toEqual(exported);
+  });
+
+  it("gives a county's staff only its own county's figures of the province plan", async () => {
+    const res = await h.call(await h.login("county"), "GET", "/api/v1/bundles/hn2024");
+    expect(res.status).toBe(200);
+    const b = await res.json();
+    expect(new Set(b.targets.map((t: { region: string }) => t.region))).toEqual(new Set(["430523"]));
+    expect(b.progress.every((p: { region: string }) => p.region === "430523")).toBe(true);
+  });
+
+  it("answers 404 for an unknown plan and 400 for a malformed id", async () => {
+    expect((await h.call(admin, "GET", "/api/v1/bundles/nope")).status).toBe(404);
+    expect((await h.call(admin, "GET", "/api/v1/bundles/%20bad%20")).status).toBe(400);
+  });
+});
+
+describe("GET /api/v1/plans/:planId/progress", () => {
+  it("answers what evaluateBundle answers for the plan, with that plan's counts", async () => {
+    const res = await h.call(await h.login("city"), "GET", "/api/v1/plans/hn2024/progress?period=2024-09&region=430500");
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const direct = evaluateBundle(fixture, { period: "2024-09", region: "430500", plan: "hn2024" });
+    expect(body.counts).toEqual(direct.counts.hn2024);
+    expect(body.counts).toEqual({ completed: 11, on_schedule: 13, behind: 0 });
+    expect(body.indicators).toEqual(direct.indicators);
+    expect(body.lagging).toEqual(direct.lagging);
+    expect(body.disclosure).toEqual(direct.disclosure);
+  });
+
+  it("answers the city plan's figures with its linked indicators (适老化 2605 ÷ 2200)", async () => {
+    const body = await (await h.call(await h.login("city"), "GET", "/api/v1/plans/sy2024/progress?period=2024-09&region=430500")).json();
+    expect(body.indicators.find((i: { indicator: string }) => i.indicator === "sy2024-p03-a")).toMatchObject({ rate: 118.41, linked: true });
+    expect(body.counts.behind).toBe(1);
+  });
+
+  it("names the query fields that are wrong", async () => {
+    const res = await h.call(admin, "GET", "/api/v1/plans/hn2024/progress?period=2024-9&region=abc");
+    expect(res.status).toBe(400);
+    const paths = (await res.json()).error.problems.map((p: { path: string }) => p.path).sort();
+    expect(paths).toEqual(["$.query.period", "$.query.region"]);
+  });
+
+  it("keeps a county's staff inside its county", async () => {
+    const county = await h.login("county");
+    expect((await h.call(county, "GET", "/api/v1/plans/hn2024/progress?period=2024-09&region=430523")).status).toBe(200);
+    expect((await h.call(county, "GET", "/api/v1/plans/hn2024/progress?period=2024-09&region=430500")).status).toBe(403);
+    expect((await h.call(null, "GET", "/api/v1/plans/hn2024/progress?period=2024-09&region=430523")).status).toBe(401);
+  });
+
+  it("answers 404 for an unknown plan or region", async () => {
+    expect((await h.call(admin, "GET", "/api/v1/plans/nope/progress?period=2024-09&region=430500")).status).toBe(404);
+    expect((await h.call(admin, "GET", "/api/v1/plans/hn2024/progress?period=2024-09&region=999999")).status).toBe(404);
+  });
+});
+
+describe("GET /api/v1/disclosure/scores", () => {
+  it("answers the 12 county scores as seed 003 prints them", async () => {
+    const body = await (await h.call(await h.login("city"), "GET", "/api/v1/disclosure/scores?period=2024-09&region=430500")).json();
+    const byRegion = Object.fromEntries(body.scores.map((s: { region: string; score: number }) => [s.region, s.score]));
+    expect(body.scores).toHaveLength(12);
+    expect(byRegion["430524"]).toBe(5.4783);
+    expect(byRegion["430527"]).toBe(5.1429);
+    expect(byRegion["430529"]).toBe(1.2);
+  });
+
+  it("answers nothing before any record of the year", async () => {
+    const body = await (await h.call(admin, "GET", "/api/v1/disclosure/scores?period=2024-08&region=430500")).json();
+    expect(body.scores).toEqual([]);
+  });
+});
+
+describe("audit", () => {
+  it("verifies the chain after seeding, logins and imports", async () => {
+    const res = await h.call(await h.login("auditor"), "GET", "/api/v1/audit/verify");
+    expect(res.status).toBe(200);
+    const check = await res.json();
+    expect(check.ok).toBe(true);
+    expect(check.entries).toBeGreaterThan(5);
+  });
+});

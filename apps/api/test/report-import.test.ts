@@ -1,0 +1,238 @@
+import { readFileSync } from "node:fs";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixturePath, type Harness, makeHarness, type TestResponse } from "./harness.js";
+
+const API = "/api/v1";
+const fixture = JSON.parse(readFileSync(fixturePath, "utf8")) as {
+  indicators: { id: string; project: string; linkedTo?: string }[];
+  projects: { id: string; leadUnit: string }[];
+  targets: { indicator: string; region: string; value: number }[];
+  progress: { indicator: string; region: string; period: string; value: number }[];
+};
+
+let h: Harness;
+let reporter: string;
+let edu: string;
+let city: string;
+
+beforeAll(async () => {
+  h = await makeHarness();
+  [reporter, edu, city] = (await Promise.all(["reporter", "reporter-edu", "city"].map((u) => h.login(u)))) as [string, string, string];
+}, 120_000);
+afterAll(() => h?.dispose());
+
+async function template(cookie: string, query: string): Promise<ExcelJS.Workbook> {
+  const res = await h.call(cookie, "GET", `${API}/imports/reports/template?${query}`);
+  expect(res.status, await res.clone().text().catch(() => "")).toBe(200);
+  expect(res.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(await res.arrayBuffer());
+  return wb;
+}
+
+/** Data rows of the template sheet: row number → {indicator, region, …} by header. */
+function rowsOf(wb: ExcelJS.Workbook) {
+  const ws = wb.getWorksheet("月度填报")!;
+  const headers = (ws.getRow(2).values as unknown[]).map((v) => String(v ?? "").replace(/\*$/, ""));
+  const col = (name: string) => headers.indexOf(name);
+  const out: { row: number; indicator: string; region: string; previous: unknown; target: unknown }[] = [];
+  ws.eachRow((row, n) => {
+    if (n <= 2) return;
+    out.push({ row: n, indicator: String(row.getCell(col("指标编号")).value), region: String(row.getCell(col("区划代码")).value), previous: row.getCell(col("上期已核验累计值")).value, target: row.getCell(col("全年目标")).value });
+  });
+  return { ws, col, rows: out };
+}
+
+type Fill = { value?: unknown; narrative?: string; fallReason?: string; indicator?: string; region?: string };
+
+/** Fills rows of a template (by indicator@region) and returns the workbook's bytes. */
+async function filled(wb: ExcelJS.Workbook, fills: Record<string, Fill>, extra: Array<Fill & { indicator: string; region: string }> = []): Promise<Uint8Array> {
+  const { ws, col, rows } = rowsOf(wb);
+  for (const r of rows) {
+    const f = fills[`${r.indicator}@${r.region}`];
+    if (!f) continue;
+    const row = ws.getRow(r.row);
+    if (f.indicator !== undefined) row.getCell(col("指标编号")).value = f.indicator;
+    if (f.region !== undefined) row.getCell(col("区划代码")).value = f.region;
+    if (f.value !== undefined) row.getCell(col("本月累计完成值")).value = f.value as ExcelJS.CellValue;
+    if (f.narrative !== undefined) row.getCell(col("进展情况")).value = f.narrative;
+    if (f.fallReason !== undefined) row.getCell(col("下降原因")).value = f.fallReason;
+  }
+  let next = ws.rowCount + 1;
+  for (const e of extra) {
+    const row = ws.getRow(next++);
+    row.getCell(col("指标编号")).value = e.indicator;
+    row.getCell(col("区划代码")).value = e.region;
+    if (e.value !== undefined) row.getCell(col("本月累计完成值")).value = e.value as ExcelJS.CellValue;
+    if (e.narrative !== undefined) row.getCell(col("进展情况")).value = e.narrative;
+    row.commit();
+  }
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
+const upload = (cookie: string, bytes: Uint8Array, query = "", name = "填报.xlsx", extra: Record<string, string> = {}): Promise<TestResponse> => {
+  const form = new FormData();
+  form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>]), name);
+  for (const [k, v] of Object.entries(extra)) form.append(k, v);
+  return h.call(cookie, "POST", `${API}/imports/reports${query}`, form);
+};
+
+const octoberCount = async () => Number((await h.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM reports WHERE period = '2024-10'")).rows[0]!.n);
+const auditCount = async (action: string) => Number((await h.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = $1", [action])).rows[0]!.n);
+const sept = (indicator: string, region: string) => fixture.progress.find((p) => p.indicator === indicator && p.region === region && p.period === "2024-09")!.value;
+
+describe("the template", () => {
+  it("lists what 邵阳县 reports for the month: indicators, regions, last month's counted value, target", async () => {
+    const wb = await template(reporter, "period=2024-10");
+    const { rows } = rowsOf(wb);
+    const linked = new Set(fixture.indicators.filter((i) => i.linkedTo).map((i) => i.id));
+    const due = fixture.targets.filter((t) => t.region === "430523" && !linked.has(t.indicator)).map((t) => `${t.indicator}@${t.region}`).sort();
+    expect(rows.map((r) => `${r.indicator}@${r.region}`).sort()).toEqual(due);
+    const tuowei = rows.find((r) => r.indicator === "hn2024-p04-a")!;
+    expect(tuowei.previous).toBe(164); // September's verified figure, a number
+    expect(tuowei.target).toBe(360);
+    expect(String(wb.getWorksheet("填报说明")!.getCell("B2").value)).toBe("2024-10");
+  });
+
+  it("gives a unit's reporter only its unit's projects, and keeps reporters in their area", async () => {
+    const { rows } = rowsOf(await template(edu, "period=2024-10"));
+    const eduProjects = new Set(fixture.projects.filter((p) => p.leadUnit === "edu").map((p) => p.id));
+    const projectOf = new Map(fixture.indicators.map((i) => [i.id, i.project]));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(eduProjects.has(projectOf.get(r.indicator)!)).toBe(true);
+    expect((await h.call(reporter, "GET", `${API}/imports/reports/template?period=2024-10&region=430524`)).status).toBe(403);
+    expect((await h.call(edu, "GET", `${API}/imports/reports/template?period=2024-10&unit=zj`)).status).toBe(403);
+    expect((await h.call(city, "GET", `${API}/imports/reports/template?period=2024-10`)).status).toBe(403); // staff do not report
+  });
+});
+
+describe("an upload with problems", () => {
+  it("reports every problem by sheet, row and column, and writes nothing", async () => {
+    const wb = await template(reporter, "period=2024-10");
+    const at = (indicator: string) => rowsOf(wb).rows.find((r) => r.indicator === indicator)!.row;
+    const dup = rowsOf(wb).rows.length + 3; // the row appended after the last
+    const rows = { p04: at("hn2024-p04-a"), p02: at("hn2024-p02-a"), p03: at("hn2024-p03-a"), p08: at("hn2024-p08-a"), p05: at("hn2024-p05-a"), p09: at("hn2024-p09-a"), p10: at("hn2024-p10-a") };
+    const bytes = await filled(
+      wb,
+      {
+        "hn2024-p04-a@430523": { value: 100, narrative: "核减后回落" }, // below September's 164, no reason
+        "hn2024-p02-a@430523": { value: "一百二十", narrative: "已完成" }, // not a number
+        "hn2024-p03-a@430523": { indicator: "hn2024-p99-z", value: 10, narrative: "x" }, // unknown indicator
+        "hn2024-p08-a@430523": { region: "430524", value: 10, narrative: "隆回县的" }, // outside the reporter's area
+        "hn2024-p05-a@430523": { value: 120, narrative: "形象进度" }, // a milestone over 100
+        "hn2024-p09-a@430523": { value: 410 }, // no narrative
+        "hn2024-p10-a@430523": { value: -3, narrative: "负数" },
+      },
+      [{ indicator: "hn2024-p05-a", region: "430523", value: 80, narrative: "重复" }], // a duplicate of the milestone row
+    );
+    const before = await octoberCount();
+    const res = await upload(reporter, bytes);
+    expect(res.status).toBe(400);
+    const error = (await res.json()).error;
+    expect(error.code).toBe("ValidationFailed");
+    expect(error.message).toContain("nothing was imported");
+    const got = error.problems.map((p: { path: string; sheet: string; row: number; column: string; field: string }) => `${p.path} ${p.field}`).sort();
+    expect(got).toEqual(
+      [
+        `月度填报!A${dup} 指标编号`,
+        `月度填报!A${rows.p03} 指标编号`,
+        `月度填报!B${rows.p08} 区划代码`,
+        `月度填报!J${rows.p02} 本月累计完成值`,
+        `月度填报!J${rows.p05} 本月累计完成值`,
+        `月度填报!J${rows.p10} 本月累计完成值`,
+        `月度填报!K${rows.p09} 进展情况`,
+        `月度填报!L${rows.p04} 下降原因`,
+      ].sort(),
+    );
+    const message = (path: string) => error.problems.find((p: { path: string }) => p.path === path)?.message as string;
+    expect(message(`月度填报!L${rows.p04}`)).toContain("below 2024-09's counted 164");
+    expect(message(`月度填报!J${rows.p02}`)).toContain("is not a number");
+    expect(message(`月度填报!A${rows.p03}`)).toContain('unknown indicator "hn2024-p99-z"');
+    expect(message(`月度填报!B${rows.p08}`)).toContain("outside your area");
+    expect(message(`月度填报!J${rows.p05}`)).toContain("at most 100");
+    expect(message(`月度填报!A${dup}`)).toContain(`duplicates row ${rows.p05}`);
+    expect(message(`月度填报!J${rows.p10}`)).toContain("must not be negative");
+    for (const p of error.problems) expect(p.sheet).toBe("月度填报");
+    expect(await octoberCount()).toBe(before);
+  });
+
+  it("refuses what is not an .xlsx, an empty or missing file, and another month's template", async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    expect((await upload(reporter, png, "", "伪装.xlsx")).status).toBe(415);
+    expect((await upload(reporter, new TextEncoder().encode("指标编号,区划代码\nhn2024-p04-a,430523"), "", "a.xlsx")).status).toBe(415);
+    expect((await upload(reporter, new Uint8Array(0))).status).toBe(400);
+    expect((await h.call(reporter, "POST", `${API}/imports/reports`, new FormData())).status).toBe(400);
+    expect((await h.call(reporter, "POST", `${API}/imports/reports`, { file: "x" })).status).toBe(415);
+    const big = new Uint8Array(5 * 1024 * 1024 + 200 * 1024);
+    expect((await upload(reporter, big)).status).toBe(413);
+    const september = await filled(await template(reporter, "period=2024-09"), {});
+    const res = await upload(reporter, september, "?period=2024-10");
+    expect(res.status).toBe(400);
+    const problem = (await res.json()).error.problems[0];
+    expect(problem).toMatchObject({ path: "填报说明!B2", sheet: "填报说明", row: 2, column: "B" });
+    expect(problem.message).toContain("template of 2024-09, not of 2024-10");
+    const nothing = await upload(reporter, await filled(await template(reporter, "period=2024-10"), {}));
+    expect(nothing.status).toBe(400);
+    expect((await nothing.json()).error.problems[0].message).toContain("no row is filled in");
+  });
+});
+
+describe("a valid upload", () => {
+  it("checks only with dryRun, then submits every row as the form would, in one go, audited", async () => {
+    const wb = await template(reporter, "period=2024-10");
+    const bytes = await filled(wb, {
+      "hn2024-p04-a@430523": { value: 150, narrative: "核减后回落", fallReason: "9 月数据经核验核减" },
+      "hn2024-p02-a@430523": { value: "1,250", narrative: "新建校舍完工" },
+      "hn2024-p05-a@430523": { value: 100, narrative: "提标补发完成" },
+    });
+    const before = await octoberCount();
+    const dry = await upload(reporter, bytes, "?dryRun=true");
+    expect(dry.status).toBe(200);
+    expect(await dry.json()).toMatchObject({ dryRun: true, period: "2024-10", rows: 3, imported: 0 });
+    expect(await octoberCount()).toBe(before);
+
+    const [saves, submits, imports] = await Promise.all([auditCount("report.save"), auditCount("report.submit"), auditCount("reports.import")]);
+    const res = await upload(reporter, bytes);
+    expect(res.status).toBe(201);
+    const result = await res.json();
+    expect(result).toMatchObject({ dryRun: false, period: "2024-10", rows: 3, imported: 3, created: 3, updated: 0 });
+    expect(await octoberCount()).toBe(before + 3);
+    expect(await auditCount("report.save")).toBe(saves + 3);
+    expect(await auditCount("report.submit")).toBe(submits + 3);
+    expect(await auditCount("reports.import")).toBe(imports + 1);
+
+    const view = async (id: number) => (await h.call(reporter, "GET", `${API}/reports/${id}`)).json();
+    const tuowei = await view(result.reports.find((r: { indicator: string }) => r.indicator === "hn2024-p04-a").id);
+    expect(tuowei).toMatchObject({ state: "submitted", reportedValue: 150, narrative: "核减后回落", fallReason: "9 月数据经核验核减", source: "report", createdBy: "user:reporter", version: 2 });
+    expect(tuowei.fall).toEqual({ previous: sept("hn2024-p04-a", "430523"), previousPeriod: "2024-09", value: 150 });
+    expect((await view(result.reports.find((r: { indicator: string }) => r.indicator === "hn2024-p02-a").id)).reportedValue).toBe(1250);
+
+    // The same report made with the form ends in the same state.
+    const form = await (await h.call(reporter, "PUT", `${API}/reports`, { indicator: "hn2024-p06-a", region: "430523", period: "2024-10", value: 100, narrative: "提标补发完成" })).json();
+    const submitted = await (await h.call(reporter, "POST", `${API}/reports/${form.id}/submit`, {})).json();
+    const imported = await view(result.reports.find((r: { indicator: string }) => r.indicator === "hn2024-p05-a").id);
+    const same = (r: Record<string, unknown>) => ({ state: r.state, reportedValue: r.reportedValue, verifiedValue: r.verifiedValue, narrative: r.narrative, source: r.source, version: r.version, createdBy: r.createdBy, updatedBy: r.updatedBy });
+    expect(same(imported)).toEqual(same(submitted));
+
+    // Submitted reports cannot be replaced by another upload.
+    const again = await upload(reporter, bytes);
+    expect(again.status).toBe(400);
+    expect((await again.json()).error.problems[0].message).toContain("already submitted");
+  });
+
+  it("replaces a returned report's figure and resubmits it", async () => {
+    const reviewer = await h.login("reviewer");
+    const { rows } = await h.deps.db.query<{ id: string; version: number }>("SELECT id, version FROM reports WHERE indicator = 'hn2024-p02-a' AND region = '430523' AND period = '2024-10'");
+    const returned = await h.call(reviewer, "POST", `${API}/reports/${rows[0]!.id}/review`, { version: rows[0]!.version, action: "return", reason: "佐证材料不足" });
+    expect(returned.status).toBe(200);
+    const wb = await template(reporter, "period=2024-10");
+    const row = rowsOf(wb).rows.find((r) => r.indicator === "hn2024-p02-a");
+    expect(row).toBeDefined(); // a returned report is due again, with its figures filled in
+    const res = await upload(reporter, await filled(wb, { "hn2024-p02-a@430523": { value: 1300, narrative: "补充佐证后重报" } }));
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ imported: 1, created: 0, updated: 1 });
+    const { rows: after } = await h.deps.db.query<{ state: string; reported_value: string }>("SELECT state, reported_value::text FROM reports WHERE id = $1", [rows[0]!.id]);
+    expect(after[0]).toEqual({ state: "submitted", reported_value: "1300" });
+  });
+});

@@ -1,0 +1,3 @@
+import { vitestConfig } from "@minsheng/vitest-config";
+
+export default vitestConfig();

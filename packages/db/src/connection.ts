@@ -1,0 +1,196 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { migrate } from "./migrations.js";
+
+/** The part of a connection that runs statements; a transaction hands one of these to its callback. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[]; rowCount: number }>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  /** Runs `fn` in one transaction: all of it or nothing. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Flushes to disk (PGlite: CHECKPOINT) and closes. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres://… — a real server. When absent, embedded PGlite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder (default ./data/pg); "memory://" for a throwaway in-memory database. */
+  dataDir?: string | undefined;
+  /** Server only: the schema to use (created if missing), so test runs do not meet each other. */
+  schema?: string | undefined;
+  /** Run migrations on open (default true). */
+  migrate?: boolean;
+}
+
+/** Another process holds the data folder; two writers corrupt a PGlite folder (PGlite #327, #1106). */
+export class DataDirLocked extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`the data folder ${dataDir} is in use by process ${pid}; stop it first`);
+    this.name = "DataDirLocked";
+  }
+}
+
+const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** Takes `<dir>/.lock` for this process; a stale lock (dead pid) is taken over. Returns the release. */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, ".lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const pid = Number(readFileSync(lock, "utf8").trim());
+      if (pid === process.pid) throw new DataDirLocked(dir, pid);
+      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) throw new DataDirLocked(dir, pid);
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dir}`);
+}
+
+const quoteIdent = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid schema name ${name}`);
+  return `"${name}"`;
+};
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const memory = dataDir.startsWith("memory://");
+  const dir = memory ? dataDir : resolve(dataDir);
+  const release = memory ? () => {} : lockDataDir(dir);
+  // The folder holds the cluster in a subfolder so the lock and backups sit beside it.
+  const clusterDir = memory ? dir : join(dir, "cluster");
+  let db: PGlite;
+  try {
+    db = await PGlite.create(memory ? undefined : clusterDir);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  let closed = false;
+  const wrap = (q: Pick<PGlite, "query">): Queryable => ({
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const r = await q.query<T>(sql, params as unknown[]);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+  });
+  const base = wrap(db);
+  return {
+    kind: "pglite",
+    query: base.query,
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await db.query("CHECKPOINT");
+      } finally {
+        await db.close();
+        release();
+      }
+    },
+  };
+}
+
+/**
+ * Whether an error means the database connection itself failed (server restarting, connection
+ * terminated, refused): the request may be retried, it was not the caller's fault (HTTP 503).
+ */
+export function isConnectionError(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const code = String((e as { code?: unknown }).code ?? "");
+  // 57P01-03: admin shutdown, crash shutdown, cannot connect now; class 08: connection exceptions
+  if (/^(57P0[123]|08\d{3})$/.test(code) || ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(code)) return true;
+  return /Connection terminated|connection (is )?(closed|ended)|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(String((e as Error).message ?? ""));
+}
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    application_name: "minsheng-api",
+    max: 10,
+    idleTimeoutMillis: 30_000,
+    ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
+  });
+  // An idle pooled connection that the server drops must not crash the process.
+  pool.on("error", (err) => console.warn(`[db] idle connection error: ${err.message}`));
+  if (schema) {
+    const c = await pool.connect();
+    try {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    } finally {
+      c.release();
+    }
+  }
+  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []) => {
+    const r = await client.query(sql, params as unknown[]);
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
+  };
+  return {
+    kind: "postgres",
+    query: (sql, params) => run(pool, sql, params),
+    async transaction(fn) {
+      const client = await pool.connect();
+      // A checked-out client has no pool listener: its connection dying must not crash the process.
+      let broken: unknown = null;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on("error", onError);
+      try {
+        await client.query("BEGIN");
+        const result = await fn({ query: (sql, params) => run(client, sql, params) });
+        await client.query("COMMIT");
+        return result;
+      } catch (e) {
+        if (isConnectionError(e)) broken ??= e;
+        if (!broken) await client.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        client.removeListener("error", onError);
+        // A dead connection is discarded, not handed to the next request.
+        client.release(broken ? (broken as Error) : undefined);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Opens the database the environment asks for and brings its schema up to date. */
+export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  const db = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options.schema)
+    : await openPglite(options.dataDir ?? join("data", "pg"));
+  if (options.migrate !== false) {
+    try {
+      await migrate(db);
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+  return db;
+}
+
+/** Whether a PGlite data folder already holds a database (for "first start" decisions). */
+export const dataDirHasDatabase = (dataDir: string): boolean => existsSync(join(resolve(dataDir), "cluster", "PG_VERSION"));

@@ -1,0 +1,451 @@
+import { createHash } from "node:crypto";
+import type { Database } from "./connection.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, one versioned step at a time. Never edit a step that has shipped: add the next one.
+ * Numeric figures are `numeric` so a decimal entered is the decimal stored (no float drift).
+ */
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: "plans, figures, accounts, audit",
+    sql: `
+CREATE TABLE regions (
+  code   text PRIMARY KEY,
+  name   text NOT NULL,
+  level  text NOT NULL,
+  parent text REFERENCES regions(code)
+);
+CREATE INDEX regions_parent ON regions(parent);
+
+CREATE TABLE units (
+  id     text PRIMARY KEY,
+  name   text NOT NULL,
+  region text NOT NULL REFERENCES regions(code)
+);
+
+CREATE TABLE plans (
+  id       text PRIMARY KEY,
+  year     integer NOT NULL,
+  level    text NOT NULL,
+  region   text NOT NULL REFERENCES regions(code),
+  title    text NOT NULL,
+  schedule jsonb NOT NULL
+);
+
+CREATE TABLE items (
+  id    text PRIMARY KEY,
+  plan  text NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+  no    integer NOT NULL,
+  title text NOT NULL
+);
+CREATE INDEX items_plan ON items(plan);
+
+CREATE TABLE projects (
+  id        text PRIMARY KEY,
+  item      text NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  no        integer NOT NULL,
+  title     text NOT NULL,
+  lead_unit text NOT NULL REFERENCES units(id)
+);
+CREATE INDEX projects_item ON projects(item);
+
+CREATE TABLE indicators (
+  id          text PRIMARY KEY,
+  project     text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name        text NOT NULL,
+  unit        text NOT NULL,
+  kind        text NOT NULL CHECK (kind IN ('quantity', 'milestone')),
+  aggregation text NOT NULL CHECK (aggregation IN ('sum', 'mean')),
+  linked_to   text REFERENCES indicators(id) DEFERRABLE INITIALLY DEFERRED,
+  schedule    jsonb,
+  position    integer NOT NULL DEFAULT 0
+);
+CREATE INDEX indicators_project ON indicators(project);
+
+CREATE TABLE targets (
+  indicator text NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+  region    text NOT NULL REFERENCES regions(code),
+  value     numeric NOT NULL CHECK (value > 0),
+  PRIMARY KEY (indicator, region)
+);
+
+-- 月度填报: one report per indicator, region and month. Imported official figures are verified reports.
+CREATE TABLE reports (
+  id             bigserial PRIMARY KEY,
+  indicator      text NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+  region         text NOT NULL REFERENCES regions(code),
+  period         text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  state          text NOT NULL CHECK (state IN ('draft', 'submitted', 'verified', 'reduced', 'returned')),
+  reported_value numeric NOT NULL CHECK (reported_value >= 0),
+  verified_value numeric CHECK (verified_value >= 0),
+  narrative      text NOT NULL DEFAULT '',
+  fall_reason    text,
+  review_reason  text,
+  source         text NOT NULL DEFAULT 'report' CHECK (source IN ('report', 'import')),
+  version        integer NOT NULL DEFAULT 1,
+  created_by     text,
+  updated_by     text,
+  reviewed_by    text,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  submitted_at   timestamptz,
+  reviewed_at    timestamptz,
+  UNIQUE (indicator, region, period)
+);
+CREATE INDEX reports_state ON reports(state);
+CREATE INDEX reports_region_period ON reports(region, period);
+
+-- 佐证材料: files stored behind the storage interface, described here.
+CREATE TABLE evidence (
+  id          text PRIMARY KEY,
+  report_id   bigint NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+  filename    text NOT NULL,
+  media_type  text NOT NULL,
+  size        bigint NOT NULL,
+  sha256      text NOT NULL,
+  storage_key text NOT NULL,
+  uploaded_by text,
+  uploaded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX evidence_report ON evidence(report_id);
+
+CREATE TABLE disclosure_records (
+  project   text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  region    text NOT NULL REFERENCES regions(code),
+  period    text NOT NULL,
+  compliant boolean NOT NULL,
+  PRIMARY KEY (project, region, period)
+);
+
+CREATE TABLE users (
+  id              bigserial PRIMARY KEY,
+  username        text NOT NULL UNIQUE,
+  display_name    text NOT NULL,
+  password_hash   text NOT NULL,
+  role            text NOT NULL,
+  region          text REFERENCES regions(code),
+  unit            text REFERENCES units(id),
+  disabled        boolean NOT NULL DEFAULT false,
+  failed_logins   integer NOT NULL DEFAULT 0,
+  locked_until    timestamptz,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE sessions (
+  id_hash      text PRIMARY KEY,
+  user_id      bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz NOT NULL DEFAULT now(),
+  expires_at   timestamptz NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+-- Tokens for integrators (Authorization: Bearer); a token acts as its user, scoped like one.
+CREATE TABLE api_tokens (
+  id           bigserial PRIMARY KEY,
+  name         text NOT NULL,
+  token_hash   text NOT NULL UNIQUE,
+  user_id      bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_by   bigint REFERENCES users(id),
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  last_used_at timestamptz,
+  expires_at   timestamptz,
+  revoked_at   timestamptz
+);
+
+-- Append-only; each entry chained to the previous by hash (see audit.ts).
+CREATE TABLE audit_log (
+  seq       bigserial PRIMARY KEY,
+  at        timestamptz NOT NULL,
+  actor     text NOT NULL,
+  action    text NOT NULL,
+  entity    text NOT NULL,
+  entity_id text NOT NULL,
+  before    jsonb,
+  after     jsonb,
+  prev_hash text NOT NULL,
+  hash      text NOT NULL UNIQUE
+);
+CREATE INDEX audit_entity ON audit_log(entity, entity_id);
+`,
+  },
+  {
+    version: 3,
+    name: "project sites (码上通): content, citizens' feedback, satisfaction, settings",
+    sql: `
+-- 项目点位: one project in one region where it has a target (own or below); the short code is printed as a QR code.
+CREATE TABLE project_sites (
+  code       text PRIMARY KEY CHECK (code ~ '^[0-9A-Z]{8,16}$'),
+  project    text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  region     text NOT NULL REFERENCES regions(code),
+  contact    text NOT NULL DEFAULT '',
+  location   text NOT NULL DEFAULT '',
+  version    integer NOT NULL DEFAULT 1,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (project, region)
+);
+CREATE INDEX project_sites_region ON project_sites(region);
+
+-- 政策文件 (policy), 本地化更新 (localised), 工作动态 (update) of a site.
+CREATE TABLE site_content (
+  id           bigserial PRIMARY KEY,
+  site         text NOT NULL REFERENCES project_sites(code) ON DELETE CASCADE,
+  kind         text NOT NULL CHECK (kind IN ('policy', 'localised', 'update')),
+  title        text NOT NULL DEFAULT '',
+  issuer       text NOT NULL DEFAULT '',
+  doc_date     text CHECK (doc_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+  url          text,
+  body         text NOT NULL DEFAULT '',
+  published    boolean NOT NULL DEFAULT true,
+  published_at timestamptz,
+  version      integer NOT NULL DEFAULT 1,
+  created_by   text NOT NULL,
+  updated_by   text,
+  created_at   timestamptz NOT NULL,
+  updated_at   timestamptz NOT NULL
+);
+CREATE INDEX site_content_site ON site_content(site, kind);
+
+-- 意见建议: the phone is kept sealed (AES-256-GCM) with a keyed hash beside it, never in clear.
+CREATE TABLE feedback (
+  id            bigserial PRIMARY KEY,
+  ticket        text NOT NULL UNIQUE,
+  site          text NOT NULL REFERENCES project_sites(code) ON DELETE CASCADE,
+  kind          text NOT NULL CHECK (kind IN ('suggestion', 'complaint', 'question', 'praise')),
+  text          text NOT NULL,
+  text_hash     text NOT NULL,
+  phone_sealed  text,
+  phone_hmac    text,
+  phone_masked  text,
+  client_hash   text NOT NULL,
+  state         text NOT NULL CHECK (state IN ('pending', 'open', 'answered', 'rejected')),
+  received_at   timestamptz NOT NULL,
+  received_on   text NOT NULL,
+  moderated_by  text,
+  moderated_at  timestamptz,
+  reject_reason text,
+  answer        text,
+  internal_note text,
+  answered_by   text,
+  answered_at   timestamptz,
+  answered_on   text,
+  version       integer NOT NULL DEFAULT 1
+);
+CREATE INDEX feedback_site_state ON feedback(site, state);
+CREATE INDEX feedback_duplicates ON feedback(site, text_hash, received_at);
+
+-- Files of published content (photos, policy documents) and citizens' photos, behind the storage interface.
+CREATE TABLE site_files (
+  id          text PRIMARY KEY,
+  content_id  bigint REFERENCES site_content(id) ON DELETE CASCADE,
+  feedback_id bigint REFERENCES feedback(id) ON DELETE CASCADE,
+  filename    text NOT NULL,
+  media_type  text NOT NULL,
+  size        bigint NOT NULL,
+  sha256      text NOT NULL,
+  storage_key text NOT NULL,
+  uploaded_by text NOT NULL,
+  uploaded_at timestamptz NOT NULL,
+  CHECK ((content_id IS NULL) <> (feedback_id IS NULL))
+);
+CREATE INDEX site_files_content ON site_files(content_id);
+CREATE INDEX site_files_feedback ON site_files(feedback_id);
+
+-- 满意度测评: one rating per client, site and day.
+CREATE TABLE satisfaction_ratings (
+  id          bigserial PRIMARY KEY,
+  site        text NOT NULL REFERENCES project_sites(code) ON DELETE CASCADE,
+  rating      text NOT NULL CHECK (rating IN ('satisfied', 'basically_satisfied', 'dissatisfied')),
+  client_hash text NOT NULL,
+  rated_on    text NOT NULL,
+  rated_at    timestamptz NOT NULL,
+  UNIQUE (site, client_hash, rated_on)
+);
+
+-- Settings that are data, not code (e.g. the disclosure checklist of rule 6).
+CREATE TABLE app_settings (
+  key        text PRIMARY KEY,
+  value      jsonb NOT NULL,
+  updated_by text,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+  {
+    version: 4,
+    name: "data version for caches",
+    sql: `
+-- One counter that every change to plans or figures bumps (statement triggers), so any process can
+-- tell with one cheap read whether what it cached is still current.
+CREATE TABLE data_version (
+  id      boolean PRIMARY KEY DEFAULT true CHECK (id),
+  version bigint NOT NULL
+);
+INSERT INTO data_version (id, version) VALUES (true, 1);
+CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE data_version SET version = version + 1; RETURN NULL; END $$;
+CREATE TRIGGER regions_data_version AFTER INSERT OR UPDATE OR DELETE ON regions FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER units_data_version AFTER INSERT OR UPDATE OR DELETE ON units FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER plans_data_version AFTER INSERT OR UPDATE OR DELETE ON plans FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER items_data_version AFTER INSERT OR UPDATE OR DELETE ON items FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER projects_data_version AFTER INSERT OR UPDATE OR DELETE ON projects FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER indicators_data_version AFTER INSERT OR UPDATE OR DELETE ON indicators FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER targets_data_version AFTER INSERT OR UPDATE OR DELETE ON targets FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER reports_data_version AFTER INSERT OR UPDATE OR DELETE ON reports FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER disclosure_data_version AFTER INSERT OR UPDATE OR DELETE ON disclosure_records FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+`,
+  },
+  {
+    version: 5,
+    name: "bulletins: issued snapshots and narrative drafts",
+    sql: `
+-- 通报: an issued bulletin keeps the composed bulletin (every figure and sentence) as it was on the
+-- day of issue, so later corrections of reports do not change it; it is rendered again from this.
+CREATE TABLE bulletin_issues (
+  id           bigserial PRIMARY KEY,
+  region       text NOT NULL REFERENCES regions(code),
+  period       text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  plans        text[] NOT NULL,
+  year         integer NOT NULL,
+  issue_no     integer NOT NULL CHECK (issue_no >= 1),
+  issue_date   text NOT NULL CHECK (issue_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+  title        text NOT NULL,
+  options      jsonb NOT NULL,
+  model        jsonb NOT NULL,
+  sha256       text NOT NULL,
+  data_version bigint,
+  issued_by    text NOT NULL,
+  issued_at    timestamptz NOT NULL,
+  UNIQUE (region, year, issue_no)
+);
+CREATE INDEX bulletin_issues_region_period ON bulletin_issues(region, period);
+
+-- What staff typed for a bulletin not yet issued (narrative sections, issue number, thresholds),
+-- one draft per region, month and set of plans; kept after issue with a link to the issue.
+CREATE TABLE bulletin_drafts (
+  region     text NOT NULL REFERENCES regions(code),
+  period     text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  plans      text NOT NULL,
+  content    jsonb NOT NULL,
+  version    integer NOT NULL DEFAULT 1,
+  issue_id   bigint REFERENCES bulletin_issues(id),
+  updated_by text NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (region, period, plans)
+);
+`,
+  },
+  {
+    version: 6,
+    name: "security: two-factor sign-in, recovery codes, audit retention anchors, phone purge",
+    sql: `
+-- Two-factor sign-in (TOTP, RFC 6238): the shared secret is sealed (AES-256-GCM) like citizens'
+-- phones; a pending one waits for its first code; the last accepted time step stops replays.
+ALTER TABLE users ADD COLUMN totp_secret text;
+ALTER TABLE users ADD COLUMN totp_pending text;
+ALTER TABLE users ADD COLUMN totp_enabled_at timestamptz;
+ALTER TABLE users ADD COLUMN totp_last_step bigint;
+
+-- One-time recovery codes, stored as hashes only.
+CREATE TABLE recovery_codes (
+  id         bigserial PRIMARY KEY,
+  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  code_hash  text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL,
+  used_at    timestamptz
+);
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id);
+
+-- The step between a correct password and a session: short-lived, few attempts, stored hashed.
+CREATE TABLE login_challenges (
+  id_hash    text PRIMARY KEY,
+  user_id    bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  purpose    text NOT NULL CHECK (purpose IN ('totp', 'enrol')),
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  attempts   integer NOT NULL DEFAULT 0
+);
+CREATE INDEX login_challenges_user ON login_challenges(user_id);
+
+-- Audit retention: entries older than the retention period are removed from the start of the
+-- chain only; the anchor keeps the hash of the last removed entry so the rest still verifies.
+CREATE TABLE audit_anchors (
+  through_seq  bigint PRIMARY KEY,
+  through_hash text NOT NULL,
+  through_at   timestamptz NOT NULL,
+  pruned       integer NOT NULL,
+  created_at   timestamptz NOT NULL
+);
+CREATE INDEX audit_at ON audit_log(at);
+
+-- PIPL: citizens' phone numbers are purged some time after the feedback is closed.
+ALTER TABLE feedback ADD COLUMN phone_purged_at timestamptz;
+`,
+  },
+  {
+    version: 7,
+    name: "plan editing: row versions for optimistic concurrency",
+    sql: `
+-- Plan records carry a version so two staff editing at once cannot overwrite each other (a stale
+-- version is refused). A row trigger bumps it on every real change, so a bundle import that
+-- rewrites a record also makes an editor's stale copy stale.
+ALTER TABLE plans ADD COLUMN version integer NOT NULL DEFAULT 1;
+ALTER TABLE items ADD COLUMN version integer NOT NULL DEFAULT 1;
+ALTER TABLE projects ADD COLUMN version integer NOT NULL DEFAULT 1;
+ALTER TABLE indicators ADD COLUMN version integer NOT NULL DEFAULT 1;
+ALTER TABLE targets ADD COLUMN version integer NOT NULL DEFAULT 1;
+CREATE FUNCTION bump_row_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.version = OLD.version AND NEW IS DISTINCT FROM OLD THEN NEW.version := OLD.version + 1; END IF; RETURN NEW; END $$;
+CREATE TRIGGER plans_row_version BEFORE UPDATE ON plans FOR EACH ROW EXECUTE FUNCTION bump_row_version();
+CREATE TRIGGER items_row_version BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION bump_row_version();
+CREATE TRIGGER projects_row_version BEFORE UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION bump_row_version();
+CREATE TRIGGER indicators_row_version BEFORE UPDATE ON indicators FOR EACH ROW EXECUTE FUNCTION bump_row_version();
+CREATE TRIGGER targets_row_version BEFORE UPDATE ON targets FOR EACH ROW EXECUTE FUNCTION bump_row_version();
+`,
+  },
+];
+
+const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");
+
+/**
+ * Applies the steps not yet applied, each in its own transaction, recorded in schema_migrations.
+ * On a server, an advisory lock keeps two starting processes from migrating at once.
+ */
+export async function migrate(db: Database, options: { only?: (version: number) => boolean } = {}): Promise<number[]> {
+  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied: number[] = [];
+  await db.transaction(async (tx) => {
+    if (db.kind === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7310501)");
+    const { rows } = await tx.query<{ version: number; checksum: string }>("SELECT version, checksum FROM schema_migrations");
+    const done = new Map(rows.map((r) => [Number(r.version), r.checksum]));
+    // `only`: a restore applies exactly the steps its backup had, loads the rows, then the rest.
+    for (const m of migrations.filter((x) => options.only?.(x.version) ?? true)) {
+      const sum = checksum(m.sql);
+      const have = done.get(m.version);
+      if (have !== undefined) {
+        if (have !== sum) throw new Error(`migration ${m.version} (${m.name}) was changed after it was applied`);
+        continue;
+      }
+      for (const statement of splitStatements(m.sql)) await tx.query(statement);
+      await tx.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [m.version, m.name, sum]);
+      applied.push(m.version);
+    }
+  });
+  return applied;
+}
+
+/** Splits a migration into statements (ours hold no semicolons inside literals or bodies). */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,2 @@
+export * from "@minsheng/domain";
+export { Either } from "effect";

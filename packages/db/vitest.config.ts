@@ -1,0 +1,4 @@
+import { vitestConfig } from "@minsheng/vitest-config";
+
+// One worker: the suite shares one database per backend (a fresh PGlite costs seconds and memory).
+export default vitestConfig({ fileParallelism: false });

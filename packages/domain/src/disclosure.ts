@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { Rational } from "./rational.js";
+
+/** Full marks of the disclosure indicator (信息公开指标) in the province's scheme. */
+export const DISCLOSURE_FULL_MARKS = 6;
+
+/** 好 = full marks, 较好 ≥ 80% of full marks, 较差 below (as seed 003 prints them). */
+export const DisclosureBand = z.enum(["good", "fair", "poor"]);
+export type DisclosureBand = z.infer<typeof DisclosureBand>;
+export const disclosureBandLabel: Record<DisclosureBand, string> = { good: "好", fair: "较好", poor: "较差" };
+
+export interface DisclosureScore {
+  region: string;
+  compliant: number;
+  total: number;
+  /** 6 × compliant ÷ total, half-up to 4 decimals (隆回县 21/23 → 5.4783) */
+  score: number;
+  band: DisclosureBand;
+}
+
+/** Disclosure score of a region from its count of compliant obligations (rule 6). */
+export function disclosureScore(region: string, compliant: number, total: number, fullMarks = DISCLOSURE_FULL_MARKS): DisclosureScore {
+  if (!Number.isInteger(compliant) || !Number.isInteger(total) || compliant < 0 || total < 0 || compliant > total)
+    throw new RangeError(`compliant (${compliant}) must be a whole number between 0 and total (${total})`);
+  // No obligations yet: nothing was missed, so full marks.
+  const ratio = total === 0 ? Rational.one : Rational.of(compliant, total);
+  const score = Rational.round(Rational.mul(ratio, Rational.fromNumber(fullMarks)), 4);
+  const band: DisclosureBand =
+    compliant === total ? "good" : Rational.gte(ratio, Rational.of(4, 5)) ? "fair" : "poor";
+  return { region, compliant, total, score, band };
+}
+
+/** Orders scores best first; ties by more obligations met, then by region code. */
+export const compareDisclosureScores = (a: DisclosureScore, b: DisclosureScore): number =>
+  b.score - a.score || b.compliant - a.compliant || a.region.localeCompare(b.region);
+
+// ---------------------------------------------------------------------------------------------
+// Compliance of one project site from its published content (the default checklist of rule 6).
+
+/** Which obligations the checklist requires; all on by default. Configuration, not code. */
+export const DisclosureChecklist = z.object({
+  /** 政策文件: at least one policy document published */
+  policyDocument: z.boolean().default(true),
+  /** 本地化更新: localised content and requirements published */
+  localisedContent: z.boolean().default(true),
+  /** 工作动态: at least one work update in every month of the year so far */
+  monthlyWorkUpdate: z.boolean().default(true),
+  /** 意见建议: every citizen suggestion answered within the reply deadline */
+  answeredInTime: z.boolean().default(true),
+  /** Reply deadline in working days (default 5). */
+  replyWorkingDays: z.number().int().min(1).max(60).default(5),
+});
+export type DisclosureChecklist = z.infer<typeof DisclosureChecklist>;
+export const defaultDisclosureChecklist: DisclosureChecklist = DisclosureChecklist.parse({});
+
+export type DisclosureObligation = "policyDocument" | "localisedContent" | "monthlyWorkUpdate" | "answeredInTime";
+export const disclosureObligationLabel: Record<DisclosureObligation, string> = {
+  policyDocument: "政策文件未公开",
+  localisedContent: "建设内容和建设要求未本地化更新",
+  monthlyWorkUpdate: "工作动态未按月发布",
+  answeredInTime: "群众意见建议未按时答复",
+};
+
+/** What a project site has published, as of the end of the period assessed. */
+export interface SiteContent {
+  policyDocuments: number;
+  localisedUpdates: number;
+  /** Months ("YYYY-MM") with at least one published work update. */
+  workUpdateMonths: ReadonlySet<string> | readonly string[];
+  /** Suggestions received (dates YYYY-MM-DD, China time) and when answered, if answered. */
+  suggestions: ReadonlyArray<{ receivedOn: string; answeredOn?: string | null | undefined }>;
+}
+
+/** Working days (Mon-Fri, less listed holidays, plus listed make-up working days 调休). */
+export interface WorkCalendar {
+  holidays?: ReadonlySet<string>;
+  workdays?: ReadonlySet<string>;
+}
+
+const DAY_MS = 86_400_000;
+const dateToUtc = (date: string): number => Date.parse(`${date}T00:00:00Z`);
+const utcToDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+export function isWorkingDay(date: string, calendar: WorkCalendar = {}): boolean {
+  if (calendar.workdays?.has(date)) return true;
+  if (calendar.holidays?.has(date)) return false;
+  const day = new Date(dateToUtc(date)).getUTCDay();
+  return day !== 0 && day !== 6;
+}
+
+/** The date `days` working days after `date` (the reply deadline of a suggestion received then). */
+export function addWorkingDays(date: string, days: number, calendar: WorkCalendar = {}): string {
+  let ms = dateToUtc(date);
+  let left = days;
+  while (left > 0) {
+    ms += DAY_MS;
+    if (isWorkingDay(utcToDate(ms), calendar)) left--;
+  }
+  return utcToDate(ms);
+}
+
+/**
+ * Which obligations a project site misses as of `asOf` (YYYY-MM-DD) for the year's months up to
+ * `period`. A suggestion still unanswered but not yet due does not count against the site.
+ */
+export function missedObligations(
+  content: SiteContent,
+  period: string,
+  asOf: string,
+  checklist: DisclosureChecklist = defaultDisclosureChecklist,
+  calendar: WorkCalendar = {},
+): DisclosureObligation[] {
+  const missed: DisclosureObligation[] = [];
+  if (checklist.policyDocument && content.policyDocuments < 1) missed.push("policyDocument");
+  if (checklist.localisedContent && content.localisedUpdates < 1) missed.push("localisedContent");
+  if (checklist.monthlyWorkUpdate) {
+    const months = new Set(content.workUpdateMonths);
+    const year = period.slice(0, 4);
+    const last = Number(period.slice(5, 7));
+    for (let m = 1; m <= last; m++) {
+      if (!months.has(`${year}-${String(m).padStart(2, "0")}`)) {
+        missed.push("monthlyWorkUpdate");
+        break;
+      }
+    }
+  }
+  if (checklist.answeredInTime) {
+    const late = content.suggestions.some((s) => {
+      const due = addWorkingDays(s.receivedOn, checklist.replyWorkingDays, calendar);
+      if (s.answeredOn) return s.answeredOn > due;
+      return asOf > due;
+    });
+    if (late) missed.push("answeredInTime");
+  }
+  return missed;
+}

@@ -1,0 +1,22 @@
+/**
+ * @minsheng/domain: the 重点民生实事 model and rules as pure functions (no I/O).
+ * Zod schemas are the source of truth for types; Effect carries typed errors and the clock.
+ */
+export * from "./rational.js";
+export * from "./period.js";
+export * from "./errors.js";
+export * from "./plan.js";
+export * from "./bundle.js";
+export * from "./schedule.js";
+export * from "./status.js";
+export * from "./disclosure.js";
+export * from "./evaluate.js";
+export * from "./verification.js";
+export * from "./quality.js";
+export * from "./scoring.js";
+export * from "./feedback.js";
+export * from "./observer.js";
+export * from "./letter.js";
+export * from "./candidate.js";
+export * from "./survey.js";
+export * from "./split.js";

@@ -1,0 +1,3 @@
+import type { UserConfig } from "vitest/config";
+/** Shared vitest settings; `test` overrides the defaults. */
+export function vitestConfig(test?: UserConfig["test"]): UserConfig;
