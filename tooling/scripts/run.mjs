@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -77,7 +77,9 @@ function reachable(host, port) {
 
 const command = process.argv[2];
 const pnpm = ensurePnpm();
-const env = { ...process.env, COREPACK_ENABLE_STRICT: "0", TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+// turbo and the packages' scripts call `pnpm` by name: the private copy's folder goes first on PATH.
+const binPath = [dirname(pnpm), process.env.PATH].filter(Boolean).join(delimiter);
+const env = { ...process.env, PATH: pnpm === "pnpm" ? process.env.PATH : binPath, COREPACK_ENABLE_STRICT: "0", TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
 
 console.log("→ installing dependencies from the lockfile");
 must(pnpm, ["install", "--frozen-lockfile"], { env });

@@ -186,6 +186,72 @@ describe("a city task force builds its plan", () => {
   });
 });
 
+describe("editing and deleting items, projects and indicators alike", () => {
+  // Each record kind goes through the same steps: load it locked (404), check the plan is the
+  // caller's to edit (403) and the version read (409 with currentVersion), write, audit before/after.
+  const kinds = [
+    { kind: "item", path: "/items/sy2026-i01", patch: { title: "改过的实事" } },
+    { kind: "project", path: "/projects/sy2026-p01", patch: { title: "改过的项目", leadUnit: "zj" } },
+    { kind: "indicator", path: "/indicators/sy2026-p01-a", patch: { name: "改过的指标", linkedTo: null } },
+  ] as const;
+
+  beforeAll(async () => {
+    expect((await call("city", "POST", "/plans", { id: "sy2026", year: 2026, level: "city", region: "430500", title: "2026年邵阳市重点民生实事" })).status).toBe(201);
+    expect((await call("city", "POST", "/plans/sy2026/items", { id: "sy2026-i01", no: 1, title: "实事" })).status).toBe(201);
+    expect((await call("city", "POST", "/items/sy2026-i01/projects", { id: "sy2026-p01", no: 1, title: "项目", leadUnit: "edu" })).status).toBe(201);
+    const ind = { id: "sy2026-p01-a", name: "指标", unit: "个", kind: "quantity", aggregation: "sum" };
+    expect((await call("city", "POST", "/projects/sy2026-p01/indicators", ind)).status).toBe(201);
+    expect((await call("city", "POST", "/projects/sy2026-p01/indicators", { ...ind, id: "sy2026-p01-b" })).status).toBe(201);
+    expect((await call("city", "PUT", "/indicators/sy2026-p01-b/targets", { targets: [{ region: "430523", value: 7 }] })).status).toBe(200);
+  });
+
+  it("answers 404, 403 and a stale 409 the same way for each kind, changing nothing", async () => {
+    for (const { kind, path, patch } of kinds) {
+      const missing = path.replace(/sy2026-\w+(-a)?$/, "nope");
+      expect((await call("city", "PATCH", missing, { version: 1, ...patch })).status, `${kind} 404`).toBe(404);
+      expect((await call("city", "DELETE", `${missing}?version=1`)).status, `${kind} 404`).toBe(404);
+      expect((await call("province", "PATCH", path, { version: 1, ...patch })).status, `${kind} 403`).toBe(403);
+      expect((await call("province", "DELETE", `${path}?version=1`)).status, `${kind} 403`).toBe(403);
+      const stale = await call("city", "PATCH", path, { version: 5, ...patch });
+      expect(stale.status, `${kind} 409`).toBe(409);
+      expect((await stale.json()).error).toMatchObject({ message: `${kind} ${path.split("/")[2]} changed since you read it (version 1, not 5); reload it`, currentVersion: 1 });
+      expect((await call("city", "DELETE", `${path}?version=5`)).status, `${kind} 409`).toBe(409);
+      expect((await auditHistory(h.deps.db, kind, path.split("/")[2]!)).map((e) => e.action)).toEqual([`${kind}.create`]);
+    }
+  });
+
+  it("updates each kind with the version read, answering and auditing the record before and after", async () => {
+    for (const { kind, path, patch } of kinds) {
+      const id = path.split("/")[2]!;
+      const res = await call("city", "PATCH", path, { version: 1, ...patch });
+      expect(res.status, kind).toBe(200);
+      const after = await res.json();
+      expect(after).toMatchObject({ id, ...patch, version: 2 });
+      const [created, updated] = await auditHistory(h.deps.db, kind, id);
+      expect(updated).toMatchObject({ action: `${kind}.update`, actor: "user:city", entity: kind, entityId: id, before: created!.after, after });
+    }
+  });
+
+  it("deletes each kind with the version read, auditing what went with it", async () => {
+    const del = async (kind: string, id: string) => {
+      expect((await call("city", "DELETE", `/${kind}s/${id}?version=2`)).status, `${kind} ${id}`).toBe(200);
+      const entries = await auditHistory(h.deps.db, kind, id);
+      expect(entries.at(-1)).toMatchObject({ action: `${kind}.delete`, actor: "user:city", after: null });
+      return entries.at(-1)!.before;
+    };
+    expect((await call("city", "PATCH", "/indicators/sy2026-p01-b", { version: 1, unit: "所" })).status).toBe(200);
+    expect(await del("indicator", "sy2026-p01-b")).toEqual({
+      id: "sy2026-p01-b", project: "sy2026-p01", name: "指标", unit: "所", kind: "quantity", aggregation: "sum", linkedTo: null, schedule: null, version: 2,
+      targets: [{ region: "430523", value: 7 }],
+    });
+    expect(await del("project", "sy2026-p01")).toEqual({ id: "sy2026-p01", item: "sy2026-i01", no: 1, title: "改过的项目", leadUnit: "zj", version: 2, indicators: ["sy2026-p01-a"] });
+    expect(await count("indicators WHERE id = 'sy2026-p01-a'")).toBe(0);
+    expect((await call("city", "POST", "/items/sy2026-i01/projects", { id: "sy2026-p02", no: 2, title: "项目二", leadUnit: "edu" })).status).toBe(201);
+    expect(await del("item", "sy2026-i01")).toEqual({ id: "sy2026-i01", plan: "sy2026", no: 1, title: "改过的实事", version: 2, projects: ["sy2026-p02"], indicators: [] });
+    expect(await count("projects WHERE id = 'sy2026-p02'")).toBe(0);
+  });
+});
+
 describe("two staff editing at once", () => {
   it("lets the first change win and answers the second 409 with the current version", async () => {
     const read = await (await call("city", "GET", "/plans/sy2025/outline")).json();

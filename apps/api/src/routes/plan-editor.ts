@@ -229,6 +229,78 @@ async function assertDeletable(db: Queryable, what: string, projects: string[], 
   if (blockers.length > 0) throw conflict(`${what} cannot be deleted: ${blockers.join("; ")} depend on it`, { blockers });
 }
 
+/**
+ * The records below a plan that the editor changes one by one: how each reads, where it is stored,
+ * and what a deletion takes with it — refused (409) while figures, disclosure, citizens' content
+ * or links hang on any of it; what goes is kept in the audit's before.
+ */
+const RECORDS = {
+  item: {
+    view: itemView,
+    table: "items",
+    async dependents(tx: Queryable, id: string) {
+      const { rows: projects } = await tx.query<{ id: string }>("SELECT id FROM projects WHERE item = $1", [id]);
+      const projectIds = projects.map((r) => r.id);
+      const { rows: indicators } = await tx.query<{ id: string }>("SELECT id FROM indicators WHERE project = ANY($1::text[])", [projectIds]);
+      await assertDeletable(tx, `item ${id}`, projectIds, indicators.map((r) => r.id));
+      return { projects: projectIds, indicators: indicators.map((r) => r.id) };
+    },
+  },
+  project: {
+    view: projectView,
+    table: "projects",
+    async dependents(tx: Queryable, id: string) {
+      const { rows: indicators } = await tx.query<{ id: string }>("SELECT id FROM indicators WHERE project = $1", [id]);
+      await assertDeletable(tx, `project ${id}`, [id], indicators.map((r) => r.id));
+      return { indicators: indicators.map((r) => r.id) };
+    },
+  },
+  indicator: {
+    view: indicatorView,
+    table: "indicators",
+    async dependents(tx: Queryable, id: string) {
+      await assertDeletable(tx, `indicator ${id}`, [], [id]);
+      const { rows: targets } = await tx.query<{ region: string; value: string }>("SELECT region, value::text AS value FROM targets WHERE indicator = $1 ORDER BY region", [id]);
+      return { targets: targets.map((t) => ({ region: t.region, value: Number(t.value) })) };
+    },
+  },
+} as const;
+type RecordKind = keyof typeof RECORDS;
+type RecordOf<K extends RecordKind> = ReturnType<(typeof RECORDS)[K]["view"]>;
+
+/** A record about to change: loaded locked (404), its plan the caller's to edit (403), at the version the editor read (409). */
+async function openForEdit<K extends RecordKind>(tx: Queryable, p: Principal, kind: K, id: string, version: number) {
+  const { record, plan } = await loadRecord(tx, kind, id, true);
+  const before = RECORDS[kind].view(record) as RecordOf<K>;
+  assertPlanEditable(p, plan);
+  checkVersion(`${kind} ${id}`, before.version, version);
+  return { before, plan };
+}
+
+/** Changes a record: `write` checks and stores the change, answering the updated row; audited with before and after. */
+async function updateRecord<K extends RecordKind>(
+  tx: Queryable,
+  p: Principal,
+  at: Date,
+  kind: K,
+  id: string,
+  version: number,
+  write: (before: RecordOf<K>, plan: PlanRecord) => Promise<Row>,
+): Promise<RecordOf<K>> {
+  const { before, plan } = await openForEdit(tx, p, kind, id, version);
+  const after = RECORDS[kind].view(await write(before, plan)) as RecordOf<K>;
+  await appendAudit(tx, { actor: p.actor, action: `${kind}.update`, entity: kind, entityId: id, before, after, at });
+  return after;
+}
+
+/** Deletes a record with what hangs on it (see RECORDS), audited. */
+async function deleteRecord(tx: Queryable, p: Principal, at: Date, kind: RecordKind, id: string, version: number): Promise<void> {
+  const { before } = await openForEdit(tx, p, kind, id, version);
+  const goes = await RECORDS[kind].dependents(tx, id);
+  await tx.query(`DELETE FROM ${RECORDS[kind].table} WHERE id = $1`, [id]);
+  await appendAudit(tx, { actor: p.actor, action: `${kind}.delete`, entity: kind, entityId: id, before: { ...before, ...goes }, after: null, at });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The split-down of an indicator's targets
 
@@ -383,20 +455,16 @@ export const planEditorRoutes = new Hono<AppEnv>()
     const body = c.req.valid("json");
     const deps = c.get("deps");
     const at = deps.now();
-    const item = await deps.db.transaction(async (tx) => {
-      const { record, plan } = await loadRecord(tx, "item", id, true);
-      const before = itemView(record);
-      assertPlanEditable(p, plan);
-      checkVersion(`item ${id}`, before.version, body.version);
-      if (body.no !== undefined) {
-        const problems = await numberProblems(tx, "item", plan.id, body.no, id);
-        if (problems.length > 0) throw invalid(problems);
-      }
-      const { rows } = await tx.query<Row>("UPDATE items SET no = $2, title = $3 WHERE id = $1 RETURNING id, plan, no, title, version", [id, body.no ?? before.no, body.title ?? before.title]);
-      const after = itemView(rows[0]!);
-      await appendAudit(tx, { actor: p.actor, action: "item.update", entity: "item", entityId: id, before, after, at });
-      return after;
-    });
+    const item = await deps.db.transaction((tx) =>
+      updateRecord(tx, p, at, "item", id, body.version, async (before, plan) => {
+        if (body.no !== undefined) {
+          const problems = await numberProblems(tx, "item", plan.id, body.no, id);
+          if (problems.length > 0) throw invalid(problems);
+        }
+        const { rows } = await tx.query<Row>("UPDATE items SET no = $2, title = $3 WHERE id = $1 RETURNING id, plan, no, title, version", [id, body.no ?? before.no, body.title ?? before.title]);
+        return rows[0]!;
+      }),
+    );
     return c.json(item);
   })
   /** Deletes an item with its projects and indicators, only while no figure, disclosure or citizen content hangs on them. */
@@ -406,18 +474,7 @@ export const planEditorRoutes = new Hono<AppEnv>()
     const { version } = c.req.valid("query");
     const deps = c.get("deps");
     const at = deps.now();
-    await deps.db.transaction(async (tx) => {
-      const { record, plan } = await loadRecord(tx, "item", id, true);
-      const before = itemView(record);
-      assertPlanEditable(p, plan);
-      checkVersion(`item ${id}`, before.version, version);
-      const { rows: projects } = await tx.query<{ id: string }>("SELECT id FROM projects WHERE item = $1", [id]);
-      const projectIds = projects.map((r) => r.id);
-      const { rows: indicators } = await tx.query<{ id: string }>("SELECT id FROM indicators WHERE project = ANY($1::text[])", [projectIds]);
-      await assertDeletable(tx, `item ${id}`, projectIds, indicators.map((r) => r.id));
-      await tx.query("DELETE FROM items WHERE id = $1", [id]);
-      await appendAudit(tx, { actor: p.actor, action: "item.delete", entity: "item", entityId: id, before: { ...before, projects: projectIds, indicators: indicators.map((r) => r.id) }, after: null, at });
-    });
+    await deps.db.transaction((tx) => deleteRecord(tx, p, at, "item", id, version));
     return c.json({ ok: true as const });
   })
   /** Adds a project (项目) to an item; its lead unit (牵头单位) must belong to the plan's area. */
@@ -454,24 +511,20 @@ export const planEditorRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const regions = await deps.regions.ready();
     const at = deps.now();
-    const project = await deps.db.transaction(async (tx) => {
-      const { record, plan } = await loadRecord(tx, "project", id, true);
-      const before = projectView(record);
-      assertPlanEditable(p, plan);
-      checkVersion(`project ${id}`, before.version, body.version);
-      const problems = [
-        ...(body.no !== undefined ? await numberProblems(tx, "project", plan.id, body.no, id) : []),
-        ...(body.leadUnit !== undefined ? await unitProblems(tx, body.leadUnit, plan, regions) : []),
-      ];
-      if (problems.length > 0) throw invalid(problems);
-      const { rows } = await tx.query<Row>(
-        "UPDATE projects SET no = $2, title = $3, lead_unit = $4 WHERE id = $1 RETURNING id, item, no, title, lead_unit, version",
-        [id, body.no ?? before.no, body.title ?? before.title, body.leadUnit ?? before.leadUnit],
-      );
-      const after = projectView(rows[0]!);
-      await appendAudit(tx, { actor: p.actor, action: "project.update", entity: "project", entityId: id, before, after, at });
-      return after;
-    });
+    const project = await deps.db.transaction((tx) =>
+      updateRecord(tx, p, at, "project", id, body.version, async (before, plan) => {
+        const problems = [
+          ...(body.no !== undefined ? await numberProblems(tx, "project", plan.id, body.no, id) : []),
+          ...(body.leadUnit !== undefined ? await unitProblems(tx, body.leadUnit, plan, regions) : []),
+        ];
+        if (problems.length > 0) throw invalid(problems);
+        const { rows } = await tx.query<Row>(
+          "UPDATE projects SET no = $2, title = $3, lead_unit = $4 WHERE id = $1 RETURNING id, item, no, title, lead_unit, version",
+          [id, body.no ?? before.no, body.title ?? before.title, body.leadUnit ?? before.leadUnit],
+        );
+        return rows[0]!;
+      }),
+    );
     return c.json(project);
   })
   .delete("/projects/:id", paramsOf(RecordIdParam), queryOf(DeleteQuery), async (c) => {
@@ -480,16 +533,7 @@ export const planEditorRoutes = new Hono<AppEnv>()
     const { version } = c.req.valid("query");
     const deps = c.get("deps");
     const at = deps.now();
-    await deps.db.transaction(async (tx) => {
-      const { record, plan } = await loadRecord(tx, "project", id, true);
-      const before = projectView(record);
-      assertPlanEditable(p, plan);
-      checkVersion(`project ${id}`, before.version, version);
-      const { rows: indicators } = await tx.query<{ id: string }>("SELECT id FROM indicators WHERE project = $1", [id]);
-      await assertDeletable(tx, `project ${id}`, [id], indicators.map((r) => r.id));
-      await tx.query("DELETE FROM projects WHERE id = $1", [id]);
-      await appendAudit(tx, { actor: p.actor, action: "project.delete", entity: "project", entityId: id, before: { ...before, indicators: indicators.map((r) => r.id) }, after: null, at });
-    });
+    await deps.db.transaction((tx) => deleteRecord(tx, p, at, "project", id, version));
     return c.json({ ok: true as const });
   })
   /** Adds an indicator (指标): quantity or milestone, its unit and aggregation, optionally linked to another plan's indicator. */
@@ -524,34 +568,30 @@ export const planEditorRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const regions = await deps.regions.ready();
     const at = deps.now();
-    const indicator = await deps.db.transaction(async (tx) => {
-      const { record, plan } = await loadRecord(tx, "indicator", id, true);
-      const before = indicatorView(record);
-      assertPlanEditable(p, plan);
-      checkVersion(`indicator ${id}`, before.version, body.version);
-      const next = {
-        name: body.name ?? before.name,
-        unit: body.unit ?? before.unit,
-        kind: body.kind ?? before.kind,
-        aggregation: body.aggregation ?? before.aggregation,
-        linkedTo: body.linkedTo === undefined ? before.linkedTo : body.linkedTo,
-        schedule: body.schedule === undefined ? before.schedule : body.schedule,
-      };
-      const problems = body.linkedTo !== undefined ? await linkProblems(tx, p, regions, { id, project: before.project, linkedTo: next.linkedTo }, plan) : [];
-      if (next.kind === "milestone" && before.kind !== "milestone") {
-        const { rows } = await tx.query("SELECT 1 FROM targets WHERE indicator = $1 AND value > 100 LIMIT 1", [id]);
-        if (rows.length > 0) problems.push({ path: "$.kind", message: "cannot be milestone: some targets are above 100 (a milestone is a percent)" });
-      }
-      if (problems.length > 0) throw invalid(problems);
-      const { rows } = await tx.query<Row>(
-        `UPDATE indicators SET name = $2, unit = $3, kind = $4, aggregation = $5, linked_to = $6, schedule = $7::jsonb WHERE id = $1
-         RETURNING id, project, name, unit, kind, aggregation, linked_to, schedule, version`,
-        [id, next.name, next.unit, next.kind, next.aggregation, next.linkedTo, next.schedule === null ? null : JSON.stringify(next.schedule)],
-      );
-      const after = indicatorView(rows[0]!);
-      await appendAudit(tx, { actor: p.actor, action: "indicator.update", entity: "indicator", entityId: id, before, after, at });
-      return after;
-    });
+    const indicator = await deps.db.transaction((tx) =>
+      updateRecord(tx, p, at, "indicator", id, body.version, async (before, plan) => {
+        const next = {
+          name: body.name ?? before.name,
+          unit: body.unit ?? before.unit,
+          kind: body.kind ?? before.kind,
+          aggregation: body.aggregation ?? before.aggregation,
+          linkedTo: body.linkedTo === undefined ? before.linkedTo : body.linkedTo,
+          schedule: body.schedule === undefined ? before.schedule : body.schedule,
+        };
+        const problems = body.linkedTo !== undefined ? await linkProblems(tx, p, regions, { id, project: before.project, linkedTo: next.linkedTo }, plan) : [];
+        if (next.kind === "milestone" && before.kind !== "milestone") {
+          const { rows } = await tx.query("SELECT 1 FROM targets WHERE indicator = $1 AND value > 100 LIMIT 1", [id]);
+          if (rows.length > 0) problems.push({ path: "$.kind", message: "cannot be milestone: some targets are above 100 (a milestone is a percent)" });
+        }
+        if (problems.length > 0) throw invalid(problems);
+        const { rows } = await tx.query<Row>(
+          `UPDATE indicators SET name = $2, unit = $3, kind = $4, aggregation = $5, linked_to = $6, schedule = $7::jsonb WHERE id = $1
+           RETURNING id, project, name, unit, kind, aggregation, linked_to, schedule, version`,
+          [id, next.name, next.unit, next.kind, next.aggregation, next.linkedTo, next.schedule === null ? null : JSON.stringify(next.schedule)],
+        );
+        return rows[0]!;
+      }),
+    );
     return c.json(indicator);
   })
   .delete("/indicators/:id", paramsOf(RecordIdParam), queryOf(DeleteQuery), async (c) => {
@@ -560,16 +600,7 @@ export const planEditorRoutes = new Hono<AppEnv>()
     const { version } = c.req.valid("query");
     const deps = c.get("deps");
     const at = deps.now();
-    await deps.db.transaction(async (tx) => {
-      const { record, plan } = await loadRecord(tx, "indicator", id, true);
-      const before = indicatorView(record);
-      assertPlanEditable(p, plan);
-      checkVersion(`indicator ${id}`, before.version, version);
-      await assertDeletable(tx, `indicator ${id}`, [], [id]);
-      const { rows: targets } = await tx.query<{ region: string; value: string }>("SELECT region, value::text AS value FROM targets WHERE indicator = $1 ORDER BY region", [id]);
-      await tx.query("DELETE FROM indicators WHERE id = $1", [id]);
-      await appendAudit(tx, { actor: p.actor, action: "indicator.delete", entity: "indicator", entityId: id, before: { ...before, targets: targets.map((t) => ({ region: t.region, value: Number(t.value) })) }, after: null, at });
-    });
+    await deps.db.transaction((tx) => deleteRecord(tx, p, at, "indicator", id, version));
     return c.json({ ok: true as const });
   })
   /** 层层分解: the indicator's targets below a region — each region's own target beside its children's total, 自我加压 marked. */
