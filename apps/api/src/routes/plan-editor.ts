@@ -1,6 +1,7 @@
 import { Id, Indicator, Item, Plan, type Problem, Project, referenceProblems, Schedule, splitDown, splitNodes, Target } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import { Hono } from "hono";
+import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
@@ -349,6 +350,20 @@ async function targetTree(db: Queryable, regions: RegionDirectory, p: Principal,
 // ---------------------------------------------------------------------------------------------
 // Routes
 
+const factory = createFactory<AppEnv>();
+
+/** DELETE /{kind}s/:id?version=…, the same for each kind of record (see RECORDS for what goes with it). */
+const deleteHandlers = (kind: RecordKind) =>
+  factory.createHandlers(paramsOf(RecordIdParam), queryOf(DeleteQuery), async (c) => {
+    const p = requirePermission(c.get("principal"), "plans.edit");
+    const { id } = c.req.valid("param");
+    const { version } = c.req.valid("query");
+    const deps = c.get("deps");
+    const at = deps.now();
+    await deps.db.transaction((tx) => deleteRecord(tx, p, at, kind, id, version));
+    return c.json({ ok: true as const });
+  });
+
 export const planEditorRoutes = new Hono<AppEnv>()
   /** Creates a plan (年度民生实事计划) issued by the caller's region. */
   .post("/plans", jsonBody(NewPlan), async (c) => {
@@ -468,15 +483,7 @@ export const planEditorRoutes = new Hono<AppEnv>()
     return c.json(item);
   })
   /** Deletes an item with its projects and indicators, only while no figure, disclosure or citizen content hangs on them. */
-  .delete("/items/:id", paramsOf(RecordIdParam), queryOf(DeleteQuery), async (c) => {
-    const p = requirePermission(c.get("principal"), "plans.edit");
-    const { id } = c.req.valid("param");
-    const { version } = c.req.valid("query");
-    const deps = c.get("deps");
-    const at = deps.now();
-    await deps.db.transaction((tx) => deleteRecord(tx, p, at, "item", id, version));
-    return c.json({ ok: true as const });
-  })
+  .delete("/items/:id", ...deleteHandlers("item"))
   /** Adds a project (项目) to an item; its lead unit (牵头单位) must belong to the plan's area. */
   .post("/items/:id/projects", paramsOf(RecordIdParam), jsonBody(NewProject), async (c) => {
     const p = requirePermission(c.get("principal"), "plans.edit");
@@ -527,15 +534,7 @@ export const planEditorRoutes = new Hono<AppEnv>()
     );
     return c.json(project);
   })
-  .delete("/projects/:id", paramsOf(RecordIdParam), queryOf(DeleteQuery), async (c) => {
-    const p = requirePermission(c.get("principal"), "plans.edit");
-    const { id } = c.req.valid("param");
-    const { version } = c.req.valid("query");
-    const deps = c.get("deps");
-    const at = deps.now();
-    await deps.db.transaction((tx) => deleteRecord(tx, p, at, "project", id, version));
-    return c.json({ ok: true as const });
-  })
+  .delete("/projects/:id", ...deleteHandlers("project"))
   /** Adds an indicator (指标): quantity or milestone, its unit and aggregation, optionally linked to another plan's indicator. */
   .post("/projects/:id/indicators", paramsOf(RecordIdParam), jsonBody(NewIndicator), async (c) => {
     const p = requirePermission(c.get("principal"), "plans.edit");
@@ -594,15 +593,7 @@ export const planEditorRoutes = new Hono<AppEnv>()
     );
     return c.json(indicator);
   })
-  .delete("/indicators/:id", paramsOf(RecordIdParam), queryOf(DeleteQuery), async (c) => {
-    const p = requirePermission(c.get("principal"), "plans.edit");
-    const { id } = c.req.valid("param");
-    const { version } = c.req.valid("query");
-    const deps = c.get("deps");
-    const at = deps.now();
-    await deps.db.transaction((tx) => deleteRecord(tx, p, at, "indicator", id, version));
-    return c.json({ ok: true as const });
-  })
+  .delete("/indicators/:id", ...deleteHandlers("indicator"))
   /** 层层分解: the indicator's targets below a region — each region's own target beside its children's total, 自我加压 marked. */
   .get("/indicators/:id/targets", paramsOf(RecordIdParam), queryOf(TargetsQuery), async (c) => {
     const p = requirePermission(c.get("principal"), "plans.read");
