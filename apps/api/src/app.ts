@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { auditDenials, authenticate, csrfGuard } from "./auth/middleware.js";
 import { type AppEnv, type Deps } from "./lib/context.js";
 import { errorResponse } from "./lib/errors.js";
-import { invalidatePublicPagesOnWrite } from "./lib/public-cache.js";
+import { answerCachedPagesFirst, invalidatePublicPagesOnWrite } from "./lib/public-cache.js";
 import { securityHeaders } from "./lib/security-headers.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
@@ -64,6 +64,8 @@ export function createApp(deps: Deps) {
   app.onError((err, c) => errorResponse(c, err));
   api.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => c.json({ error: { code: "NotFound", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, problems: [] } }, 404));
+  // 码上通's most-read answer, a cached site page, goes out before the router and middleware.
+  answerCachedPagesFirst(app, deps);
   return app;
 }
 

@@ -56,4 +56,42 @@ describe("the public page cache", () => {
     await expect(Promise.all([cache.page("b", failing), cache.page("b", failing)])).rejects.toThrow("no such site");
     expect(cache.get("b")).toBeNull();
   });
+
+  it("answers a stale page at once while its replacement is made, then the new one", async () => {
+    let now = 0;
+    const cache = new PublicPageCache(5_000, 10, () => now, 60_000);
+    await cache.page("a", async () => '{"v":1}');
+    now = 6_000; // past its time
+    expect(cache.get("a")).toBeNull();
+    expect(cache.current("a")).toBeNull(); // nobody is making it yet: ask `page`
+    let release!: (text: string) => void;
+    const making = new Promise<string>((done) => (release = done));
+    let made = 0;
+    const make = () => (made++, making);
+    expect((await cache.page("a", make)).text).toBe('{"v":1}'); // not waiting for the database
+    expect(cache.current("a")?.text).toBe('{"v":1}'); // being made: the old one may be sent
+    expect((await cache.page("a", make)).text).toBe('{"v":1}');
+    expect(made).toBe(1);
+    release('{"v":2}');
+    await new Promise((done) => setTimeout(done, 0));
+    expect(cache.get("a")?.text).toBe('{"v":2}');
+    // never older than maxStaleMs, and never after a write through this process
+    now = 6_000 + 61_000;
+    expect(cache.current("a")).toBeNull();
+    const waited = cache.page("a", async () => '{"v":3}');
+    expect((await waited).text).toBe('{"v":3}');
+    now += 6_000;
+    cache.invalidate();
+    expect((await cache.page("a", async () => '{"v":4}')).text).toBe('{"v":4}');
+  });
+
+  it("drops a stale page whose replacement failed, so the next reader gets the error", async () => {
+    let now = 0;
+    const cache = new PublicPageCache(5_000, 10, () => now);
+    await cache.page("a", async () => "{}");
+    now = 6_000;
+    expect((await cache.page("a", () => Promise.reject(new Error("no such site")))).text).toBe("{}");
+    await new Promise((done) => setTimeout(done, 0));
+    await expect(cache.page("a", () => Promise.reject(new Error("no such site")))).rejects.toThrow("no such site");
+  });
 });

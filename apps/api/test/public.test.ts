@@ -4,8 +4,9 @@
  * duplicates, moderation), phone numbers sealed and masked, answers, satisfaction, caching.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { publicPageCache } from "../src/lib/public-cache.js";
 import { TokenBucketLimiter } from "../src/lib/rate-limit.js";
-import { forgetPlanCache } from "../src/lib/sites.js";
 import { type Harness, makeHarness } from "./harness.js";
 import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "./sites-helpers.js";
 
@@ -67,7 +68,7 @@ describe("the public site page", () => {
     const saved = await api("reporter", "PUT", "/reports", { indicator, region: "430523", period: "2024-10", value: 99999, narrative: "十月进展（未核验）" });
     expect(saved.status).toBe(201);
     expect((await api("reporter", "POST", `/reports/${(await body(saved)).id}/submit`, {})).status).toBe(200);
-    forgetPlanCache(h.deps.db);
+    // the saved report moved the data version: the plan is exported again, still without it
     const text = await (await citizen("198.51.100.200", "GET", `/sites/${site}`)).text();
     const after = JSON.parse(text);
     expect(after.progress).toEqual(before.progress);
@@ -86,6 +87,52 @@ describe("the public site page", () => {
     expect(await again.text()).toBe("");
     expect(again.headers.get("etag")).toBe(etag);
     expect((await citizen("198.51.100.200", "GET", `/sites/${site}`, undefined, { "if-none-match": '"stale"' })).status).toBe(200);
+  });
+
+  it("answers a cached page ahead of the router: same body and headers, 304s, no database work, no session look-up", async () => {
+    const url = `http://localhost/api/v1/public/sites/${site}`;
+    // a plain same-origin read, as the site's own script or a crawler sends it (no Origin header)
+    const get = (headers: Record<string, string> = {}, app = h.app) => Promise.resolve(app.request(url, { headers }));
+    const headersOf = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => k !== "content-length"));
+    publicPageCache(h.deps.db).invalidate();
+    const routed = await get(); // made by the route, through every middleware
+    const routedText = await routed.text();
+    let queries = 0;
+    const query = h.deps.db.query;
+    h.deps.db.query = (...args: Parameters<typeof query>) => (queries++, query.apply(h.deps.db, args)) as ReturnType<typeof query>;
+    try {
+      // signed in or not: a cached public page needs neither the session nor the database
+      for (const headers of [{}, { cookie: cookies.county! }]) {
+        const early = await get(headers);
+        expect(early.status).toBe(200);
+        expect(await early.text()).toBe(routedText);
+        expect(headersOf(early)).toEqual(headersOf(routed));
+        expect(early.headers.get("content-length")).toBe(String(Buffer.byteLength(routedText)));
+        const again = await get({ ...headers, "if-none-match": `"x", ${early.headers.get("etag")}` });
+        expect(again.status).toBe(304);
+        expect(await again.text()).toBe("");
+        expect(again.headers.get("etag")).toBe(early.headers.get("etag"));
+        expect(again.headers.get("content-security-policy")).toBe(routed.headers.get("content-security-policy"));
+        expect(again.headers.get("x-frame-options")).toBe("DENY");
+      }
+      expect(queries).toBe(0);
+    } finally {
+      h.deps.db.query = query;
+    }
+    // HSTS when the app runs in production (same database, so the same cached page)
+    const production = createApp({ ...h.deps, config: { ...h.deps.config, production: true } });
+    expect((await get({}, production)).headers.get("strict-transport-security")).toMatch(/max-age=31536000/);
+    expect(routed.headers.get("strict-transport-security")).toBeNull();
+    // what the short way does not handle still goes the long way: an invalid token is refused,
+    // a cross-origin read gets its CORS answer, a query string or HEAD is served as before
+    expect((await get({ authorization: `Bearer ${"x".repeat(32)}` })).status).toBe(401);
+    const cross = await get({ origin: "https://elsewhere.example" });
+    expect(cross.status).toBe(200);
+    expect(cross.headers.get("vary")).toContain("Origin");
+    expect(await (await get({}, h.app)).text()).toBe(routedText);
+    expect((await h.app.request(`${url}?from=qr`)).status).toBe(200);
+    expect((await h.app.request(url, { method: "HEAD" })).status).toBe(200);
+    expect((await h.app.request(`${url}/`)).status).toBe(404);
   });
 
   it("lists and searches sites by region, item and name", async () => {

@@ -1,30 +1,43 @@
 import type { Queryable } from "@minsheng/db";
-import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "./context.js";
-import { etagOf, matchesIfNoneMatch } from "./http-cache.js";
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { AppEnv, Deps } from "./context.js";
+import { etagOf, matchesIfNoneMatch, PUBLIC_PAGE_CACHE } from "./http-cache.js";
+import { securityHeaderRecord } from "./security-headers.js";
+import { publicBaseOf } from "./sites.js";
 
 export interface CachedPage {
-  text: string;
-  etag: string;
+  readonly text: string;
+  readonly etag: string;
+}
+
+interface Entry extends CachedPage {
+  gen: number;
+  at: number;
 }
 
 /**
  * Public site pages as sent (JSON text and ETag), so a page that thousands of people open from one
  * QR code is computed once, not per scan. An entry is dropped when anything is written through
  * this process (any successful POST/PUT/PATCH/DELETE: a figure verified, content published, a
- * suggestion answered, a rating) and is kept at most `ttlMs`, which bounds how long a write made by
- * another process on the same database goes unseen — shorter than the minute the page's own
- * Cache-Control already grants shared caches.
+ * suggestion answered, a rating) and is fresh for `ttlMs`, which bounds how long a write made by
+ * another process on the same database goes unseen while the database answers.
+ *
+ * After `ttlMs` a page is made again, but the old one is still sent (for up to `maxStaleMs`, the
+ * minute the page's own Cache-Control already grants shared caches) until the new one is ready:
+ * embedded PGlite answers nothing else while a bundle import holds it, and readers must not queue
+ * behind that for a page the import does not even change. A write through this process still
+ * drops every page at once, stale ones included.
  */
 export class PublicPageCache {
   private gen = 0;
-  private readonly entries = new Map<string, CachedPage & { gen: number; at: number }>();
+  private readonly entries = new Map<string, Entry>();
   private readonly flights = new Map<string, { gen: number; page: Promise<CachedPage> }>();
 
   constructor(
     private readonly ttlMs = 5_000,
     private readonly maxEntries = 5_000,
     private readonly clock: () => number = () => performance.now(),
+    private readonly maxStaleMs = 60_000,
   ) {}
 
   /** Read before computing a page; `set` ignores a page computed across a write. */
@@ -37,23 +50,47 @@ export class PublicPageCache {
     this.entries.clear();
   }
 
+  /** A fresh page, or null. */
   get(key: string): CachedPage | null {
     const e = this.entries.get(key);
     if (!e) return null;
-    if (e.gen !== this.gen || this.clock() - e.at > this.ttlMs) {
-      this.entries.delete(key);
-      return null;
-    }
-    return e;
+    const age = this.clock() - e.at;
+    if (e.gen === this.gen && age <= this.ttlMs) return e;
+    if (e.gen !== this.gen || age > this.maxStaleMs) this.entries.delete(key);
+    return null;
+  }
+
+  /**
+   * What may be sent right now without waiting: a fresh page, or a stale one whose replacement is
+   * already being made. Null means: ask `page` (which starts the replacement, or makes the page).
+   */
+  current(key: string): CachedPage | null {
+    const e = this.entries.get(key);
+    if (!e || e.gen !== this.gen) return null;
+    const age = this.clock() - e.at;
+    if (age <= this.ttlMs) return e;
+    return age <= this.maxStaleMs && this.flights.get(key)?.gen === this.gen ? e : null;
   }
 
   /**
    * The page for `key`: cached, or made once however many ask at the same moment (after a write
-   * every reader of a popular page misses together; one of them computes it, the rest wait).
+   * every reader of a popular page misses together; one of them computes it, the rest wait). A
+   * stale page is answered at once while its replacement is made in the background.
    */
   page(key: string, make: () => Promise<string>): Promise<CachedPage> {
-    const hit = this.get(key);
-    if (hit) return Promise.resolve(hit);
+    const fresh = this.get(key);
+    if (fresh) return Promise.resolve(fresh);
+    const stale = this.entries.get(key);
+    if (stale && stale.gen === this.gen && this.clock() - stale.at <= this.maxStaleMs) {
+      // A failed remake (the site is gone, the database failed) drops the stale page: the next
+      // reader makes it and gets the error.
+      this.fly(key, make).catch(() => this.entries.get(key) === stale && this.entries.delete(key));
+      return Promise.resolve(stale);
+    }
+    return this.fly(key, make);
+  }
+
+  private fly(key: string, make: () => Promise<string>): Promise<CachedPage> {
     const flying = this.flights.get(key);
     if (flying && flying.gen === this.gen) return flying.page;
     const gen = this.gen;
@@ -69,6 +106,7 @@ export class PublicPageCache {
   set(key: string, generation: number, text: string): CachedPage {
     const page = { text, etag: etagOf(text) };
     if (generation !== this.gen) return page; // computed while something was written: do not keep it
+    this.entries.delete(key); // re-inserted last: the oldest entry is the first one
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { ...page, gen: generation, at: this.clock() });
     return page;
@@ -92,9 +130,96 @@ export const invalidatePublicPagesOnWrite: MiddlewareHandler<AppEnv> = async (c,
   if (UNSAFE.has(c.req.method) && c.res.status < 400) publicPageCache(c.get("deps").db).invalidate();
 };
 
+/** The headers of a cached page's answer (ETag, cache policy), without the security headers. */
+const cacheHeaders = (page: CachedPage) => ({ ETag: page.etag, "Cache-Control": PUBLIC_PAGE_CACHE, Vary: "Accept-Encoding, Origin" });
+
 /** A cached page with its ETag and cache policy; 304 when the client holds this version. */
-export function sendCachedPage(c: Context, page: CachedPage, cacheControl: string): Response {
-  const headers = { ETag: page.etag, "Cache-Control": cacheControl, Vary: "Accept-Encoding, Origin" };
+export function sendCachedPage(c: Context, page: CachedPage): Response {
+  const headers = cacheHeaders(page);
   if (matchesIfNoneMatch(c.req.header("if-none-match"), page.etag)) return c.body(null, 304, headers);
   return c.body(page.text, 200, { ...headers, "Content-Type": "application/json; charset=UTF-8" });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The read path ahead of the router: a cached site page, answered before any middleware runs.
+
+/** GET /api/v1/public/sites/{code}, exactly as the router matches it (lib/sites.ts SiteCode). */
+const SITE_PAGE = /^\/api\/v1\/public\/sites\/([0-9A-HJKMNP-TV-Z]{8})$/;
+const PAGE_PATH_PREFIX = "/api/v1/public/sites/";
+
+/** The complete header records of a cached page's 200 and 304, made once per page (and HSTS setting). */
+const prepared = new WeakMap<CachedPage, { production: boolean; ok: Record<string, string>; notModified: Record<string, string> }>();
+
+function answerHeaders(page: CachedPage, production: boolean) {
+  let h = prepared.get(page);
+  if (h?.production !== production) {
+    // What the route and the security middleware together send; the path only picks the CSP.
+    const path = `${PAGE_PATH_PREFIX}x`;
+    const contentType = "application/json; charset=UTF-8";
+    h = {
+      production,
+      ok: { ...cacheHeaders(page), "Content-Type": contentType, "Content-Length": String(Buffer.byteLength(page.text)), ...securityHeaderRecord(path, contentType, production) },
+      notModified: { ...cacheHeaders(page), ...securityHeaderRecord(path, "", production) },
+    };
+    prepared.set(page, h);
+  }
+  return h;
+}
+
+/** Origins as the URL parser gives them, by the raw scheme://host[:port] they were read from (a few hosts). */
+const origins = new Map<string, string>();
+function originOf(url: string): string {
+  const end = url.indexOf("/", url.indexOf("//") + 2);
+  const raw = end < 0 ? url : url.slice(0, end);
+  let origin = origins.get(raw);
+  if (origin === undefined) {
+    origin = new URL(raw).origin;
+    if (origins.size >= 64) origins.clear(); // the Host header is the client's: stay bounded
+    origins.set(raw, origin);
+  }
+  return origin;
+}
+
+/** What @hono/node-server passes as the environment: Node's parsed request headers. */
+interface NodeEnv {
+  incoming?: { headers?: Record<string, string | string[] | undefined> };
+}
+
+/**
+ * A cached public site page, answered before routing and middleware: the most-read answer of the
+ * whole API (every scan of a site's QR code) then costs a map look-up and a write, with the
+ * security headers, ETag and body computed once per page. It has no use for what the middleware
+ * does: no principal (it is public; a session cookie is not looked up, a Bearer token sends the
+ * request the long way, where an invalid one is refused as before), no write, no CORS (a request
+ * with an Origin header goes the long way too). Null when the request is anything else, or the
+ * page is not cached (the route makes it); HEAD goes the long way.
+ */
+export function cachedPageAnswer(request: Request, env: unknown, deps: Deps): Response | null {
+  if (request.method !== "GET") return null;
+  const url = request.url;
+  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+  if (pathStart < 0 || !url.startsWith(PAGE_PATH_PREFIX, pathStart)) return null;
+  const query = url.indexOf("?", pathStart);
+  const m = SITE_PAGE.exec(query < 0 ? url.slice(pathStart) : url.slice(pathStart, query));
+  if (!m) return null;
+  const nodeHeaders = (env as NodeEnv | undefined)?.incoming?.headers;
+  const header = (name: string): string | undefined => {
+    if (!nodeHeaders) return request.headers.get(name) ?? undefined;
+    const v = nodeHeaders[name];
+    return Array.isArray(v) ? v.join(", ") : v;
+  };
+  if (header("authorization") !== undefined || header("origin") !== undefined) return null;
+  // The same key as the route's: the page names its own URL, which depends on the host asked.
+  const key = `${publicBaseOf(deps.config, url, originOf)}/p/${m[1]}`;
+  const page = publicPageCache(deps.db).current(key);
+  if (!page) return null;
+  const headers = answerHeaders(page, deps.config.production);
+  if (matchesIfNoneMatch(header("if-none-match"), page.etag)) return new Response(null, { status: 304, headers: headers.notModified });
+  return new Response(page.text, { status: 200, headers: headers.ok });
+}
+
+/** Cached public site pages answered ahead of the app's router (see `cachedPageAnswer`). */
+export function answerCachedPagesFirst(app: Hono<AppEnv, any, any>, deps: Deps): void {
+  const route = app.fetch;
+  app.fetch = (request, env, ctx) => cachedPageAnswer(request, env, deps) ?? route(request, env, ctx);
 }

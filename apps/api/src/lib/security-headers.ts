@@ -84,15 +84,23 @@ const common: Record<string, string> = {
   "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 };
 
+/**
+ * Every security header of a response at `path` with this Content-Type, as one record: what the
+ * middleware below sets, and what a precomputed answer (lib/public-cache.ts) carries itself.
+ */
+export function securityHeaderRecord(path: string, contentType: string, production: boolean): Record<string, string> {
+  const record: Record<string, string> = { ...common, "Content-Security-Policy": policyFor(path, contentType) };
+  // HSTS only in production: on plain-http development it would pin localhost to https.
+  if (production) record["Strict-Transport-Security"] = HSTS;
+  return record;
+}
+
 /** Sets the headers after the handler ran (so static files, 404s and errors get them too). */
 export function securityHeaders(options: { production: boolean }): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
-    for (const [k, v] of Object.entries(common)) h.set(k, v);
-    h.set("Content-Security-Policy", policyFor(c.req.path, h.get("content-type") ?? ""));
-    // HSTS only in production: on plain-http development it would pin localhost to https.
-    if (options.production) h.set("Strict-Transport-Security", HSTS);
-    else h.delete("Strict-Transport-Security");
+    for (const [k, v] of Object.entries(securityHeaderRecord(c.req.path, h.get("content-type") ?? "", options.production))) h.set(k, v);
+    if (!options.production) h.delete("Strict-Transport-Security");
   };
 }

@@ -1,11 +1,12 @@
-import { type Bundle, evaluateParsed, statusLabel, type Status } from "@minsheng/domain";
-import { appendAudit, type Database, exportBundle, type Queryable } from "@minsheng/db";
+import { evaluateModel, statusLabel, type Status } from "@minsheng/domain";
+import { appendAudit, type Database, type Queryable } from "@minsheng/db";
 import * as Either from "effect/Either";
 import type { Context } from "hono";
 import { assertRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import { forbidden, notFound } from "./errors.js";
-import type { AppEnv, Deps } from "./context.js";
+import type { ApiConfig, AppEnv, Deps } from "./context.js";
+import { preparedPlans } from "./plan-cache.js";
 import { TokenBucketLimiter, type RateLimiter } from "./rate-limit.js";
 import type { RegionDirectory } from "./regions.js";
 import { ephemeralSecrets, type SiteSecrets } from "./secrets.js";
@@ -129,11 +130,16 @@ export function assertSiteScope(p: Principal, site: Pick<SiteRow, "region" | "le
   if (p.unit !== null && p.unit !== site.lead_unit) throw forbidden(`the project is led by unit ${site.lead_unit}, not yours (${p.unit})`);
 }
 
-/** Where the 码上通 pages live: PUBLIC_BASE_URL, else the request's own origin. */
-export function publicBase(c: Context<AppEnv>): string {
-  const configured = c.get("deps").config.publicBaseUrl;
-  return (configured && configured.trim() !== "" ? configured : new URL(c.req.url).origin).replace(/\/+$/, "");
+/**
+ * Where the 码上通 pages live: PUBLIC_BASE_URL, else the origin of the request (`origin` gives it
+ * from the request's URL; lib/public-cache.ts passes a memoised one).
+ */
+export function publicBaseOf(config: Pick<ApiConfig, "publicBaseUrl">, requestUrl: string, origin: (url: string) => string = (u) => new URL(u).origin): string {
+  const configured = config.publicBaseUrl;
+  return (configured && configured.trim() !== "" ? configured : origin(requestUrl)).replace(/\/+$/, "");
 }
+
+export const publicBase = (c: Context<AppEnv>): string => publicBaseOf(c.get("deps").config, c.req.url);
 
 export const publicUrlOf = (c: Context<AppEnv>, code: string) => `${publicBase(c)}/p/${code}`;
 
@@ -177,25 +183,6 @@ export interface SiteProgress {
   indicators: SiteIndicator[];
 }
 
-const bundleCache = new WeakMap<Queryable, Map<string, { at: number; bundle: Bundle }>>();
-/** Exported plans are kept this long (ms): public pages are cacheable for 60 s anyway. */
-const BUNDLE_TTL_MS = 30_000;
-
-async function planBundle(deps: Deps, planId: string): Promise<Bundle> {
-  const now = deps.now().getTime();
-  let cache = bundleCache.get(deps.db);
-  if (!cache) bundleCache.set(deps.db, (cache = new Map()));
-  const hit = cache.get(planId);
-  if (hit && now - hit.at >= 0 && now - hit.at < BUNDLE_TTL_MS) return hit.bundle;
-  const bundle = await exportBundle(deps.db, planId);
-  if (!bundle) throw notFound(`plan ${planId}`);
-  cache.set(planId, { at: now, bundle });
-  return bundle;
-}
-
-/** Forget cached plans (after figures change, for tests). */
-export const forgetPlanCache = (db: Queryable) => bundleCache.delete(db);
-
 /**
  * Only verified (or reduced) figures: exportBundle exports nothing else. The period is the latest
  * month of the plan's year holding a verified figure of the project's indicators (or of the
@@ -203,7 +190,10 @@ export const forgetPlanCache = (db: Queryable) => bundleCache.delete(db);
  */
 export async function siteProgress(deps: Deps, site: SiteRow): Promise<SiteProgress> {
   await deps.regions.ready();
-  const bundle = await planBundle(deps, site.plan_id);
+  // The plan as exported (verified figures only), shared with the progress figures and bulletins
+  // and kept until the data version moves: a figure verified shows at once.
+  const { model } = await preparedPlans(deps.db, [site.plan_id]);
+  const bundle = model.bundle;
   const indicators = bundle.indicators.filter((i) => i.project === site.project);
   const sources = new Set(indicators.map((i) => i.linkedTo ?? i.id));
   const below = new Set(deps.regions.subtree(site.region));
@@ -212,7 +202,7 @@ export async function siteProgress(deps: Deps, site: SiteRow): Promise<SiteProgr
   for (const f of bundle.progress)
     if (sources.has(f.indicator) && below.has(f.region) && f.period.startsWith(year) && (latest === null || f.period > latest)) latest = f.period;
   const period = latest ?? `${site.plan_year}-01`;
-  const evaluation = Either.getOrUndefined(evaluateParsed(bundle, { period, region: site.region, plan: site.plan_id }));
+  const evaluation = Either.getOrUndefined(evaluateModel(model, { period, region: site.region, plan: site.plan_id }));
   const project = evaluation?.projects.find((p) => p.project === site.project);
   const byId = new Map(indicators.map((i) => [i.id, i]));
   const rows: SiteIndicator[] = (evaluation?.indicators ?? [])

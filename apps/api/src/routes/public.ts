@@ -83,8 +83,8 @@ async function satisfactionOf(db: Queryable, code: string) {
   return summariseSatisfaction(rows.flatMap((r) => Array<SatisfactionRating>(r.n).fill(r.rating)));
 }
 
-/** The whole public page of a site. */
-export async function publicSiteView(c: Context<AppEnv>, deps: Deps, site: SiteRow) {
+/** The whole public page of a site; `url` is where it lives (lib/sites.ts publicUrlOf). */
+export async function publicSiteView(deps: Deps, site: SiteRow, url: string) {
   const [progress, content, suggestions, satisfaction, counts] = await Promise.all([
     siteProgress(deps, site),
     contentOfSites(deps.db, [site.code], true),
@@ -99,7 +99,7 @@ export async function publicSiteView(c: Context<AppEnv>, deps: Deps, site: SiteR
   const { received, answered } = counts.rows[0]!;
   return {
     code: site.code,
-    url: publicUrlOf(c, site.code),
+    url,
     project: { id: site.project, no: site.project_no, title: site.project_title },
     item: { id: site.item_id, no: site.item_no, title: site.item_title },
     plan: { id: site.plan_id, title: site.plan_title, year: site.plan_year },
@@ -192,14 +192,16 @@ export const publicRoutes = new Hono<AppEnv>()
   .get("/sites/:code", paramsOf(SiteParam), async (c) => {
     const deps = c.get("deps");
     const code = c.req.valid("param").code;
+    // A cached page is usually answered before the router (lib/public-cache.ts cachedPageAnswer);
+    // here when it is missing or stale, or the request carries an Origin or a token.
     const cache = publicPageCache(deps.db);
     // The page names its own URL, which depends on the host asked: one entry per URL.
-    const key = publicUrlOf(c, code);
-    const page = await cache.page(key, async () => {
+    const url = publicUrlOf(c, code);
+    const page = await cache.page(url, async () => {
       await deps.regions.ready();
-      return JSON.stringify(await publicSiteView(c, deps, await loadSite(deps.db, code)));
+      return JSON.stringify(await publicSiteView(deps, await loadSite(deps.db, code), url));
     });
-    return sendCachedPage(c, page, PUBLIC_PAGE_CACHE);
+    return sendCachedPage(c, page);
   })
   /** Leave a suggestion, complaint, question or praise; answers a ticket number to look it up. */
   .post(
