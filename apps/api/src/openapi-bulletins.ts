@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApiOperation } from "./openapi.js";
+import { entries } from "./openapi-entry.js";
 import { DownloadQuery, DraftBody, DraftContent, DraftQuery, IssueBody, IssueListQuery, IssueParam, PreviewQuery } from "./routes/bulletins.js";
 import { ImportQuery, TemplateQuery } from "./routes/report-import.js";
 
@@ -83,77 +84,80 @@ const ImportResult = z.object({
 const bulletinScope = "the region within your area; each plan issued within your area or above it";
 
 export const bulletinOperations: ApiOperation[] = [
-  {
-    method: "get", path: "/bulletins", tag: "bulletins", operationId: "previewBulletin", access: "bulletins.read",
-    summary: ["通报预览与下载", "The bulletin from live data: JSON, .docx or .xlsx"],
-    description:
-      "Composed from verified and reduced figures as they are now, with the saved narrative draft of the region, month and plans. format=docx is the GB/T 9704 document, format=xlsx its annex tables with real numbers; file downloads are audited.",
-    scope: bulletinScope,
-    query: PreviewQuery, examples: { plan: "hn2024,sy2024", region: "430500", period: "2024-09", format: "json" },
-    success: { status: 200, description: `the bulletin (JSON); with format=docx or xlsx the file (${docx} / ${xlsx})`, schema: Preview },
-    errors: [404],
-  },
-  {
-    method: "get", path: "/bulletins/draft", tag: "bulletins", operationId: "getBulletinDraft", access: "bulletins.read",
-    summary: ["通报草稿", "The narrative draft of a region, month and plans, and the next issue number"],
-    scope: bulletinScope,
-    query: DraftQuery, examples: { plan: "hn2024,sy2024", region: "430500", period: "2024-09" },
-    success: { status: 200, description: "the draft (null when none), the next 第 N 期 and today (China)", schema: z.object({ draft: DraftView.nullable(), nextIssueNo: z.number().int(), today: z.string() }) },
-    errors: [404],
-  },
-  {
-    method: "put", path: "/bulletins/draft", tag: "bulletins", operationId: "saveBulletinDraft", access: "bulletins.issue",
-    summary: ["保存通报草稿", "Save what was typed for a bulletin (narrative sections, issue number, thresholds)"],
-    description: "Kept as typed; send the version you read to be told (409) when someone else saved in between.",
-    scope: bulletinScope,
-    body: DraftBody, bodyExample: { plans: ["hn2024", "sy2024"], region: "430500", period: "2024-09", content: { issueNo: 7, date: "2024-10-09", sections: { 工作打算: "一是强化组织领导。" } } },
-    success: { status: 200, description: "the saved draft", schema: z.object({ draft: DraftView }) },
-    errors: [404, 409],
-  },
-  {
-    method: "post", path: "/bulletins", tag: "bulletins", operationId: "issueBulletin", access: "bulletins.issue",
-    summary: ["签发通报", "Issue 第 N 期: freeze the bulletin's figures"],
-    description: "Composes from the data as it is now and stores the result; later corrections of reports do not change it. The number is unique per region and year (409 names the next free one).",
-    scope: bulletinScope,
-    body: IssueBody, bodyExample: { plans: ["hn2024", "sy2024"], region: "430500", period: "2024-09", issueNo: 7, date: "2024-10-09", sections: { 工作打算: "一是强化组织领导。" } },
-    success: { status: 201, description: "the issued bulletin", schema: IssueView },
-    errors: [404, 409],
-  },
-  {
-    method: "get", path: "/bulletins/issues", tag: "bulletins", operationId: "listBulletins", access: "bulletins.read",
-    summary: ["已签发通报", "Issued bulletins of your area, newest first"],
-    scope: "bulletins of regions within your area (or within the region asked)",
-    query: IssueListQuery, examples: { region: "430500" },
-    success: { status: 200, description: "issued bulletins", schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), issues: z.array(IssueView) }) },
-    errors: [404],
-  },
-  {
-    method: "get", path: "/bulletins/issues/{id}", tag: "bulletins", operationId: "downloadBulletin", access: "bulletins.read",
-    summary: ["下载已签发通报", "An issued bulletin as issued: JSON, .docx or .xlsx"],
-    description: "Rendered again from the frozen snapshot; authorised and audited on every request.",
-    scope: "the bulletin's region within your area",
-    params: IssueParam, query: DownloadQuery, examples: { id: "1", format: "docx" },
-    success: { status: 200, description: `the issue and its bulletin (JSON); with format=docx or xlsx the file (${docx} / ${xlsx})`, schema: z.object({ issue: IssueView, model: BulletinModel }) },
-    errors: [404],
-  },
+  ...entries({ tag: "bulletins" }, [
+    {
+      key: "GET /bulletins", operationId: "previewBulletin", access: "bulletins.read",
+      summary: ["通报预览与下载", "The bulletin from live data: JSON, .docx or .xlsx"],
+      scope: bulletinScope,
+      description:
+        "Composed from verified and reduced figures as they are now, with the saved narrative draft of the region, month and plans. format=docx is the GB/T 9704 document, format=xlsx its annex tables with real numbers; file downloads are audited.",
+      query: PreviewQuery, examples: { plan: "hn2024,sy2024", region: "430500", period: "2024-09", format: "json" },
+      success: { status: 200, description: `the bulletin (JSON); with format=docx or xlsx the file (${docx} / ${xlsx})`, schema: Preview },
+      errors: [404],
+    },
+    {
+      key: "GET /bulletins/draft", operationId: "getBulletinDraft", access: "bulletins.read",
+      summary: ["通报草稿", "The narrative draft of a region, month and plans, and the next issue number"],
+      scope: bulletinScope,
+      query: DraftQuery, examples: { plan: "hn2024,sy2024", region: "430500", period: "2024-09" },
+      success: { status: 200, description: "the draft (null when none), the next 第 N 期 and today (China)", schema: z.object({ draft: DraftView.nullable(), nextIssueNo: z.number().int(), today: z.string() }) },
+      errors: [404],
+    },
+    {
+      key: "PUT /bulletins/draft", operationId: "saveBulletinDraft", access: "bulletins.issue",
+      summary: ["保存通报草稿", "Save what was typed for a bulletin (narrative sections, issue number, thresholds)"],
+      scope: bulletinScope,
+      description: "Kept as typed; send the version you read to be told (409) when someone else saved in between.",
+      body: DraftBody, bodyExample: { plans: ["hn2024", "sy2024"], region: "430500", period: "2024-09", content: { issueNo: 7, date: "2024-10-09", sections: { 工作打算: "一是强化组织领导。" } } },
+      success: { status: 200, description: "the saved draft", schema: z.object({ draft: DraftView }) },
+      errors: [404, 409],
+    },
+    {
+      key: "POST /bulletins", operationId: "issueBulletin", access: "bulletins.issue",
+      summary: ["签发通报", "Issue 第 N 期: freeze the bulletin's figures"],
+      scope: bulletinScope,
+      description: "Composes from the data as it is now and stores the result; later corrections of reports do not change it. The number is unique per region and year (409 names the next free one).",
+      body: IssueBody, bodyExample: { plans: ["hn2024", "sy2024"], region: "430500", period: "2024-09", issueNo: 7, date: "2024-10-09", sections: { 工作打算: "一是强化组织领导。" } },
+      success: { status: 201, description: "the issued bulletin", schema: IssueView },
+      errors: [404, 409],
+    },
+    {
+      key: "GET /bulletins/issues", operationId: "listBulletins", access: "bulletins.read",
+      summary: ["已签发通报", "Issued bulletins of your area, newest first"],
+      scope: "bulletins of regions within your area (or within the region asked)",
+      query: IssueListQuery, examples: { region: "430500" },
+      success: { status: 200, description: "issued bulletins", schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), issues: z.array(IssueView) }) },
+      errors: [404],
+    },
+    {
+      key: "GET /bulletins/issues/{id}", operationId: "downloadBulletin", access: "bulletins.read",
+      summary: ["下载已签发通报", "An issued bulletin as issued: JSON, .docx or .xlsx"],
+      scope: "the bulletin's region within your area",
+      description: "Rendered again from the frozen snapshot; authorised and audited on every request.",
+      params: IssueParam, query: DownloadQuery, examples: { id: "1", format: "docx" },
+      success: { status: 200, description: `the issue and its bulletin (JSON); with format=docx or xlsx the file (${docx} / ${xlsx})`, schema: z.object({ issue: IssueView, model: BulletinModel }) },
+    },
+  ]),
   // Excel import of monthly figures
-  {
-    method: "get", path: "/imports/reports/template", tag: "imports", operationId: "reportTemplate", access: "reports.write",
-    summary: ["下载填报模板", "The Excel template of a month: indicators and regions due, last month's value, target"],
-    description: "One row per indicator and region still to report (no report, a draft or a returned one; drafts filled in), for the caller's unit or region.",
-    scope: "the region within your area; a unit's reporter gets its unit's projects only",
-    query: TemplateQuery, examples: { period: "2024-10" },
-    success: { status: 200, description: "the template", media: xlsx },
-    errors: [404],
-  },
-  {
-    method: "post", path: "/imports/reports", tag: "imports", operationId: "importReports", access: "reports.write",
-    summary: ["导入填报 Excel", "Upload a filled template: check every row; if all pass, save and submit them"],
-    description:
-      "The file must really be an .xlsx (content checked; ≤ 5 MB). Every row is checked with the form's rules (unknown indicator, region outside your area, not a number, a fall below last month's counted value without a reason, duplicates, reports already submitted); problems answer 400 with {path: '月度填报!J12', sheet, row, column, field, message} each and nothing is written. Otherwise every row is saved and submitted as the form does, in one transaction.",
-    scope: "each row's region within your area and, for a unit's reporter, a project of that unit",
-    query: ImportQuery, upload: { field: "file", description: "the filled template (.xlsx); a `period` field may name the month" },
-    success: { status: 201, description: "the reports submitted (200 with dryRun=true: checked, nothing written)", schema: ImportResult, alsoStatus: 200 },
-    errors: [413, 415],
-  },
+  ...entries({ tag: "imports" }, [
+    {
+      key: "GET /imports/reports/template", operationId: "reportTemplate", access: "reports.write",
+      summary: ["下载填报模板", "The Excel template of a month: indicators and regions due, last month's value, target"],
+      scope: "the region within your area; a unit's reporter gets its unit's projects only",
+      description: "One row per indicator and region still to report (no report, a draft or a returned one; drafts filled in), for the caller's unit or region.",
+      query: TemplateQuery, examples: { period: "2024-10" },
+      success: { status: 200, description: "the template", media: xlsx },
+      errors: [404],
+    },
+    {
+      key: "POST /imports/reports", operationId: "importReports", access: "reports.write",
+      summary: ["导入填报 Excel", "Upload a filled template: check every row; if all pass, save and submit them"],
+      scope: "each row's region within your area and, for a unit's reporter, a project of that unit",
+      description:
+        "The file must really be an .xlsx (content checked; ≤ 5 MB). Every row is checked with the form's rules (unknown indicator, region outside your area, not a number, a fall below last month's counted value without a reason, duplicates, reports already submitted); problems answer 400 with {path: '月度填报!J12', sheet, row, column, field, message} each and nothing is written. Otherwise every row is saved and submitted as the form does, in one transaction.",
+      query: ImportQuery, upload: { field: "file", description: "the filled template (.xlsx); a `period` field may name the month" },
+      success: { status: 201, description: "the reports submitted (200 with dryRun=true: checked, nothing written)", schema: ImportResult, alsoStatus: 200 },
+      errors: [413, 415],
+    },
+  ]),
 ];

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { can, type Permission, Role, roleLabel } from "./auth/roles.js";
 import { statusOfError } from "./lib/errors.js";
 import { bulletinOperations, bulletinTags } from "./openapi-bulletins.js";
+import { entries } from "./openapi-entry.js";
 import { planEditorOperations } from "./openapi-plan-editor.js";
 import { siteOperations, siteTags } from "./openapi-sites.js";
 import { HistoryQuery, LogQuery } from "./routes/audit.js";
@@ -274,7 +275,7 @@ export const tags: Record<Tag, string> = {
 /** Who may call: anyone, any signed-in user, or holders of a permission (auth/roles.ts). */
 export type Access = "public" | "signed-in" | Permission;
 
-type Method = "get" | "post" | "put" | "patch" | "delete";
+export type Method = "get" | "post" | "put" | "patch" | "delete";
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
 
 export interface ApiOperation {
@@ -308,275 +309,289 @@ const json = "application/json";
 
 export const operations: ApiOperation[] = [
   // meta
-  {
-    method: "get", path: "/health", tag: "meta", operationId: "health", access: "public",
-    summary: ["健康检查", "Health check"],
-    success: { status: 200, description: "服务正常 · up, with its version and database kind", schema: Health },
-  },
-  {
-    method: "get", path: "/openapi.json", tag: "meta", operationId: "openapi", access: "public",
-    summary: ["OpenAPI 3.1 文档", "This OpenAPI 3.1 document"],
-    success: { status: 200, description: "the document", schema: OpenApiDocumentShape },
-  },
-  {
-    method: "get", path: "/docs", tag: "meta", operationId: "docsPage", access: "public",
-    summary: ["交互式接口文档", "Interactive API docs (self-contained page)"],
-    success: { status: 200, description: "HTML page", media: "text/html" },
-  },
-  {
-    method: "get", path: "/docs/app.js", tag: "meta", operationId: "docsScript", access: "public",
-    summary: ["文档页脚本", "Script of the docs page"],
-    success: { status: 200, description: "JavaScript", media: "text/javascript" },
-  },
-  {
-    method: "get", path: "/docs/app.css", tag: "meta", operationId: "docsStyle", access: "public",
-    summary: ["文档页样式", "Style sheet of the docs page"],
-    success: { status: 200, description: "CSS", media: "text/css" },
-  },
+  ...entries({ tag: "meta", access: "public" }, [
+    {
+      key: "GET /health", operationId: "health",
+      summary: ["健康检查", "Health check"],
+      success: { status: 200, description: "服务正常 · up, with its version and database kind", schema: Health },
+    },
+    {
+      key: "GET /openapi.json", operationId: "openapi",
+      summary: ["OpenAPI 3.1 文档", "This OpenAPI 3.1 document"],
+      success: { status: 200, description: "the document", schema: OpenApiDocumentShape },
+    },
+    {
+      key: "GET /docs", operationId: "docsPage",
+      summary: ["交互式接口文档", "Interactive API docs (self-contained page)"],
+      success: { status: 200, description: "HTML page", media: "text/html" },
+    },
+    {
+      key: "GET /docs/app.js", operationId: "docsScript",
+      summary: ["文档页脚本", "Script of the docs page"],
+      success: { status: 200, description: "JavaScript", media: "text/javascript" },
+    },
+    {
+      key: "GET /docs/app.css", operationId: "docsStyle",
+      summary: ["文档页样式", "Style sheet of the docs page"],
+      success: { status: 200, description: "CSS", media: "text/css" },
+    },
+  ]),
   // auth
-  {
-    method: "post", path: "/auth/login", tag: "auth", operationId: "login", access: "public",
-    summary: ["登录", "Sign in (sets the HttpOnly session cookie)"],
-    description:
-      "Five failures in a row lock the account for 15 minutes (423). A fresh session id at every sign-in. With two-factor sign-in (on for the user, or required for the role by REQUIRE_2FA) the answer is `{ ok: false, next, challenge }` instead: send a code to POST /auth/login/totp, or enrol first.",
-    body: LoginBody, bodyExample: { username: "city", password: "" },
-    success: { status: 200, description: "signed in (the session cookie is set), or the challenge of the second step", schema: z.union([Ok, SecondStep]) },
-    errors: [401, 423],
-  },
-  {
-    method: "post", path: "/auth/login/totp", tag: "auth", operationId: "loginSecondFactor", access: "public",
-    summary: ["登录第二步：动态验证码", "Sign-in step 2: the authenticator code (or a recovery code)"],
-    description: "Codes are RFC 6238 TOTP (SHA-1, 30 s, 6 digits, ±30 s); a code is accepted once. Wrong codes count towards the lockout.",
-    body: SecondFactorBody, bodyExample: { challenge: "", code: "123456" },
-    success: { status: 200, description: "signed in; the session cookie is set", schema: Ok },
-    errors: [401, 423],
-  },
-  {
-    method: "post", path: "/auth/totp/enrol", tag: "auth", operationId: "enrolTotp", access: "public",
-    summary: ["绑定身份验证器", "Enrol an authenticator app: a new secret, its otpauth:// URI and QR code"],
-    description: "With the challenge of a sign-in that must enrol, or from a signed-in session. The secret stays pending (sealed) until POST /auth/totp/confirm.",
-    body: EnrolBody, bodyExample: {},
-    success: { status: 200, description: "the secret (base32), URI and QR code (SVG); never cached", schema: z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }) },
-    errors: [401, 409],
-  },
-  {
-    method: "post", path: "/auth/totp/confirm", tag: "auth", operationId: "confirmTotp", access: "public",
-    summary: ["确认绑定并获取恢复码", "Confirm enrolment with a first code; get ten recovery codes (shown once)"],
-    body: ConfirmBody, bodyExample: { code: "123456" },
-    success: { status: 200, description: "on; with a challenge, also signed in", schema: z.object({ ok: z.literal(true), recoveryCodes: z.array(z.string()), signedIn: z.boolean() }) },
-    errors: [401, 409],
-  },
-  {
-    method: "post", path: "/auth/logout", tag: "auth", operationId: "logout", access: "public",
-    summary: ["退出登录", "Sign out (ends the session)"],
-    success: { status: 200, description: "signed out", schema: Ok },
-  },
-  {
-    method: "get", path: "/auth/me", tag: "auth", operationId: "me", access: "signed-in",
-    summary: ["当前用户", "Who I am"],
-    success: { status: 200, description: "the caller", schema: Me },
-  },
+  ...entries({ tag: "auth", access: "public" }, [
+    {
+      key: "POST /auth/login", operationId: "login",
+      summary: ["登录", "Sign in (sets the HttpOnly session cookie)"],
+      description:
+        "Five failures in a row lock the account for 15 minutes (423). A fresh session id at every sign-in. With two-factor sign-in (on for the user, or required for the role by REQUIRE_2FA) the answer is `{ ok: false, next, challenge }` instead: send a code to POST /auth/login/totp, or enrol first.",
+      body: LoginBody, bodyExample: { username: "city", password: "" },
+      success: { status: 200, description: "signed in (the session cookie is set), or the challenge of the second step", schema: z.union([Ok, SecondStep]) },
+      errors: [401, 423],
+    },
+    {
+      key: "POST /auth/login/totp", operationId: "loginSecondFactor",
+      summary: ["登录第二步：动态验证码", "Sign-in step 2: the authenticator code (or a recovery code)"],
+      description: "Codes are RFC 6238 TOTP (SHA-1, 30 s, 6 digits, ±30 s); a code is accepted once. Wrong codes count towards the lockout.",
+      body: SecondFactorBody, bodyExample: { challenge: "", code: "123456" },
+      success: { status: 200, description: "signed in; the session cookie is set", schema: Ok },
+      errors: [401, 423],
+    },
+    {
+      key: "POST /auth/totp/enrol", operationId: "enrolTotp",
+      summary: ["绑定身份验证器", "Enrol an authenticator app: a new secret, its otpauth:// URI and QR code"],
+      description: "With the challenge of a sign-in that must enrol, or from a signed-in session. The secret stays pending (sealed) until POST /auth/totp/confirm.",
+      body: EnrolBody, bodyExample: {},
+      success: { status: 200, description: "the secret (base32), URI and QR code (SVG); never cached", schema: z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }) },
+      errors: [401, 409],
+    },
+    {
+      key: "POST /auth/totp/confirm", operationId: "confirmTotp",
+      summary: ["确认绑定并获取恢复码", "Confirm enrolment with a first code; get ten recovery codes (shown once)"],
+      body: ConfirmBody, bodyExample: { code: "123456" },
+      success: { status: 200, description: "on; with a challenge, also signed in", schema: z.object({ ok: z.literal(true), recoveryCodes: z.array(z.string()), signedIn: z.boolean() }) },
+      errors: [401, 409],
+    },
+    {
+      key: "POST /auth/logout", operationId: "logout",
+      summary: ["退出登录", "Sign out (ends the session)"],
+      success: { status: 200, description: "signed out", schema: Ok },
+    },
+  ]),
+  ...entries({ tag: "auth" }, [
+    {
+      key: "GET /auth/me", operationId: "me", access: "signed-in",
+      summary: ["当前用户", "Who I am"],
+      success: { status: 200, description: "the caller", schema: Me },
+    },
+  ]),
   // users
-  {
-    method: "get", path: "/users", tag: "users", operationId: "listUsers", access: "users.manage",
-    summary: ["用户列表", "List users"],
-    success: { status: 200, description: "every account", schema: z.object({ users: z.array(PublicUser) }) },
-  },
-  {
-    method: "post", path: "/users", tag: "users", operationId: "createUser", access: "users.manage",
-    summary: ["新建用户", "Create a user"],
-    body: NewUser,
-    bodyExample: { username: "county2", displayName: "隆回县专班", password: "", role: "staff_county", region: "430524", unit: null },
-    success: { status: 201, description: "created", schema: Created },
-    errors: [409],
-  },
-  {
-    method: "patch", path: "/users/{id}", tag: "users", operationId: "updateUser", access: "users.manage",
-    summary: ["修改用户", "Change a user (role, area, status or password ends their sessions)"],
-    params: UserIdParam, body: UserPatch, bodyExample: { disabled: false },
-    description: "Not your own role, area or status (separation of duties). Permission changes are audited as user.permissions.",
-    success: { status: 200, description: "changed", schema: Ok },
-    errors: [404],
-  },
-  {
-    method: "post", path: "/users/{id}/totp/reset", tag: "users", operationId: "resetUserTotp", access: "users.manage",
-    summary: ["重置两步验证", "Reset a user's two-factor sign-in (lost phone): they enrol again; their sessions end"],
-    params: UserIdParam,
-    success: { status: 200, description: "reset", schema: Ok },
-    errors: [404],
-  },
+  ...entries({ tag: "users", access: "users.manage" }, [
+    {
+      key: "GET /users", operationId: "listUsers",
+      summary: ["用户列表", "List users"],
+      success: { status: 200, description: "every account", schema: z.object({ users: z.array(PublicUser) }) },
+    },
+    {
+      key: "POST /users", operationId: "createUser",
+      summary: ["新建用户", "Create a user"],
+      body: NewUser,
+      bodyExample: { username: "county2", displayName: "隆回县专班", password: "", role: "staff_county", region: "430524", unit: null },
+      success: { status: 201, description: "created", schema: Created },
+      errors: [409],
+    },
+    {
+      key: "PATCH /users/{id}", operationId: "updateUser",
+      summary: ["修改用户", "Change a user (role, area, status or password ends their sessions)"],
+      params: UserIdParam, body: UserPatch, bodyExample: { disabled: false },
+      description: "Not your own role, area or status (separation of duties). Permission changes are audited as user.permissions.",
+      success: { status: 200, description: "changed", schema: Ok },
+    },
+    {
+      key: "POST /users/{id}/totp/reset", operationId: "resetUserTotp",
+      summary: ["重置两步验证", "Reset a user's two-factor sign-in (lost phone): they enrol again; their sessions end"],
+      params: UserIdParam,
+      success: { status: 200, description: "reset", schema: Ok },
+    },
+  ]),
   // tokens
-  {
-    method: "get", path: "/tokens", tag: "tokens", operationId: "listTokens", access: "tokens.manage",
-    summary: ["令牌列表", "List API tokens"],
-    success: { status: 200, description: "every token (never its secret)", schema: z.object({ tokens: z.array(TokenRow) }) },
-  },
-  {
-    method: "post", path: "/tokens", tag: "tokens", operationId: "createToken", access: "tokens.manage",
-    summary: ["签发令牌", "Issue an API token acting as a user (the secret is shown once)"],
-    body: NewToken, bodyExample: { name: "数据对接", userId: 2, expiresInDays: 90 },
-    success: { status: 201, description: "issued", schema: z.object({ id: z.number().int(), token: z.string() }) },
-  },
-  {
-    method: "delete", path: "/tokens/{id}", tag: "tokens", operationId: "revokeToken", access: "tokens.manage",
-    summary: ["吊销令牌", "Revoke an API token"],
-    params: TokenIdParam,
-    success: { status: 200, description: "revoked", schema: Ok },
-    errors: [404],
-  },
+  ...entries({ tag: "tokens", access: "tokens.manage" }, [
+    {
+      key: "GET /tokens", operationId: "listTokens",
+      summary: ["令牌列表", "List API tokens"],
+      success: { status: 200, description: "every token (never its secret)", schema: z.object({ tokens: z.array(TokenRow) }) },
+    },
+    {
+      key: "POST /tokens", operationId: "createToken",
+      summary: ["签发令牌", "Issue an API token acting as a user (the secret is shown once)"],
+      body: NewToken, bodyExample: { name: "数据对接", userId: 2, expiresInDays: 90 },
+      success: { status: 201, description: "issued", schema: z.object({ id: z.number().int(), token: z.string() }) },
+    },
+    {
+      key: "DELETE /tokens/{id}", operationId: "revokeToken",
+      summary: ["吊销令牌", "Revoke an API token"],
+      params: TokenIdParam,
+      success: { status: 200, description: "revoked", schema: Ok },
+    },
+  ]),
   // bundles
-  {
-    method: "post", path: "/bundles", tag: "bundles", operationId: "importBundle", access: "plans.import",
-    summary: ["导入计划数据包", "Import a minsheng.bundle/v1 document in one transaction"],
-    description: "An invalid bundle changes nothing and is answered 400 with every problem and its JSON path. Progress rows count as verified figures.",
-    body: Bundle,
-    success: { status: 201, description: "imported rows by kind", schema: z.object({ imported: ImportCounts }) },
-    errors: [413],
-  },
-  {
-    method: "get", path: "/bundles/{planId}", tag: "bundles", operationId: "exportBundle", access: "plans.export",
-    summary: ["导出计划数据包", "Export a plan (with the plans it links to) as a bundle"],
-    scope: "the plan's region must lie within your area, or your area within it (then only your area's figures are exported)",
-    params: ExportParam, examples: { planId: "sy2024" },
-    success: { status: 200, description: "the bundle (Content-Disposition: attachment)", schema: Bundle },
-    errors: [404],
-  },
+  ...entries({ tag: "bundles" }, [
+    {
+      key: "POST /bundles", operationId: "importBundle", access: "plans.import",
+      summary: ["导入计划数据包", "Import a minsheng.bundle/v1 document in one transaction"],
+      description: "An invalid bundle changes nothing and is answered 400 with every problem and its JSON path. Progress rows count as verified figures.",
+      body: Bundle,
+      success: { status: 201, description: "imported rows by kind", schema: z.object({ imported: ImportCounts }) },
+      errors: [413],
+    },
+    {
+      key: "GET /bundles/{planId}", operationId: "exportBundle", access: "plans.export",
+      summary: ["导出计划数据包", "Export a plan (with the plans it links to) as a bundle"],
+      scope: "the plan's region must lie within your area, or your area within it (then only your area's figures are exported)",
+      params: ExportParam, examples: { planId: "sy2024" },
+      success: { status: 200, description: "the bundle (Content-Disposition: attachment)", schema: Bundle },
+    },
+  ]),
   // plans and progress
-  {
-    method: "get", path: "/plans", tag: "plans", operationId: "listPlans", access: "plans.read",
-    summary: ["计划列表", "List plans"],
-    scope: "plans issued within your area or above it",
-    success: { status: 200, description: "plans, newest year first", schema: z.object({ plans: z.array(PlanSummary) }) },
-  },
-  {
-    method: "get", path: "/plans/{planId}/progress", tag: "plans", operationId: "planProgress", access: "plans.read",
-    summary: ["计划进度", "Progress of a plan at a month and region (rules 1-5)"],
-    description: "Indicators and projects with rate, due share (序时进度) and status; lagging indicator-regions; month-on-month falls; `counts` holds this plan's completed / on_schedule / behind.",
-    scope: "`region` must lie within your area",
-    params: PlanParam, query: ProgressQuery, examples: { planId: "hn2024", period: "2024-09", region: "430500" },
-    success: { status: 200, description: "the evaluation", schema: PlanProgress },
-    errors: [404],
-  },
-  {
-    method: "get", path: "/disclosure/scores", tag: "disclosure", operationId: "disclosureScores", access: "plans.read",
-    summary: ["信息公开得分", "Disclosure scores of a region's children (rule 6)"],
-    scope: "`region` must lie within your area",
-    query: DisclosureQuery, examples: { period: "2024-09", region: "430500" },
-    success: { status: 200, description: "scores, best first", schema: DisclosureScores },
-    errors: [404],
-  },
+  ...entries({ tag: "plans" }, [
+    {
+      key: "GET /plans", operationId: "listPlans", access: "plans.read",
+      summary: ["计划列表", "List plans"],
+      scope: "plans issued within your area or above it",
+      success: { status: 200, description: "plans, newest year first", schema: z.object({ plans: z.array(PlanSummary) }) },
+    },
+    {
+      key: "GET /plans/{planId}/progress", operationId: "planProgress", access: "plans.read",
+      summary: ["计划进度", "Progress of a plan at a month and region (rules 1-5)"],
+      scope: "`region` must lie within your area",
+      description: "Indicators and projects with rate, due share (序时进度) and status; lagging indicator-regions; month-on-month falls; `counts` holds this plan's completed / on_schedule / behind.",
+      params: PlanParam, query: ProgressQuery, examples: { planId: "hn2024", period: "2024-09", region: "430500" },
+      success: { status: 200, description: "the evaluation", schema: PlanProgress },
+    },
+  ]),
+  ...entries({ tag: "disclosure" }, [
+    {
+      key: "GET /disclosure/scores", operationId: "disclosureScores", access: "plans.read",
+      summary: ["信息公开得分", "Disclosure scores of a region's children (rule 6)"],
+      scope: "`region` must lie within your area",
+      query: DisclosureQuery, examples: { period: "2024-09", region: "430500" },
+      success: { status: 200, description: "scores, best first", schema: DisclosureScores },
+      errors: [404],
+    },
+  ]),
   // reports
-  {
-    method: "get", path: "/reports", tag: "reports", operationId: "listReports", access: "reports.read",
-    summary: ["填报列表", "Reports in your area, newest month first"],
-    scope: "your region's subtree; `region` narrows it and must lie within your area",
-    query: ReportListQuery, examples: { period: "2024-09", region: "430523", limit: "20" },
-    success: { status: 200, description: "a page of reports, reported and verified values kept apart", schema: ReportList },
-    errors: [404],
-  },
-  {
-    method: "get", path: "/reports/tasks", tag: "reports", operationId: "reportTasks", access: "reports.write",
-    summary: ["本月待填报", "What is due from me for the month and not yet submitted"],
-    scope: "your region's subtree and, for a reporter tied to a unit, that unit's projects",
-    query: PeriodQuery, examples: { period: "2024-10" },
-    success: { status: 200, description: "due indicator-regions with the report so far, if any", schema: Tasks },
-  },
-  {
-    method: "get", path: "/reports/missing", tag: "reports", operationId: "missingReports", access: "reports.read", notFor: ["reporter"],
-    summary: ["逾期未报", "Reports still missing after the month's deadline, per unit and region"],
-    scope: "your region's subtree",
-    query: PeriodQuery, examples: { period: "2024-09" },
-    success: { status: 200, description: "missing reports grouped by unit and region (none before the deadline)", schema: Missing },
-  },
-  {
-    method: "put", path: "/reports", tag: "reports", operationId: "saveReport", access: "reports.write",
-    summary: ["保存填报草稿", "Create or update the draft for an indicator, region and month"],
-    description: "Every problem is listed at once (400), a region outside your area included. A stale `version` is a 409; a submitted or verified report cannot be edited (409).",
-    scope: "`region` within your area; a reporter tied to a unit reports only that unit's projects",
-    body: SaveBody, bodyExample: { indicator: "hn2024-p14-a", region: "430523", period: "2024-10", value: 85, narrative: "进展情况" },
-    success: { status: 201, alsoStatus: 200, description: "201 created, 200 updated: the report", schema: ReportView },
-    errors: [409],
-  },
-  {
-    method: "get", path: "/reports/{id}", tag: "reports", operationId: "getReport", access: "reports.read",
-    summary: ["填报详情", "One report with its evidence"],
-    scope: "the report's region must lie within your area",
-    params: ReportIdParam, examples: { id: "1" },
-    success: { status: 200, description: "the report", schema: ReportView.extend({ evidence: z.array(EvidenceView) }) },
-    errors: [404],
-  },
-  {
-    method: "post", path: "/reports/{id}/submit", tag: "reports", operationId: "submitReport", access: "reports.write",
-    summary: ["提交核验", "Submit a draft or returned report for review"],
-    description: "Needs a narrative; a value below last month's counted one needs a `fallReason` (环比下降).",
-    scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
-    params: ReportIdParam, body: SubmitBody, bodyExample: {},
-    success: { status: 200, description: "the submitted report", schema: ReportView },
-    errors: [404, 409],
-  },
-  {
-    method: "post", path: "/reports/{id}/review", tag: "reports", operationId: "reviewReport", access: "reports.review",
-    summary: ["核验", "Verify, reduce (核减), return or reopen a report"],
-    description: "Acts on the version you saw; of two reviewers at once one wins and the other gets 409. Imported official figures cannot be reviewed (409).",
-    scope: "the report's region must lie within your area",
-    params: ReportIdParam, body: ReviewBody, bodyExample: { version: 2, action: "verify" },
-    success: { status: 200, description: "the reviewed report", schema: ReportView },
-    errors: [404, 409],
-  },
+  ...entries({ tag: "reports" }, [
+    {
+      key: "GET /reports", operationId: "listReports", access: "reports.read",
+      summary: ["填报列表", "Reports in your area, newest month first"],
+      scope: "your region's subtree; `region` narrows it and must lie within your area",
+      query: ReportListQuery, examples: { period: "2024-09", region: "430523", limit: "20" },
+      success: { status: 200, description: "a page of reports, reported and verified values kept apart", schema: ReportList },
+      errors: [404],
+    },
+    {
+      key: "GET /reports/tasks", operationId: "reportTasks", access: "reports.write",
+      summary: ["本月待填报", "What is due from me for the month and not yet submitted"],
+      scope: "your region's subtree and, for a reporter tied to a unit, that unit's projects",
+      query: PeriodQuery, examples: { period: "2024-10" },
+      success: { status: 200, description: "due indicator-regions with the report so far, if any", schema: Tasks },
+    },
+    {
+      key: "GET /reports/missing", operationId: "missingReports", access: "reports.read", notFor: ["reporter"],
+      summary: ["逾期未报", "Reports still missing after the month's deadline, per unit and region"],
+      scope: "your region's subtree",
+      query: PeriodQuery, examples: { period: "2024-09" },
+      success: { status: 200, description: "missing reports grouped by unit and region (none before the deadline)", schema: Missing },
+    },
+    {
+      key: "PUT /reports", operationId: "saveReport", access: "reports.write",
+      summary: ["保存填报草稿", "Create or update the draft for an indicator, region and month"],
+      scope: "`region` within your area; a reporter tied to a unit reports only that unit's projects",
+      description: "Every problem is listed at once (400), a region outside your area included. A stale `version` is a 409; a submitted or verified report cannot be edited (409).",
+      body: SaveBody, bodyExample: { indicator: "hn2024-p14-a", region: "430523", period: "2024-10", value: 85, narrative: "进展情况" },
+      success: { status: 201, alsoStatus: 200, description: "201 created, 200 updated: the report", schema: ReportView },
+      errors: [409],
+    },
+    {
+      key: "GET /reports/{id}", operationId: "getReport", access: "reports.read",
+      summary: ["填报详情", "One report with its evidence"],
+      scope: "the report's region must lie within your area",
+      params: ReportIdParam, examples: { id: "1" },
+      success: { status: 200, description: "the report", schema: ReportView.extend({ evidence: z.array(EvidenceView) }) },
+    },
+    {
+      key: "POST /reports/{id}/submit", operationId: "submitReport", access: "reports.write",
+      summary: ["提交核验", "Submit a draft or returned report for review"],
+      scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
+      description: "Needs a narrative; a value below last month's counted one needs a `fallReason` (环比下降).",
+      params: ReportIdParam, body: SubmitBody, bodyExample: {},
+      success: { status: 200, description: "the submitted report", schema: ReportView },
+      errors: [409],
+    },
+    {
+      key: "POST /reports/{id}/review", operationId: "reviewReport", access: "reports.review",
+      summary: ["核验", "Verify, reduce (核减), return or reopen a report"],
+      scope: "the report's region must lie within your area",
+      description: "Acts on the version you saw; of two reviewers at once one wins and the other gets 409. Imported official figures cannot be reviewed (409).",
+      params: ReportIdParam, body: ReviewBody, bodyExample: { version: 2, action: "verify" },
+      success: { status: 200, description: "the reviewed report", schema: ReportView },
+      errors: [409],
+    },
+  ]),
   // evidence
-  {
-    method: "post", path: "/reports/{id}/evidence", tag: "evidence", operationId: "addEvidence", access: "reports.write",
-    summary: ["上传佐证材料", "Attach an evidence file to a draft or returned report"],
-    description: "Images (JPEG, PNG, GIF, WebP), PDF, Word and Excel, recognised from the bytes (name and declared type are not trusted): else 415; over the size limit 413.",
-    scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
-    params: ReportIdParam, upload: { field: "file", description: "the file" },
-    success: { status: 201, description: "the stored file", schema: EvidenceView },
-    errors: [404, 409, 413, 415],
-  },
-  {
-    method: "get", path: "/reports/{id}/evidence", tag: "evidence", operationId: "listEvidence", access: "evidence.read",
-    summary: ["佐证材料列表", "The evidence files of a report"],
-    scope: "the report's region must lie within your area",
-    params: ReportIdParam, examples: { id: "1" },
-    success: { status: 200, description: "files, oldest first", schema: z.object({ evidence: z.array(EvidenceView) }) },
-    errors: [404],
-  },
-  {
-    method: "get", path: "/evidence/{id}", tag: "evidence", operationId: "downloadEvidence", access: "evidence.read",
-    summary: ["下载佐证材料", "Download an evidence file (always as an attachment)"],
-    scope: "the report's region must lie within your area",
-    params: EvidenceParam,
-    success: { status: 200, description: "the file, with its detected type", media: "application/octet-stream" },
-    errors: [404],
-  },
-  {
-    method: "delete", path: "/evidence/{id}", tag: "evidence", operationId: "deleteEvidence", access: "reports.write",
-    summary: ["删除佐证材料", "Remove an evidence file while its report is a draft or returned"],
-    scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
-    params: EvidenceParam,
-    success: { status: 200, description: "removed", schema: Ok },
-    errors: [404, 409],
-  },
+  ...entries({ tag: "evidence" }, [
+    {
+      key: "POST /reports/{id}/evidence", operationId: "addEvidence", access: "reports.write",
+      summary: ["上传佐证材料", "Attach an evidence file to a draft or returned report"],
+      scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
+      description: "Images (JPEG, PNG, GIF, WebP), PDF, Word and Excel, recognised from the bytes (name and declared type are not trusted): else 415; over the size limit 413.",
+      params: ReportIdParam, upload: { field: "file", description: "the file" },
+      success: { status: 201, description: "the stored file", schema: EvidenceView },
+      errors: [409, 413, 415],
+    },
+    {
+      key: "GET /reports/{id}/evidence", operationId: "listEvidence", access: "evidence.read",
+      summary: ["佐证材料列表", "The evidence files of a report"],
+      scope: "the report's region must lie within your area",
+      params: ReportIdParam, examples: { id: "1" },
+      success: { status: 200, description: "files, oldest first", schema: z.object({ evidence: z.array(EvidenceView) }) },
+    },
+    {
+      key: "GET /evidence/{id}", operationId: "downloadEvidence", access: "evidence.read",
+      summary: ["下载佐证材料", "Download an evidence file (always as an attachment)"],
+      scope: "the report's region must lie within your area",
+      params: EvidenceParam,
+      success: { status: 200, description: "the file, with its detected type", media: "application/octet-stream" },
+    },
+    {
+      key: "DELETE /evidence/{id}", operationId: "deleteEvidence", access: "reports.write",
+      summary: ["删除佐证材料", "Remove an evidence file while its report is a draft or returned"],
+      scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
+      params: EvidenceParam,
+      success: { status: 200, description: "removed", schema: Ok },
+      errors: [409],
+    },
+  ]),
   // audit
-  {
-    method: "get", path: "/audit/log", tag: "audit", operationId: "auditLog", access: "audit.read",
-    summary: ["审计日志", "The audit log, newest first: sign-ins, refused requests, permission changes, every change"],
-    description: "Filter by action (or a prefix such as `auth.`), actor, entity and time. Refused requests are `authz.denied`; permission changes `user.permissions`, `user.totp_reset`, `token.*`.",
-    query: LogQuery, examples: { action: "auth." },
-    success: { status: 200, description: "entries", schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), entries: z.array(AuditRecord) }) },
-  },
-  {
-    method: "get", path: "/audit/verify", tag: "audit", operationId: "verifyAudit", access: "audit.read",
-    summary: ["校验审计链", "Recompute the hash chain of the audit log"],
-    success: { status: 200, description: "whether every entry matches its hash and link", schema: ChainCheck },
-  },
-  {
-    method: "get", path: "/audit/history", tag: "audit", operationId: "auditHistory", access: "audit.history",
-    summary: ["记录变更历史", "Who changed what when, for one record"],
-    scope: "the record must belong to your area (a user's region, a plan's region, a report's region); the audit administrator sees every record",
-    query: HistoryQuery, examples: { entity: "user", id: "county" },
-    success: { status: 200, description: "entries, oldest first", schema: z.object({ entries: z.array(AuditRecord) }) },
-  },
+  ...entries({ tag: "audit" }, [
+    {
+      key: "GET /audit/log", operationId: "auditLog", access: "audit.read",
+      summary: ["审计日志", "The audit log, newest first: sign-ins, refused requests, permission changes, every change"],
+      description: "Filter by action (or a prefix such as `auth.`), actor, entity and time. Refused requests are `authz.denied`; permission changes `user.permissions`, `user.totp_reset`, `token.*`.",
+      query: LogQuery, examples: { action: "auth." },
+      success: { status: 200, description: "entries", schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), entries: z.array(AuditRecord) }) },
+    },
+    {
+      key: "GET /audit/verify", operationId: "verifyAudit", access: "audit.read",
+      summary: ["校验审计链", "Recompute the hash chain of the audit log"],
+      success: { status: 200, description: "whether every entry matches its hash and link", schema: ChainCheck },
+    },
+    {
+      key: "GET /audit/history", operationId: "auditHistory", access: "audit.history",
+      summary: ["记录变更历史", "Who changed what when, for one record"],
+      scope: "the record must belong to your area (a user's region, a plan's region, a report's region); the audit administrator sees every record",
+      query: HistoryQuery, examples: { entity: "user", id: "county" },
+      success: { status: 200, description: "entries, oldest first", schema: z.object({ entries: z.array(AuditRecord) }) },
+    },
+  ]),
   // 码上通: project sites, content, feedback, rule 6 from content, the public side (openapi-sites.ts)
   ...siteOperations,
   // 计划管理: plans, items, projects, indicators, targets and schedules (openapi-plan-editor.ts)

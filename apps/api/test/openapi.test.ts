@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoginBody } from "../src/routes/auth.js";
 import { ProgressQuery } from "../src/routes/progress.js";
+import { z } from "zod";
+import { entries } from "../src/openapi-entry.js";
 import { API_BASE, errorStatuses, openApiDocument, operationKey, operations, routeKeys } from "../src/openapi.js";
 import { type Harness, makeHarness, ORIGIN } from "./harness.js";
 
@@ -45,6 +47,18 @@ describe("the OpenAPI registry", () => {
       expect(o.summary[0], o.operationId).toMatch(/[\u4e00-\u9fff]/);
       expect(o.summary[1], o.operationId).toMatch(/[A-Za-z]/);
     }
+  });
+  it("writes entries in groups: key for method and path, the group's tag, access and scope, a path's 404 implied", () => {
+    const Params = z.object({ id: z.string() });
+    const [edit, read] = entries({ tag: "plans", access: "plans.edit", scope: "your plans" }, [
+      { key: "PATCH /things/{id}", operationId: "t1", summary: ["改", "Change"], params: Params, body: Params, bodyExample: { id: "x" }, success: { status: 200, description: "it", schema: Params }, errors: [409] },
+      { key: "GET /things", operationId: "t2", access: "plans.read", scope: "anything", summary: ["看", "Read"], success: { status: 200, description: "them" } },
+    ]);
+    expect(edit).toMatchObject({ method: "patch", path: "/things/{id}", tag: "plans", access: "plans.edit", scope: "your plans", errors: [404, 409] });
+    expect(read).toMatchObject({ method: "get", path: "/things", access: "plans.read", scope: "anything" });
+    expect(read).not.toHaveProperty("errors");
+    expect(errorStatuses(edit!)).toEqual([400, 401, 403, 404, 409]);
+    expect(() => entries({ tag: "meta" }, [{ key: "GET /x", operationId: "x", summary: ["x", "x"], success: { status: 200, description: "x" } }])).toThrow(/no access/);
   });
 });
 
