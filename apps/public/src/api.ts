@@ -1,9 +1,15 @@
+import type { SiteIndicator, SiteProgress } from "@minsheng/api/client";
+
 /**
- * The public API of 码上通 (GET/POST under /api/v1/public), typed by hand to what apps/api answers.
+ * The public API of 码上通 (GET/POST under /api/v1/public), typed by hand to what apps/api answers
+ * except the site's progress, whose types come from apps/api (lib/sites.ts) as types only: nothing
+ * of the server reaches the bundle.
  * No sign-in; every call is same-origin when the site is served by the API server.
  */
 
-export type Status = "completed" | "on_schedule" | "behind";
+export type { SiteIndicator, SiteProgress };
+/** 已完成 / 按序时推进 / 未达序时 (the domain's Status) */
+export type Status = NonNullable<SiteProgress["status"]>;
 export type FeedbackKind = "suggestion" | "complaint" | "question" | "praise";
 export type Rating = "satisfied" | "basically_satisfied" | "dissatisfied";
 export type FeedbackState = "pending" | "open" | "answered" | "rejected";
@@ -14,30 +20,6 @@ export interface FileRef {
   mediaType: string;
   size: number;
   url: string;
-}
-
-export interface SiteIndicator {
-  id: string;
-  name: string;
-  unit: string;
-  kind: string;
-  target: number;
-  actual: number | null;
-  rate: number | null;
-  due: number | null;
-  status: Status | null;
-  statusLabel: string | null;
-}
-
-export interface SiteProgress {
-  period: string | null;
-  /** percent, 2 decimals (94.44) */
-  progress: number | null;
-  /** the schedule line (序时进度) in percent */
-  due: number | null;
-  status: Status | null;
-  statusLabel: string | null;
-  indicators: SiteIndicator[];
 }
 
 export interface Satisfaction {
