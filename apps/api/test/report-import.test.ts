@@ -236,3 +236,94 @@ describe("a valid upload", () => {
     expect(after[0]).toEqual({ state: "submitted", reported_value: "1300" });
   });
 });
+
+describe("the upload writes what the form writes", () => {
+  // Two databases from the same seed and clock: one fed through the form (PUT + submit per row),
+  // the other the same rows through the upload; reports and audit entries must come out equal.
+  let form: Harness;
+  let excel: Harness;
+  beforeAll(async () => {
+    [form, excel] = await Promise.all([makeHarness(), makeHarness()]);
+  }, 120_000);
+  afterAll(async () => {
+    await form?.dispose();
+    await excel?.dispose();
+  });
+
+  const period = "2024-10";
+  /** The same starting point in both: a saved draft, and a report submitted then returned. */
+  async function prepare(x: Harness) {
+    const rep = await x.login("reporter");
+    const reviewer = await x.login("reviewer");
+    const draft = await x.call(rep, "PUT", `${API}/reports`, { indicator: "hn2024-p09-a", region: "430523", period, value: 40, narrative: "草稿" });
+    expect(draft.status).toBe(201);
+    const saved = await (await x.call(rep, "PUT", `${API}/reports`, { indicator: "hn2024-p10-a", region: "430523", period, value: 260, narrative: "首次报送", fallReason: "口径调整" })).json();
+    const submitted = await (await x.call(rep, "POST", `${API}/reports/${saved.id}/submit`, {})).json();
+    const returned = await x.call(reviewer, "POST", `${API}/reports/${saved.id}/review`, { version: submitted.version, action: "return", reason: "佐证材料不足" });
+    expect(returned.status).toBe(200);
+    const { rows } = await x.deps.db.query<{ seq: string }>("SELECT coalesce(max(seq), 0) AS seq FROM audit_log");
+    return { rep, mark: Number(rows[0]!.seq) };
+  }
+
+  const rowsFilled: Record<string, Fill> = {
+    "hn2024-p04-a@430523": { value: 150, narrative: "核减后回落", fallReason: "9 月数据经核验核减" }, // a fall with its reason
+    "hn2024-p02-a@430523": { value: sept("hn2024-p02-a", "430523") + 0.1, narrative: "新建校舍完工" },
+    "hn2024-p05-a@430523": { value: 100, narrative: "提标补发完成" },
+    "hn2024-p09-a@430523": { value: sept("hn2024-p09-a", "430523") + 5, narrative: "草稿改为正式" }, // the saved draft
+    "hn2024-p10-a@430523": { value: sept("hn2024-p10-a", "430523") + 7.25, narrative: "补充佐证后重报", fallReason: "口径调整已说明" }, // the returned report (the template fills in its old reason; this replaces it)
+    "hn2024-p08-a@430523": { value: sept("hn2024-p08-a", "430523"), narrative: "与上月持平" },
+  };
+
+  const reportsOf = async (x: Harness) =>
+    // every column of the month's reports (the seeded ones carry the seeding's own clock time)
+    (await x.deps.db.query("SELECT * FROM reports WHERE period = $1 ORDER BY id", [period])).rows.map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>);
+  const auditOf = async (x: Harness, mark: number) =>
+    (
+      await x.deps.db.query<Record<string, unknown>>(
+        "SELECT at, actor, action, entity, entity_id, before, after FROM audit_log WHERE seq > $1 AND action LIKE 'report.%' ORDER BY seq",
+        [mark],
+      )
+    ).rows.map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>);
+
+  it("gives the same reports (ids, states, versions, values, times) and the same audit entries in the same order", async () => {
+    const [a, b] = await Promise.all([prepare(form), prepare(excel)]);
+    expect(await reportsOf(form)).toEqual(await reportsOf(excel));
+
+    // Through the upload.
+    const wb = await (async () => {
+      const res = await excel.call(b.rep, "GET", `${API}/imports/reports/template?period=${period}`);
+      const w = new ExcelJS.Workbook();
+      await w.xlsx.load(await res.arrayBuffer());
+      return w;
+    })();
+    const order = rowsOf(wb)
+      .rows.filter((r) => rowsFilled[`${r.indicator}@${r.region}`])
+      .map((r) => `${r.indicator}@${r.region}`);
+    expect(order.length).toBe(Object.keys(rowsFilled).length);
+    const form_ = new FormData();
+    form_.append("file", new Blob([(await filled(wb, rowsFilled)) as Uint8Array<ArrayBuffer>]), "填报.xlsx");
+    const res = await excel.call(b.rep, "POST", `${API}/imports/reports`, form_);
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(await res.json()).toMatchObject({ imported: 6, created: 4, updated: 2 });
+
+    // Through the form, row by row in the workbook's order.
+    for (const key of order) {
+      const [indicator, region] = key.split("@") as [string, string];
+      const f = rowsFilled[key]!;
+      const saved = await form.call(a.rep, "PUT", `${API}/reports`, { indicator, region, period, value: f.value, narrative: f.narrative, ...(f.fallReason ? { fallReason: f.fallReason } : {}) });
+      expect([200, 201]).toContain(saved.status);
+      const submitted = await form.call(a.rep, "POST", `${API}/reports/${(await saved.json()).id}/submit`, f.fallReason ? { fallReason: f.fallReason } : {});
+      expect(submitted.status).toBe(200);
+    }
+
+    expect(await reportsOf(excel)).toEqual(await reportsOf(form));
+    const viaForm = await auditOf(form, a.mark);
+    const viaUpload = await auditOf(excel, b.mark);
+    expect(viaForm.map((e) => e.action)).toEqual(order.flatMap(() => ["report.save", "report.submit"]));
+    expect(viaUpload).toEqual(viaForm);
+    const { verifyAuditChain } = await import("@minsheng/db");
+    expect(await verifyAuditChain(excel.deps.db)).toMatchObject({ ok: true });
+    const imports = await excel.deps.db.query<{ after: { rows: number; reportIds: number[] } }>("SELECT after FROM audit_log WHERE action = 'reports.import'");
+    expect(imports.rows.map((r) => r.after.rows)).toEqual([6]);
+  });
+});

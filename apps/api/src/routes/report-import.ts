@@ -29,6 +29,7 @@ import {
 import { contentDisposition, sniff } from "../lib/sniff.js";
 import { queryOf } from "../lib/validate.js";
 import {
+  BatchRowFailed,
   deadlineOf,
   draftProblems,
   dueWithoutReport,
@@ -37,17 +38,17 @@ import {
   indicatorFacts,
   previousCountedMany,
   SaveBody,
-  saveDraft,
+  saveAndSubmitMany,
   submitProblems,
-  submitReport,
 } from "./reports.js";
 
 /**
  * Excel import of monthly figures (月度填报 Excel 导入): a template per unit (or region) and month,
  * and the upload of the filled template. Every row is checked with the reports route's own rules
  * (the form's schema, draftProblems, submitProblems) and each problem named by sheet, row and
- * column; nothing is written unless every row passes, and then each row is saved and submitted
- * exactly as the form does (saveDraft + submitReport), in one transaction, audited.
+ * column; nothing is written unless every row passes, and then every row is saved and submitted
+ * as the form does (saveDraft + submitReport: the same rows and audit entries), set-based, in one
+ * transaction, audited.
  */
 
 const RegionCode = z.string().regex(/^\d{6,12}$/, "must be a region code (6-12 digits)");
@@ -86,9 +87,12 @@ function atCell(row: number, columns: Partial<Record<ColumnKey, number>>, proble
 interface CheckedRow {
   row: UploadRow;
   value: number;
-  /** what the checks read, handed to the writes so they do not read it again per row */
-  facts: IndicatorFacts | undefined;
-  previous: { period: string; value: number } | null;
+}
+
+/** What the checks read, handed to the writes so they do not read it again. */
+interface CheckFacts {
+  facts: Map<string, IndicatorFacts>;
+  previous: Map<string, { period: string; value: number }>;
 }
 
 /**
@@ -103,7 +107,7 @@ async function checkRows(
   period: string,
   rows: readonly UploadRow[],
   columns: Partial<Record<ColumnKey, number>>,
-): Promise<{ problems: CellProblem[]; checked: CheckedRow[] }> {
+): Promise<{ problems: CellProblem[]; checked: CheckedRow[]; known: CheckFacts }> {
   const problems: CellProblem[] = [];
   const checked: CheckedRow[] = [];
   const ids = [...new Set(rows.map((r) => r.indicator).filter((s) => s !== ""))];
@@ -156,9 +160,9 @@ async function checkRows(
     }
     for (const pr of submitProblems({ narrative: r.narrative, reportedValue: value }, previous.get(key) ?? null, r.fallReason === "" ? null : r.fallReason))
       problems.push(atCell(r.row, columns, pr, period));
-    if (problems.length === before) checked.push({ row: r, value, facts: facts.get(r.indicator), previous: previous.get(key) ?? null });
+    if (problems.length === before) checked.push({ row: r, value });
   }
-  return { problems, checked };
+  return { problems, checked, known: { facts, previous } };
 }
 
 function refuse(problems: CellProblem[], rows: number): never {
@@ -292,22 +296,23 @@ export const reportImportRoutes = new Hono<AppEnv>()
     }
 
     const result = await db.transaction(async (tx) => {
-      const { problems, checked } = await checkRows(tx, p, regions, at, period, parsed.rows, parsed.columns);
+      const { problems, checked, known } = await checkRows(tx, p, regions, at, period, parsed.rows, parsed.columns);
       if (problems.length > 0) refuse(problems, parsed.rows.length);
-      const reports: { row: number; id: number; indicator: string; region: string; value: number; created: boolean }[] = [];
-      for (const { row, value, facts, previous } of checked) {
-        try {
-          const body = { indicator: row.indicator, region: row.region, period, value, narrative: row.narrative, ...(row.fallReason !== "" ? { fallReason: row.fallReason } : {}) };
-          const { created, id } = await saveDraft(tx, p, body, regions, at, { facts });
-          await submitReport(tx, p, id, row.fallReason !== "" ? { fallReason: row.fallReason } : {}, regions, at, { previous });
-          reports.push({ row: row.row, id, indicator: row.indicator, region: row.region, value, created });
-        } catch (e) {
-          // Checked above, so only a change made meanwhile lands here: name the row, keep the status.
-          if (e instanceof ApiError && e._tag === "ValidationFailed") refuse(e.problems.map((pr) => atCell(row.row, parsed.columns, pr, period)), parsed.rows.length);
-          if (e instanceof ApiError) throw new ApiError(e._tag, `${DATA_SHEET} row ${row.row}: ${e.message}; nothing was imported`, e.problems, e.extra);
-          throw e;
-        }
+      let written: { created: boolean; id: number }[];
+      try {
+        // The form's save + submit for every row, set-based (routes/reports.ts saveAndSubmitMany).
+        const items = checked.map(({ row, value }) => ({ indicator: row.indicator, region: row.region, value, narrative: row.narrative, ...(row.fallReason !== "" ? { fallReason: row.fallReason } : {}) }));
+        written = await saveAndSubmitMany(tx, p, period, items, regions, at, known);
+      } catch (failed) {
+        if (!(failed instanceof BatchRowFailed)) throw failed;
+        // Checked above, so only a change made meanwhile lands here: name the row, keep the status.
+        const row = checked[failed.index]!.row;
+        const e = failed.cause;
+        if (e instanceof ApiError && e._tag === "ValidationFailed") refuse(e.problems.map((pr) => atCell(row.row, parsed.columns, pr, period)), parsed.rows.length);
+        if (e instanceof ApiError) throw new ApiError(e._tag, `${DATA_SHEET} row ${row.row}: ${e.message}; nothing was imported`, e.problems, e.extra);
+        throw e;
       }
+      const reports = checked.map(({ row, value }, i) => ({ row: row.row, id: written[i]!.id, indicator: row.indicator, region: row.region, value, created: written[i]!.created }));
       await appendAudit(tx, {
         actor: p.actor,
         action: "reports.import",

@@ -14,7 +14,7 @@ import {
   ReviewAction,
   TransitionNotAllowed,
 } from "@minsheng/domain";
-import { appendAudit, type Queryable } from "@minsheng/db";
+import { appendAudit, appendAuditMany, type AuditEntry, type Queryable } from "@minsheng/db";
 import * as Either from "effect/Either";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -162,6 +162,11 @@ export async function loadReportScope(db: Queryable, id: number, lock = false): 
   );
   const r = rows[0];
   if (!r) throw notFound(`report ${id}`);
+  return scopeOf(r);
+}
+
+/** A report row (with its project's lead unit) as the checks see it. */
+function scopeOf(r: Row): ReportScope {
   return {
     id: Number(r.id),
     region: r.region as string,
@@ -386,6 +391,169 @@ export async function submitReport(
     after: snapshot({ ...before, state: next.state, verifiedValue: null, reviewReason: null, fallReason, version: before.version + 1 }),
     at,
   });
+}
+
+/** One row of a batch: the form's draft fields, submitted right after saving. */
+export interface BatchReport {
+  indicator: string;
+  region: string;
+  value: number;
+  narrative: string;
+  /** given to the save and to the submission, as the form sends it (absent when empty) */
+  fallReason?: string;
+}
+
+/** A batch stopped at one of its rows: `cause` is what the form would have answered for that row. */
+export class BatchRowFailed extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super(`row ${index}: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+/**
+ * Saves and submits many reports of one month as saveDraft + submitReport would one after the
+ * other (the same checks, rows, versions and audit entries, in the same order), with set-based
+ * statements: one locked read, one INSERT of the new reports, one UPDATE of the drafts and
+ * returned ones, and the audit entries appended together. Every check runs before anything is
+ * written; a failing row throws BatchRowFailed with the form's error. Inside the caller's transaction.
+ */
+export async function saveAndSubmitMany(
+  tx: Queryable,
+  p: Principal,
+  period: string,
+  items: readonly BatchReport[],
+  regions: RegionDirectory,
+  at: Date,
+  /** what the caller read already in this transaction (the import's checks) */
+  known?: { facts: Map<string, IndicatorFacts>; previous: Map<string, { period: string; value: number }> },
+): Promise<{ created: boolean; id: number }[]> {
+  if (items.length === 0) return [];
+  const pairs = items.map((x) => ({ indicator: x.indicator, region: x.region }));
+  const facts = known?.facts ?? (await indicatorFacts(tx, [...new Set(items.map((x) => x.indicator))]));
+  const previous = known?.previous ?? (await previousCountedMany(tx, pairs, period));
+  // The reports already there, locked as saveDraft locks each one.
+  const { rows: found } = await tx.query<Row>(
+    `SELECT r.id, r.region, r.state, r.version, r.source, pr.lead_unit, r.reported_value::text AS reported_value,
+            r.verified_value::text AS verified_value, r.narrative, r.fall_reason, r.review_reason, r.indicator, r.period
+       FROM reports r JOIN unnest($2::text[], $3::text[]) AS want(indicator, region) ON want.indicator = r.indicator AND want.region = r.region
+       JOIN indicators i ON i.id = r.indicator JOIN projects pr ON pr.id = i.project
+      WHERE r.period = $1
+      FOR UPDATE OF r`,
+    [period, pairs.map((x) => x.indicator), pairs.map((x) => x.region)],
+  );
+  const existing = new Map(found.map((r) => [`${r.indicator}|${r.region}`, scopeOf(r)]));
+  const actor = p.actor;
+  const when = at.toISOString();
+
+  // 1. Every check, in row order, before any write.
+  type Planned = { item: BatchReport; key: string; before: ReportScope | null; saved: ReportScope; fallReason: string | null };
+  const planned: Planned[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const fail = (e: unknown): never => {
+      throw new BatchRowFailed(index, e);
+    };
+    const key = `${item.indicator}|${item.region}`;
+    const ind = facts.get(item.indicator);
+    const problems = draftProblems(p, { indicator: item.indicator, region: item.region, period, value: item.value }, ind, regions, at);
+    if (problems.length > 0) fail(invalid(problems));
+    // The same report twice: the form would find the first already submitted.
+    if (seen.has(key)) fail(new TransitionNotAllowed({ from: "submitted", action: "edit", reason: "only a draft or a returned report can be edited" }));
+    seen.add(key);
+    const fields = { reportedValue: Number(String(item.value)), narrative: item.narrative, fallReason: item.fallReason ?? null };
+    const before = existing.get(key) ?? null;
+    if (before && !editableState(before.state)) fail(new TransitionNotAllowed({ from: before.state, action: "edit", reason: "only a draft or a returned report can be edited" }));
+    // The report as submitReport reads it back after the save.
+    const saved: ReportScope = before
+      ? { ...before, ...fields, version: before.version + 1 }
+      : { id: 0, region: item.region, state: "draft", version: 1, source: "report", leadUnit: ind!.leadUnit, verifiedValue: null, reviewReason: null, indicator: item.indicator, period, ...fields };
+    try {
+      assertReporterScope(p, saved, regions);
+    } catch (e) {
+      fail(e);
+    }
+    const next = applyReviewAction(figuresOf(saved), { action: "submit" });
+    if (Either.isLeft(next)) fail(next.left);
+    const fallReason = item.fallReason !== undefined && item.fallReason !== "" ? item.fallReason : saved.fallReason;
+    const submit = submitProblems(saved, previous.get(key) ?? null, fallReason);
+    if (submit.length > 0) fail(invalid(submit));
+    planned.push({ item, key, before, saved, fallReason });
+  });
+
+  // 2. The new reports, inserted as the form leaves them: submitted, version 2.
+  const fresh = planned.filter((x) => x.before === null);
+  const ids = new Map<string, number>();
+  if (fresh.length > 0) {
+    const { rows } = await tx.query<{ id: string; indicator: string; region: string }>(
+      `INSERT INTO reports (indicator, region, period, state, reported_value, narrative, fall_reason, source, version, created_by, updated_by, created_at, updated_at, submitted_at)
+       SELECT w.indicator, w.region, $1, 'submitted', w.value::numeric, w.narrative, w.fall_reason, 'report', 2, $2, $2, $3::timestamptz, $3::timestamptz, $3::timestamptz
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS w(indicator, region, value, narrative, fall_reason, ord)
+        ORDER BY w.ord
+       ON CONFLICT (indicator, region, period) DO NOTHING RETURNING id, indicator, region`,
+      [
+        period,
+        actor,
+        when,
+        fresh.map((x) => x.item.indicator),
+        fresh.map((x) => x.item.region),
+        fresh.map((x) => String(x.item.value)),
+        fresh.map((x) => x.item.narrative),
+        fresh.map((x) => x.saved.fallReason),
+      ],
+    );
+    for (const r of rows) ids.set(`${r.indicator}|${r.region}`, Number(r.id));
+    const lost = fresh.findIndex((x) => !ids.has(x.key));
+    if (lost >= 0) throw new BatchRowFailed(planned.indexOf(fresh[lost]!), conflict("another report for this indicator, region and month was created at the same time; reload it"));
+  }
+
+  // 3. The drafts and returned reports, saved and submitted: version + 2.
+  const edited = planned.filter((x) => x.before !== null);
+  if (edited.length > 0) {
+    const upd = await tx.query(
+      `UPDATE reports r SET reported_value = w.value::numeric, narrative = w.narrative, fall_reason = w.fall_reason, state = 'submitted',
+              verified_value = NULL, review_reason = NULL, version = r.version + 2, updated_by = $1, updated_at = $2::timestamptz, submitted_at = $2::timestamptz
+         FROM unnest($3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[]) AS w(id, version, value, narrative, fall_reason)
+        WHERE r.id = w.id AND r.version = w.version`,
+      [actor, when, edited.map((x) => x.before!.id), edited.map((x) => x.before!.version), edited.map((x) => String(x.item.value)), edited.map((x) => x.item.narrative), edited.map((x) => x.fallReason)],
+    );
+    if (upd.rowCount !== edited.length) throw conflict("a report changed while the batch was saved; reload it");
+  }
+
+  // 4. The audit entries, in the order the form writes them: each row's save, then its submission.
+  const entries: AuditEntry[] = [];
+  const out: { created: boolean; id: number }[] = [];
+  for (const x of planned) {
+    const id = x.before ? x.before.id : ids.get(x.key)!;
+    const saved = { ...x.saved, id };
+    entries.push(
+      x.before
+        ? { actor, action: "report.save", entity: "report", entityId: String(id), before: snapshot(x.before), after: snapshot(saved), at }
+        : {
+            actor,
+            action: "report.save",
+            entity: "report",
+            entityId: String(id),
+            before: null,
+            after: { indicator: x.item.indicator, region: x.item.region, period, ...snapshot({ ...saved, reportedValue: x.item.value }) },
+            at,
+          },
+      {
+        actor,
+        action: "report.submit",
+        entity: "report",
+        entityId: String(id),
+        before: snapshot(saved),
+        after: snapshot({ ...saved, state: "submitted", verifiedValue: null, reviewReason: null, fallReason: x.fallReason, version: saved.version + 1 }),
+        at,
+      },
+    );
+    out.push({ created: x.before === null, id });
+  }
+  await appendAuditMany(tx, entries);
+  return out;
 }
 
 /** Regions a caller may see: its subtree, or null for everywhere (admin). */
