@@ -1,9 +1,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Alert, Card, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, Card, Segmented, Space, Table, Tag, Tooltip, Typography } from "antd";
 import type { HTMLAttributes } from "react";
-import { useSearchParams } from "react-router";
 import { api, errorText, read } from "../api";
 import { useMe } from "../auth";
+import { FilterBar, FilterSelect, useUrlFilters } from "../filters";
 import { cleanQuery, type FeedbackState, type FeedbackView, type Inbox, feedbackStateColor as stateColor, useChecklist, useScopeChoices } from "../maishangtong";
 import FeedbackDrawer from "./FeedbackDrawer";
 import SiteStatsCard from "./SiteStatsCard";
@@ -16,18 +16,12 @@ export default function Feedback() {
   const me = useMe().data!;
   const scope = useScopeChoices(me);
   const checklist = useChecklist();
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useUrlFilters();
   const region = params.get("region") ?? undefined;
   const unit = params.get("unit") ?? undefined;
   const filter = (params.get("state") ?? "all") as Filter;
   const page = Math.max(1, Number(params.get("page") ?? 1) || 1);
   const openId = Number(params.get("id") ?? 0) || null;
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) if (v === undefined || v === "") next.delete(k);
-    else next.set(k, v);
-    setParams(next, { replace: true });
-  };
 
   const inbox = useQuery({
     queryKey: ["feedback", region ?? "", unit ?? "", filter, page],
@@ -53,40 +47,8 @@ export default function Feedback() {
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <SiteStatsCard region={region} unit={unit} title="码上通公开及意见建议办理情况" />
-      <Card size="small">
-        <Space wrap>
-          {scope.staff && (
-            <>
-              <Select
-                allowClear
-                showSearch
-                optionFilterProp="label"
-                placeholder="地区（默认本辖区）"
-                style={{ width: 200 }}
-                value={region}
-                onChange={(v?: string) => set({ region: v, page: undefined })}
-                options={scope.regions}
-                data-testid="feedback-region"
-              />
-              <Select
-                allowClear
-                showSearch
-                optionFilterProp="label"
-                placeholder="全部责任单位"
-                style={{ width: 220 }}
-                value={unit}
-                onChange={(v?: string) => set({ unit: v, page: undefined })}
-                options={scope.units}
-                data-testid="feedback-unit"
-              />
-            </>
-          )}
-          {me.unit && <Tag>本单位：{scope.units.find((u) => u.value === me.unit)?.label ?? inbox.data?.feedback.find((f) => f.site.unit.id === me.unit)?.site.unit.name ?? me.unit}</Tag>}
-          <Typography.Text type="secondary" data-testid="reply-deadline">
-            答复期限：收到后 {checklist.data?.replyWorkingDays ?? 5} 个工作日
-          </Typography.Text>
-        </Space>
-        <div style={{ marginTop: 12 }}>
+      <FilterBar
+        below={
           <Segmented<Filter>
             value={filter}
             onChange={(v) => set({ state: v === "all" ? undefined : v, page: undefined })}
@@ -100,8 +62,19 @@ export default function Feedback() {
             ]}
             data-testid="feedback-filter"
           />
-        </div>
-      </Card>
+        }
+      >
+        {scope.staff && (
+          <>
+            <FilterSelect searchable placeholder="地区（默认本辖区）" width={200} value={region} options={scope.regions} onChange={(v) => set({ region: v, page: undefined })} testId="feedback-region" />
+            <FilterSelect searchable placeholder="全部责任单位" width={220} value={unit} options={scope.units} onChange={(v) => set({ unit: v, page: undefined })} testId="feedback-unit" />
+          </>
+        )}
+        {me.unit && <Tag>本单位：{scope.units.find((u) => u.value === me.unit)?.label ?? inbox.data?.feedback.find((f) => f.site.unit.id === me.unit)?.site.unit.name ?? me.unit}</Tag>}
+        <Typography.Text type="secondary" data-testid="reply-deadline">
+          答复期限：收到后 {checklist.data?.replyWorkingDays ?? 5} 个工作日
+        </Typography.Text>
+      </FilterBar>
       {inbox.isError && <Alert type="error" title={errorText(inbox.error)} />}
       <Card title="意见建议收件箱">
         <Table<FeedbackView>

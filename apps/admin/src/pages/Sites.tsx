@@ -1,10 +1,10 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Alert, Button, Card, Input, Popover, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, Card, Input, Popover, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
-import { useSearchParams } from "react-router";
 import { api, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
+import { FilterBar, FilterSelect, useUrlFilters } from "../filters";
 import { cleanQuery, type SiteSummary, siteFileUrl, useScopeChoices } from "../maishangtong";
 import SiteDrawer from "./SiteDrawer";
 import SiteStatsCard from "./SiteStatsCard";
@@ -20,7 +20,7 @@ const count = (n: number, label: string, color: string) => (
 /** 项目点位: the project sites of the user's area, their codes and QR codes, and what each publishes. */
 export default function Sites() {
   const me = useMe().data!;
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useUrlFilters();
   const scope = useScopeChoices(me);
   const plans = usePlans();
   const q = params.get("q") ?? "";
@@ -29,12 +29,6 @@ export default function Sites() {
   const page = Math.max(1, Number(params.get("page") ?? 1) || 1);
   const open = params.get("site");
   const [search, setSearch] = useState(q);
-  const set = (changes: Record<string, string | undefined>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) if (v === undefined || v === "") next.delete(k);
-    else next.set(k, v);
-    setParams(next, { replace: true });
-  };
 
   const sites = useQuery({
     queryKey: ["sites", q, region ?? "", plan ?? "", page],
@@ -51,41 +45,26 @@ export default function Sites() {
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <SiteStatsCard region={region} />
-      <Card size="small">
-        <Space wrap>
-          <Input.Search
-            allowClear
-            placeholder="项目、实事、地区名称或点位编码"
-            style={{ width: 300 }}
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-            onSearch={(v) => set({ q: v.trim() || undefined, page: undefined })}
-            data-testid="site-search"
-          />
-          {scope.staff && (
-            <Select
-              allowClear
-              showSearch
-              optionFilterProp="label"
-              placeholder="地区（默认本辖区）"
-              style={{ width: 200 }}
-              value={region}
-              onChange={(v?: string) => set({ region: v, page: undefined })}
-              options={scope.regions}
-              data-testid="site-region"
-            />
-          )}
-          <Select
-            allowClear
-            placeholder="全部计划"
-            style={{ width: 340 }}
-            value={plan}
-            onChange={(v?: string) => set({ plan: v, page: undefined })}
-            options={(plans.data ?? []).map((p) => ({ value: p.id, label: p.title }))}
-            data-testid="site-plan"
-          />
-        </Space>
-      </Card>
+      <FilterBar>
+        <Input.Search
+          allowClear
+          placeholder="项目、实事、地区名称或点位编码"
+          style={{ width: 300 }}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onSearch={(v) => set({ q: v.trim() || undefined, page: undefined })}
+          data-testid="site-search"
+        />
+        {scope.staff && <FilterSelect searchable placeholder="地区（默认本辖区）" width={200} value={region} options={scope.regions} onChange={(v) => set({ region: v, page: undefined })} testId="site-region" />}
+        <FilterSelect
+          placeholder="全部计划"
+          width={340}
+          value={plan}
+          options={(plans.data ?? []).map((p) => ({ value: p.id, label: p.title }))}
+          onChange={(v) => set({ plan: v, page: undefined })}
+          testId="site-plan"
+        />
+      </FilterBar>
       {sites.isError && <Alert type="error" title={errorText(sites.error)} />}
       <Card title="项目点位（一项目一地区一码）">
         <Table<SiteSummary>
