@@ -30,24 +30,38 @@ function regionsTopDown(regions: Bundle["regions"]): Bundle["regions"] {
 }
 
 /**
- * Runs `INSERT … SELECT * FROM unnest(…)` in chunks: one round trip per chunk, not per row. Chunks
- * stay small because embedded PGlite runs each statement on the server's own thread: other requests
- * (public pages) wait for at most one chunk, not for the whole import (apps/api/bench/load.mjs).
+ * Rows per statement of an import. Embedded PGlite runs each statement synchronously on the
+ * server's own thread (and its promises settle as microtasks, so nothing else runs between two
+ * statements unless we yield): a statement is one stretch during which no other request is served.
+ * 250 rows is ~10-25 ms on the 2-core machine (1,000 was ~75-230 ms) and costs the 110k-row import
+ * about as much as bigger chunks (apps/api/bench/api.bench.mjs, load.mjs).
+ */
+export const IMPORT_CHUNK_ROWS = 250;
+
+/** Lets the event loop run (sockets, timers: cached public pages) between two statements. */
+const yieldToEventLoop = () => new Promise<void>((done) => setImmediate(done));
+
+/**
+ * Runs `INSERT … SELECT * FROM unnest(…)` in chunks: one round trip per chunk, not per row, and a
+ * turn of the event loop after each, so other requests are answered during a long import. Still
+ * one transaction (the caller's): all of it or nothing.
  */
 async function insertColumns(
   tx: Queryable,
   sql: (params: string) => string,
   types: string[],
   columns: unknown[][],
-  chunk = 1000,
+  chunk = IMPORT_CHUNK_ROWS,
 ): Promise<void> {
   const rows = columns[0]?.length ?? 0;
   const params = types.map((t, i) => `$${i + 1}::${t}[]`).join(", ");
+  const text = sql(params);
   for (let start = 0; start < rows; start += chunk) {
     await tx.query(
-      sql(params),
+      text,
       columns.map((c) => c.slice(start, start + chunk)),
     );
+    await yieldToEventLoop();
   }
 }
 
