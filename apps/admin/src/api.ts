@@ -1,4 +1,5 @@
 import { createClient } from "@minsheng/api/client";
+import { fieldLabel, messageText, problemText } from "./api-messages";
 
 /** The typed client (hono/client) against the server that serves this console. */
 export const api = createClient(typeof location === "undefined" ? "http://localhost" : location.origin);
@@ -6,17 +7,28 @@ export const api = createClient(typeof location === "undefined" ? "http://localh
 export interface Problem {
   path: string;
   message: string;
+  /** the API's own wording (English), when `message` is its Chinese */
+  apiMessage?: string;
 }
 
-/** An error answer of the API: `{ error: { code, message, problems } }` with its status. */
+/**
+ * An error answer of the API: `{ error: { code, message, problems } }` with its status. The message
+ * and each problem's are put in Chinese here (api-messages.ts), so whatever shows them speaks
+ * Chinese; the API's English stays beside them (`apiMessage`).
+ */
 export class ApiProblem extends Error {
+  readonly problems: Problem[];
+  /** the API's message as sent */
+  readonly apiMessage: string;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly problems: Problem[] = [],
+    problems: Problem[] = [],
   ) {
-    super(message);
+    super(messageText(code, status, message));
+    this.apiMessage = message;
+    this.problems = problems.map((p) => ({ ...p, message: problemText(p.message), apiMessage: p.apiMessage ?? p.message }));
   }
 }
 
@@ -38,21 +50,27 @@ export const fieldOf = (path: string) => path.replace(/^\$\.?/, "");
 
 /** Problems to antd `form.setFields` entries (only those naming one of `fields`); the rest are returned apart. */
 export function problemsToFields(e: unknown, fields: string[]): { fields: { name: string; errors: string[] }[]; rest: string[] } {
-  if (!(e instanceof ApiProblem)) return { fields: [], rest: [e instanceof Error ? e.message : String(e)] };
+  if (!(e instanceof ApiProblem)) return { fields: [], rest: [errorText(e)] };
   const byField = new Map<string, string[]>();
   const rest: string[] = [];
   for (const p of e.problems) {
     const f = fieldOf(p.path);
     if (fields.includes(f)) byField.set(f, [...(byField.get(f) ?? []), p.message]);
-    else rest.push(p.path ? `${p.path}: ${p.message}` : p.message);
+    else rest.push(problemLine(p));
   }
   if (byField.size === 0 && rest.length === 0) rest.push(e.message);
   return { fields: [...byField].map(([name, errors]) => ({ name, errors })), rest };
 }
 
+/** A problem not shown at its field: "序号：已被本计划的实事 sy2025-i01 使用". */
+export const problemLine = (p: Problem): string => {
+  const label = fieldLabel(p.path);
+  return label ? `${label}：${p.message}` : p.message;
+};
+
+/** What to tell the user about a failed call: an answer's message is in Chinese already (ApiProblem); fetch's own failure is not. */
 export const errorText = (e: unknown): string =>
-  // Only a version conflict is "changed by someone else"; other 409s (a state that forbids the action) say why.
-  e instanceof ApiProblem ? (e.code === "Conflict" ? `数据已被他人修改，请刷新后重试（${e.message}）` : e.message) : e instanceof Error ? e.message : String(e);
+  e instanceof TypeError && /fetch|network|load failed/i.test(e.message) ? "网络连接失败，请检查网络后重试" : e instanceof Error ? e.message : String(e);
 
 export type Role = "admin" | "security_admin" | "audit_admin" | "staff_province" | "staff_city" | "staff_county" | "reporter" | "reviewer" | "observer";
 export interface Me {

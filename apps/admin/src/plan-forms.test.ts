@@ -41,12 +41,13 @@ describe("problemsForForm", () => {
       { path: "$.schedule.points[1].month", message: "months must increase" },
       { path: "$", message: 'Unrecognized key: "region"' },
     ]);
+    // in Chinese (the API's English is kept on the problem, see api-messages.test.ts)
     expect(problemsForForm(e, ["id", "no", "title", "schedule"])).toEqual({
       fields: [
-        { name: "no", errors: ["is already used by item sy2025-i01 in this plan"] },
-        { name: "schedule", errors: ["points[1].month: months must increase"] },
+        { name: "no", errors: ["已被本计划的实事 sy2025-i01 使用"] },
+        { name: "schedule", errors: ["第 2 个节点 月份：月份应逐个递增"] },
       ],
-      rest: ['Unrecognized key: "region"'],
+      rest: ['包含不认识的字段 "region"'],
     });
   });
 

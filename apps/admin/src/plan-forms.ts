@@ -1,4 +1,4 @@
-import { ApiProblem } from "./api";
+import { ApiProblem, errorText, problemLine } from "./api";
 
 /**
  * Pure helpers of the plan management page (计划管理): schedules in words and their checks, ids
@@ -58,15 +58,15 @@ export function suggestId(kind: "item" | "project" | "indicator", parent: string
  * returned apart, as is the message of any other error.
  */
 export function problemsForForm(e: unknown, fields: readonly string[]): { fields: { name: string; errors: string[] }[]; rest: string[] } {
-  if (!(e instanceof ApiProblem)) return { fields: [], rest: [e instanceof Error ? e.message : String(e)] };
+  if (!(e instanceof ApiProblem)) return { fields: [], rest: [errorText(e)] };
   const byField = new Map<string, string[]>();
   const rest: string[] = [];
   for (const p of e.problems) {
     const path = p.path.replace(/^\$\.?/, "");
     const field = fields.find((f) => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`));
-    if (field === undefined) rest.push(path ? `${path}: ${p.message}` : p.message);
-    else byField.set(field, [...(byField.get(field) ?? []), path === field ? p.message : `${path.slice(field.length).replace(/^\./, "")}: ${p.message}`]);
+    if (field === undefined) rest.push(problemLine(p));
+    else byField.set(field, [...(byField.get(field) ?? []), path === field ? p.message : problemLine({ path: path.slice(field.length).replace(/^\./, ""), message: p.message })]);
   }
-  if (byField.size === 0 && rest.length === 0) rest.push(e.status === 409 ? `数据已被他人修改，请刷新后重试（${e.message}）` : e.message);
+  if (byField.size === 0 && rest.length === 0) rest.push(e.message);
   return { fields: [...byField].map(([name, errors]) => ({ name, errors })), rest };
 }

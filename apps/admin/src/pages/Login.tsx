@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, Space, Typography } from "antd";
 import { useState } from "react";
 import { useLocation, useNavigate } from "react-router";
-import { ApiProblem, api, read } from "../api";
+import { ApiProblem, api, errorText, read } from "../api";
 
 interface Values {
   username: string;
@@ -48,7 +48,7 @@ export default function Login() {
         setStep({ kind: "password" });
         setError(e.message);
       } else if (field && e instanceof ApiProblem && e.status === 401) codeForm.setFields([{ name: "code", errors: ["验证码错误或已使用"] }]);
-      else setError(e instanceof Error ? e.message : String(e));
+      else setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -71,7 +71,7 @@ export default function Login() {
       else if (e instanceof ApiProblem && e.status === 423) form.setFields([{ name: "username", errors: [e.message] }]);
       else if (e instanceof ApiProblem && e.problems.length > 0)
         form.setFields(e.problems.map((p) => ({ name: p.path.replace(/^\$\./, "") as keyof Values, errors: [p.message] })));
-      else setError(e instanceof Error ? e.message : String(e));
+      else setError(errorText(e));
     } finally {
       setBusy(false);
     }

@@ -178,7 +178,7 @@ function ReviewPanel({ id, notify, onClose }: { id: number; notify: (t: string) 
       form.resetFields();
     } catch (e) {
       if (e instanceof ApiProblem && e.code === "Conflict") {
-        setError({ text: `该填报已被他人处理或修改（${e.message}）。请重新载入，核对最新数据后再核验。`, conflict: true });
+        setError({ text: "该填报已被他人处理或修改。请重新载入，核对最新数据后再核验。", conflict: true });
         return;
       }
       const { fields, rest } = problemsToFields(e, ["verifiedValue", "reason", "action"]);

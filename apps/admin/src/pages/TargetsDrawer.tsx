@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Drawer, InputNumber, Select, Space, Spin, Table, Tag, Tooltip, Typography } from "antd";
 import { useMemo, useState } from "react";
-import { ApiProblem, api, errorText, read } from "../api";
+import { ApiProblem, api, errorText, problemLine, read } from "../api";
 import { applyEdits, changedTargets, type SplitNode, type TargetRow } from "../plan-split";
 
 export interface TargetTree {
@@ -79,12 +79,13 @@ export default function TargetsDrawer({ indicatorId, onClose }: { indicatorId: s
           const m = /^\$\.targets\[(\d+)\]\.?(.*)$/.exec(p.path);
           const region = m ? changes[Number(m[1])]?.region : undefined;
           if (region) errs.set(region, p.message);
-          else rest.push(`${p.path}: ${p.message}`);
+          else rest.push(problemLine(p));
         }
         setRowErrors(errs);
         if (rest.length) setConflict(rest.join("；"));
       } else if (e instanceof ApiProblem && e.status === 409) {
-        setConflict(`${e.message}。已重新载入最新数据，您的修改仍保留，请核对后再保存。`);
+        // reloaded here already: the message's own advice to reload is left out
+        setConflict(`${e.message.replace(/，请刷新后重试$/, "")}。已重新载入最新数据，您的修改仍保留，请核对后再保存。`);
         await tree.refetch();
       } else setConflict(errorText(e));
     } finally {

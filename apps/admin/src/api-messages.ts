@@ -1,0 +1,204 @@
+/**
+ * The API's error answers in Chinese, in one place. The API speaks English to integrators
+ * (`{ error: { code, message, problems: [{ path, message }] } }`, apps/api/src/lib/errors.ts); its
+ * `code` names the kind of error (NotFound, Conflict …), not each error, so messages are mapped by
+ * their wording: the patterns below, most specific first, fall back to the code's text. A message
+ * nothing matches keeps its English in brackets after a Chinese lead, so support still sees it.
+ */
+
+/** What each error code means to a user (codes of lib/errors.ts statusOfError, plus BadRequest and Internal). */
+export const codeText: Record<string, string> = {
+  ValidationFailed: "输入有误，请按提示修改",
+  InvalidInput: "输入有误，请按提示修改",
+  BadRequest: "请求无效，请刷新页面后重试",
+  BundleInvalid: "数据包校验未通过",
+  UnknownRegion: "地区不存在",
+  UnknownPlan: "计划不存在",
+  TransitionNotAllowed: "当前状态下不能进行此操作，请刷新后查看最新状态",
+  Unauthenticated: "未登录或登录已过期，请重新登录",
+  Forbidden: "无权进行此操作（角色权限或辖区不允许）",
+  CsrfRejected: "请求被拒绝：请在本系统页面内操作",
+  AccountLocked: "连续登录失败次数过多，账户已暂时锁定，请 15 分钟后再试",
+  NotFound: "记录不存在或已被删除",
+  Conflict: "与当前数据冲突，请刷新后核对",
+  PayloadTooLarge: "文件或内容过大",
+  UnsupportedMediaType: "文件类型不支持",
+  TooManyRequests: "操作过于频繁，请稍后再试",
+  DatabaseUnavailable: "数据库暂时不可用，请稍后重试",
+  Internal: "服务器内部错误，请稍后重试或联系管理员",
+};
+
+const statusText: Record<number, string> = { 400: codeText.ValidationFailed!, 401: codeText.Unauthenticated!, 403: codeText.Forbidden!, 404: codeText.NotFound!, 409: codeText.Conflict!, 413: codeText.PayloadTooLarge!, 415: codeText.UnsupportedMediaType!, 423: codeText.AccountLocked!, 429: codeText.TooManyRequests!, 503: codeText.DatabaseUnavailable! };
+
+/** Records as the API names them in messages ("item sy2025-i01 not found"). */
+const kindText: Record<string, string> = {
+  plan: "计划", item: "实事", project: "项目", indicator: "指标", target: "目标", report: "填报", user: "用户", token: "令牌", site: "点位", content: "公开内容",
+  feedback: "意见建议", region: "地区", unit: "单位", evidence: "佐证材料", bulletin: "通报", file: "文件", rule: "规则", ticket: "编号",
+};
+const kind = (k: string) => kindText[k.toLowerCase()] ?? k;
+const levelText: Record<string, string> = { province: "省级", city: "市级", county: "县级", zone: "功能区" };
+
+/** Field names of the console's forms and the API's bodies, for messages that are not shown at their field. */
+export const fieldText: Record<string, string> = {
+  id: "编码", no: "序号", title: "名称", name: "名称", leadUnit: "牵头单位", unit: "计量单位", kind: "类型", aggregation: "汇总方式", linkedTo: "关联指标",
+  schedule: "序时进度", points: "节点", month: "月份", fraction: "进度", year: "年度", region: "地区", level: "级别", version: "版本", value: "数值", targets: "目标",
+  narrative: "进展情况", fallReason: "下降原因", verifiedValue: "核定值", reason: "原因", action: "操作", contact: "联系方式", location: "地点", answer: "答复内容",
+  note: "备注", username: "用户名", password: "密码", displayName: "姓名", role: "角色", expiresInDays: "有效天数", userId: "用户", replyWorkingDays: "答复期限",
+  code: "验证码", text: "内容", date: "日期", issuer: "发文单位", url: "链接", published: "公开状态", period: "月份", indicator: "指标", plans: "计划",
+  sections: "正文", issueNo: "期号", holidays: "节假日", file: "文件", photo: "照片", phone: "手机号码", q: "关键词",
+};
+
+/** `$.schedule.points[1].month` → "序时进度 第 2 个节点 月份"; `$` (the request as a whole) → "". */
+export function fieldLabel(path: string): string {
+  const parts: string[] = [];
+  for (const m of path.replace(/^\$\.?/, "").matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) {
+      const prev = parts.pop() ?? "";
+      parts.push(`第 ${Number(m[2]) + 1} 个${prev.replace(/^.* /, "") || "项"}`);
+    } else parts.push(fieldText[m[1]!] ?? m[1]!);
+  }
+  return parts.join(" ");
+}
+
+type Rule = readonly [RegExp, string | ((...groups: string[]) => string)];
+
+const blockerRules: Rule[] = [
+  [/^(\d+) monthly figure\(s\)$/, (n) => `${n} 条月度填报`],
+  [/^(\d+) disclosure record\(s\)$/, (n) => `${n} 条信息公开记录`],
+  [/^(\d+) published 码上通 item\(s\)$/, (n) => `${n} 条已公开的码上通内容`],
+  [/^(\d+) citizens' suggestion\(s\)$/, (n) => `${n} 条群众意见建议`],
+  [/^indicator\(s\) linked to it: (.*)$/, (ids) => `关联到它的指标（${ids}）`],
+];
+
+/** Whole-answer messages (the `message` of conflicts, refusals, look-ups). */
+const messageRules: Rule[] = [
+  [/^the (\w+) changed since you read it \(version (\d+), not (\d+)\); reload it$/, (k, now, read) => `该${kind(k)}已被他人修改（现为第 ${now} 版，您看到的是第 ${read} 版），请刷新后重试`],
+  [/^(\w+) (\S+) changed since you read it \(version (\d+), not (\d+)\); reload it$/, (k, id, now, read) => `${kind(k)} ${id} 已被他人修改（现为第 ${now} 版，您看到的是第 ${read} 版），请刷新后重试`],
+  [/^targets changed since you read them: (.*); reload them$/, (list) => `地区 ${list} 的目标已被他人修改，请刷新后重试`],
+  [/(changed since you read (it|them)|; reload (it|them)$)/, "数据已被他人修改，请刷新后重试"],
+  [/^username (\S+) is taken$/, (u) => `用户名 ${u} 已被使用`],
+  [/^第 (\d+) 期 of (\d+) has already been issued for region (\S+); use the next number$/, (n, y, r) => `地区 ${r} ${y} 年第 ${n} 期已签发，请改用下一期号`],
+  [/^at most (\d+) files per piece of content$/, (n) => `每条内容最多 ${n} 个附件`],
+  [/^this file is already attached/, "该文件已上传过"],
+  [/^cannot \w+ feedback that is \w+: /, "只有待审核的意见建议才能审核通过或不予受理，请刷新后查看最新状态"],
+  [/^two-factor sign-in is already on$/, "两步验证已启用"],
+  [/^start enrolment first/, "请先开始绑定身份验证器"],
+  [/^(\w+) (\S+) cannot be deleted: (.*) depend on it$/, (k, id, list) => `${kind(k)} ${id} 不能删除：仍有${list.split("; ").map((b) => translate(b, blockerRules) ?? b).join("、")}依赖于它`],
+  [/^(\w+) (\S+) not found$/, (k, id) => `${kind(k)} ${id} 不存在或已被删除`],
+  [/^plan (\S+) was issued by region (\S+); you edit the plans of (\S+) only$/, (p, r, own) => `计划 ${p} 由地区 ${r} 下达，您只能修改本地区（${own}）下达的计划`],
+  [/^plan (\S+) does not concern your area$/, (p) => `计划 ${p} 与您的辖区无关`],
+  [/^you issue plans for region (\S+) only$/, (r) => `您只能为本地区（${r}）下达计划`],
+  [/^you may not set the targets of (.*?): staff split targets/, (list) => `您不能设置 ${list} 的目标：只能向本辖区内的地区分解目标`],
+  [/^region (\S+) is outside your area$/, (r) => `地区 ${r} 不在您的辖区内`],
+  [/^(\w+) (\S+) is not a record of your area$/, (k, id) => `${kind(k)} ${id} 不属于您的辖区`],
+  [/^plan (\S+) does not cover your area$/, (p) => `计划 ${p} 不覆盖您的辖区`],
+  [/^the project is led by unit (\S+), not yours \((\S+)\)$/, (l, u) => `该项目由单位 ${l} 牵头，不是本单位（${u}）的`],
+  [/^you report for unit (\S+), not (\S+)$/, (u) => `您只能为本单位（${u}）填报`],
+  [/^your role may not (\S+)$/, (p) => `您的角色无此权限（${p}）`],
+  [/^you may not change your own role, area or status/, "不能修改自己的角色、辖区或状态，请由另一位安全管理员操作"],
+  [/^you may not reset your own two-factor sign-in/, "不能重置自己的两步验证，请由另一位安全管理员操作"],
+  [/^only the answering unit/, "只有答复单位（项目牵头单位或点位所在地区的办公室）可查看联系电话"],
+  [/^missing reports are for task-force staff and reviewers$/, "逾期未报情况仅供专班和核验人员查看"],
+  [/^wrong username or password$/, "用户名或密码错误"],
+  [/^invalid input$/, codeText.ValidationFailed!],
+];
+
+/** Field-level messages (`problems[].message`): zod's own wording first, then the API's checks. */
+const problemRules: Rule[] = [
+  [/^Invalid input: expected \w+, received undefined$/, "必填"],
+  [/^Invalid input: expected (int|number), received/, (t) => (t === "int" ? "请填写整数" : "请填写数字")],
+  [/^Invalid input: expected string, received/, "请填写文字"],
+  [/^Invalid input: expected boolean/, "请选择是或否"],
+  [/^Invalid option: expected one of/, "请从可选项中选择"],
+  [/^Unrecognized keys?: (.*)$/, (keys) => `包含不认识的字段 ${keys}`],
+  [/^Invalid string: must match pattern/, "格式不正确"],
+  [/^Too small: expected string to have >=1 characters$/, "不能为空"],
+  [/^Too small: expected string to have >=(\d+) characters$/, (n) => `至少 ${n} 个字`],
+  [/^Too big: expected string to have <=(\d+) characters$/, (n) => `最多 ${n} 个字`],
+  [/^Too small: expected number to be >0$/, "须大于 0"],
+  [/^Too small: expected number to be >=(\S+)$/, (n) => `不能小于 ${n}`],
+  [/^Too big: expected number to be <=(\S+)$/, (n) => `不能大于 ${n}`],
+  [/^Too small: expected array to have >=(\d+) items?$/, (n) => `至少 ${n} 项`],
+  [/^Too big: expected array to have <=(\d+) items?$/, (n) => `最多 ${n} 项`],
+  [/^(Invalid ISO date|is not a calendar date|must be a date)/, "请填写有效日期（YYYY-MM-DD）"],
+  [/^Invalid input$/, "格式不正确"],
+  [/^(must not be empty|is empty)$/, "不能为空"],
+  [/^must be at most (\d+) characters$/, (n) => `最多 ${n} 个字`],
+  [/^must be at least (\d+) characters$/, (n) => `至少 ${n} 个字`],
+  [/^must not be negative$/, "不能为负数"],
+  [/^must be greater than 0$/, "须大于 0"],
+  [/^is implausibly large/, "数值过大"],
+  [/^must be a month written YYYY-MM$/, "请填写月份（YYYY-MM）"],
+  [/^is a month that has not begun yet$/, "该月份尚未开始"],
+  [/region code/, "须为 6-12 位地区代码"],
+  [/^must be the version (you read|of the report you reviewed)/, "缺少版本号，请刷新后重试"],
+  [/^must be an 11-digit mainland mobile number$/, "请填写 11 位手机号码"],
+  [/^must be 3-64 letters, digits, '_', '\.', '-'$/, "须为 3-64 位字母、数字或 _ . -"],
+  [/^may contain only letters, digits/, "只能包含字母、数字及 - _ . :"],
+  [/^is already used by (\w+) (\S+) in this plan$/, (k, id) => `已被本计划的${kind(k)} ${id} 使用`],
+  [/^is already used by another (\w+)$/, (k) => `已被其他${kind(k)}使用`],
+  [/^unknown (region|unit|indicator|rule|user) "?([^"]*)"?$/, (k, id) => `${kind(k)}“${id}”不存在`],
+  [/^unit (\S+) belongs to region (\S+), outside the plan's area (\S+)$/, (u, r, a) => `单位 ${u} 属于地区 ${r}，不在计划辖区（${a}）内`],
+  [/^is outside the plan's area \((\S+)\)$/, (a) => `不在计划辖区（${a}）内`],
+  [/^is in plan (\S+), outside your area$/, (p) => `属于计划 ${p}，不在您的辖区内`],
+  [/^is outside your area/, "不在您的辖区内"],
+  [/^must be an indicator of another plan/, "须为其他计划的指标（纳入上级统一调度）"],
+  [/^does not match the region's level \((\S+) is (\w+)\)$/, (n, l) => `与地区级别不符（${n}为${levelText[l] ?? l}）`],
+  [/^is a milestone percent: at most 100$/, "节点类指标为百分比，不能超过 100"],
+  [/^cannot be milestone: some targets are above 100/, "不能改为节点类：已有目标超过 100（节点类为百分比）"],
+  [/^repeats targets\[(\d+)\]$/, (i) => `与第 ${Number(i) + 1} 行重复`],
+  [/^cannot change: the plan already holds monthly figures of its year$/, "计划已有当年的月度填报，不能修改年度"],
+  [/^months must increase$/, "月份应逐个递增"],
+  [/^fractions must not decrease$/, "进度不应低于上一个节点"],
+  [/^needs at least one (milestone|target|plan|rule)$/, (k) => `至少需要一个${{ milestone: "节点", target: "目标", plan: "计划", rule: "规则" }[k]}`],
+  [/^at most (\d+) plans$/, (n) => `最多 ${n} 个计划`],
+  [/^at most ([\d,]+) targets at once$/, (n) => `一次最多 ${n} 条目标`],
+  [/^is required to submit/, "提交前请填写进展情况"],
+  [/^is required: the value (\S+) is below (\S+)'s counted (\S+)/, (v, p, c) => `本月数值 ${v} 低于 ${p} 已核定的 ${c}（环比下降），请说明原因`],
+  [/^takes its figures from the linked indicator (\S+); report there$/, (i) => `该指标取自关联指标 ${i}，请在该指标下填报`],
+  [/^belongs to a project led by (\S+), not your unit (\S+)$/, (l, u) => `属于 ${l} 牵头的项目，不是本单位（${u}）的`],
+  [/^has no target for (\S+) \(itself or below\)$/, (i) => `该地区（含下级）没有指标 ${i} 的目标`],
+  [/^is not in the plan's year (\d+)$/, (y) => `不在计划年度 ${y} 内`],
+  [/^must say why/, "请说明原因（至少 2 个字）"],
+  [/^is required for this role$/, "该角色必须填写"],
+  [/^must name a unit or a region$/, "请选择单位或地区"],
+  [/^nothing to change/, "没有需要保存的修改"],
+  [/NUL character/, "包含不允许的控制字符"],
+  [/^must be the 6 digits your authenticator app shows$/, "请填写身份验证器显示的 6 位数字"],
+  [/^(wrong code|wrong or already used)$/, "验证码错误或已使用"],
+  [/^(must be a file|is required: (a file|the filled template) in the multipart field)/, "请选择文件"],
+  [/^(is|body is) not valid JSON$/, "不是有效的 JSON"],
+  [/^must not be before the issue date$/, "不能早于发文日期"],
+  [/^must not be above the ceiling$/, "不能高于上限"],
+  [/^a token may not act as an administrator/, "令牌不能代表管理员账户（系统/安全/审计管理员）"],
+  [/^duplicates rule (\S+)$/, (r) => `与规则 ${r} 重复`],
+];
+
+function translate(message: string, rules: readonly Rule[]): string | undefined {
+  for (const [re, to] of rules) {
+    const m = re.exec(message);
+    if (m) return typeof to === "string" ? to : to(...m.slice(1));
+  }
+  return undefined;
+}
+
+/** Text that is Chinese already (some API messages are) stays as it is; one followed by its English in brackets loses them. */
+function chinese(s: string): string | undefined {
+  if (!/^[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/.test(s)) return undefined;
+  const lead = /^(.*?)\s*\(([^()]*)\)$/.exec(s);
+  if (lead && /[A-Za-z]{3,} [A-Za-z]{2,}/.test(lead[2]!)) return lead[1];
+  return /[A-Za-z]{3,} [A-Za-z]{2,}/.test(s) ? undefined : s;
+}
+
+/** The answer's message in Chinese: its wording when known, else what its code (or status) means, the English kept in brackets. */
+export function messageText(code: string, status: number, message: string): string {
+  const known = chinese(message) ?? translate(message, messageRules) ?? translate(message, problemRules);
+  if (known) return known;
+  const general = codeText[code] ?? statusText[status] ?? (status >= 500 ? codeText.Internal! : `请求失败（HTTP ${status}）`);
+  return message && message !== `HTTP ${status}` ? `${general}（${message}）` : general;
+}
+
+/** A problem's message in Chinese, to show at its field. */
+export function problemText(message: string): string {
+  return chinese(message) ?? translate(message, problemRules) ?? translate(message, messageRules) ?? `不符合要求（${message}）`;
+}
