@@ -1,11 +1,11 @@
 /** The web apps served beside the API: precompressed assets, preload hints, server-rendered pages. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { injectRendered, mountStaticApps, publicSitePreload, type RenderedPage } from "../src/lib/static-apps.js";
+import { currentFile, injectRendered, mountStaticApps, publicSitePreload, type RenderedPage } from "../src/lib/static-apps.js";
 
 const SHELL = '<!doctype html><html><head><title>码上通</title></head><body><div id="root"></div></body></html>';
 const dir = mkdtempSync(join(tmpdir(), "ms-static-"));
@@ -65,6 +65,72 @@ describe("static apps", () => {
     expect(errors).toHaveBeenCalledOnce();
     errors.mockRestore();
     expect(await (await app.request("/")).text()).toBe(SHELL);
+  });
+});
+
+describe("an app rebuilt under a running server", () => {
+  const build = (d: string, name: string) => {
+    mkdirSync(join(d, "assets"), { recursive: true });
+    writeFileSync(join(d, "assets", `${name}.js`), `console.log("${name}")`);
+    writeFileSync(join(d, "index.html"), `<!doctype html><html><head><title>控制台</title><script type="module" src="/admin/assets/${name}.js"></script></head><body><div id="root"></div></body></html>`);
+  };
+  const page = async (app: Hono, path = "/admin/plans") => {
+    const res = await app.request(path);
+    return { status: res.status, cache: res.headers.get("cache-control"), retry: res.headers.get("retry-after"), text: await res.text() };
+  };
+
+  it("serves the new build's page at the next load, without a restart, always revalidated", async () => {
+    const d = mkdtempSync(join(tmpdir(), "ms-rebuild-"));
+    try {
+      build(d, "index-AAAA1111");
+      const app = new Hono();
+      expect(mountStaticApps(app, [{ prefix: "/admin", dir: d }])).toEqual(["/admin"]);
+      const first = await page(app);
+      expect(first).toMatchObject({ status: 200, cache: "no-cache" });
+      expect(first.text).toContain("index-AAAA1111.js");
+
+      // Vite empties the folder first: no page for a moment, and nothing anyone may keep
+      rmSync(d, { recursive: true, force: true });
+      expect(await page(app)).toEqual({ status: 503, cache: "no-store", retry: "5", text: "正在更新，请稍后刷新 · updating, reload in a moment" });
+
+      build(d, "index-BBBB2222");
+      const second = await page(app);
+      expect(second).toMatchObject({ status: 200, cache: "no-cache" });
+      expect(second.text).toContain("index-BBBB2222.js");
+      const asset = await app.request("/admin/assets/index-BBBB2222.js");
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      // the old build's file is gone: a 404, not the page kept a year under its URL
+      const old = await app.request("/admin/assets/index-AAAA1111.js");
+      expect(old.status).toBe(404);
+      expect(old.headers.get("cache-control")).toBeNull();
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("reads the file again when its time or size changes, not otherwise", () => {
+    const d = mkdtempSync(join(tmpdir(), "ms-current-"));
+    try {
+      const path = join(d, "index.html");
+      writeFileSync(path, "one");
+      utimesSync(path, 1_000, 1_000);
+      const shell = currentFile(path);
+      expect(shell()).toBe("one");
+      // the same size and time: the copy read before (so an edit that keeps both goes unseen, as make does)
+      writeFileSync(path, "two");
+      utimesSync(path, 1_000, 1_000);
+      expect(shell()).toBe("one");
+      utimesSync(path, 2_000, 2_000);
+      expect(shell()).toBe("two");
+      writeFileSync(path, "three!");
+      utimesSync(path, 2_000, 2_000);
+      expect(shell()).toBe("three!");
+      rmSync(path);
+      expect(shell()).toBeNull();
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
 

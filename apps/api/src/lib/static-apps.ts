@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { serveStatic } from "@hono/node-server/serve-static";
@@ -41,10 +41,31 @@ export function injectRendered(shell: string, page: RenderedPage): string {
 }
 
 /**
+ * A built app's index.html as it is now: one stat per call, a read only when the file changed
+ * (its modification time or size), so rebuilding an app under a running server shows the new
+ * build at the next page load. Null while the file is missing (a build is rewriting its folder).
+ */
+export function currentFile(path: string): () => string | null {
+  let cached: { stamp: string; text: string } | null = null;
+  return () => {
+    try {
+      const st = statSync(path);
+      const stamp = `${st.mtimeMs}:${st.size}`;
+      if (cached?.stamp !== stamp) cached = { stamp, text: readFileSync(path, "utf8") };
+      return cached.text;
+    } catch {
+      return null;
+    }
+  };
+}
+
+/**
  * Serves built single-page apps beside the API: files as they are (hashed assets cached for a
  * year), any other path under the prefix answers the app's index.html so client routes work.
  * An app that has not been built is skipped (the API still runs). A build's precompressed
- * `.br` / `.gz` siblings are sent to browsers that accept them.
+ * `.br` / `.gz` siblings are sent to browsers that accept them. The page is `no-cache` (browsers
+ * ask again each time) and read again after a rebuild, so a new build shows without a restart;
+ * while a build has emptied the folder the page answers 503 with Retry-After, never cached.
  */
 export function mountStaticApps<E extends object>(app: Hono<E & { Variables: never } & any>, apps: StaticApp[]): string[] {
   const mounted: string[] = [];
@@ -52,7 +73,7 @@ export function mountStaticApps<E extends object>(app: Hono<E & { Variables: nev
   for (const { prefix, dir, preload, render } of [...apps].sort((a, b) => b.prefix.length - a.prefix.length)) {
     const index = join(dir, "index.html");
     if (!existsSync(index)) continue;
-    const html = readFileSync(index, "utf8");
+    const shell = currentFile(index);
     const base = prefix === "" ? "" : prefix;
     app.use(`${base}/assets/*`, async (c, next) => {
       await next();
@@ -61,6 +82,15 @@ export function mountStaticApps<E extends object>(app: Hono<E & { Variables: nev
     app.use(`${base}/*`, serveStatic({ root: dir, precompressed: true, rewriteRequestPath: (p) => (base ? p.slice(base.length) || "/" : p) }));
     app.get(base === "" ? "*" : `${base}/*`, async (c) => {
       if (c.req.path.startsWith("/api/")) return c.notFound();
+      // A missing hashed file (an old build's, asked by a page loaded before a rebuild) is a 404, not
+      // the page: the page under an asset's URL would be kept a year (immutable, above).
+      if (c.req.path.startsWith(`${base}/assets/`)) return c.notFound();
+      const html = shell();
+      if (html === null) {
+        c.header("Cache-Control", "no-store");
+        c.header("Retry-After", "5");
+        return c.text("正在更新，请稍后刷新 · updating, reload in a moment", 503);
+      }
       c.header("Cache-Control", "no-cache");
       if (render) {
         const page = await render(c.req.path, new URL(c.req.url).origin).catch((e: unknown) => {
