@@ -51,7 +51,9 @@ describe("messages the console meets, in Chinese", () => {
     ["Invalid input: expected string, received undefined", "必填"],
     ["Invalid input: expected number, received string", "请填写数字"],
     ["Too small: expected string to have >=1 characters", "不能为空"],
-    ["Too big: expected string to have <=200 characters", "最多 200 个字"],
+    ["Too big: expected string to have <=200 characters", "最多 200 个字符"],
+    ["must be at least 10 characters", "至少 10 个字符"],
+    ["must contain letters and digits", "须同时包含字母和数字"],
     ["Too small: expected number to be >=0", "不能小于 0"],
     ['Invalid option: expected one of "quantity"|"milestone"', "请从可选项中选择"],
     ['Unrecognized key: "region"', '包含不认识的字段 "region"'],
@@ -72,6 +74,8 @@ describe("messages the console meets, in Chinese", () => {
     ["cannot change: the plan already holds monthly figures of its year", "计划已有当年的月度填报，不能修改年度"],
     ["must be an 11-digit mainland mobile number", "请填写 11 位手机号码"],
     ["请填写不小于 0 的数字（累计值）", "请填写不小于 0 的数字（累计值）"],
+    ['is not a number: "十二"', "不是数字：“十二”"],
+    ["the 2024-09 report of this indicator and region is already verified; only a draft or a returned report can be replaced", "2024-09 该指标和地区的填报已核验，只有草稿或退回的填报可以替换"],
   ];
   it.each(problems)("problem %s", (message, chinese) => {
     expect(problemText(message)).toBe(chinese);
@@ -79,7 +83,7 @@ describe("messages the console meets, in Chinese", () => {
   });
 
   it("leads an unknown problem with Chinese, its English kept in brackets", () => {
-    expect(problemText("the column \"值\" is missing")).toBe('不符合要求（the column "值" is missing）');
+    expect(problemText("the sheet is upside down")).toBe("不符合要求（the sheet is upside down）");
   });
 });
 

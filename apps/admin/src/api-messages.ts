@@ -101,6 +101,7 @@ const messageRules: Rule[] = [
   [/^missing reports are for task-force staff and reviewers$/, "逾期未报情况仅供专班和核验人员查看"],
   [/^wrong username or password$/, "用户名或密码错误"],
   [/^invalid input$/, codeText.ValidationFailed!],
+  [/^(\d+) problem\(s\) in (\d+) of (\d+) row\(s\); nothing was imported$/, (n, bad, all) => `${all} 行中有 ${bad} 行共 ${n} 处问题，未导入任何数据`],
 ];
 
 /** Field-level messages (`problems[].message`): zod's own wording first, then the API's checks. */
@@ -113,8 +114,8 @@ const problemRules: Rule[] = [
   [/^Unrecognized keys?: (.*)$/, (keys) => `包含不认识的字段 ${keys}`],
   [/^Invalid string: must match pattern/, "格式不正确"],
   [/^Too small: expected string to have >=1 characters$/, "不能为空"],
-  [/^Too small: expected string to have >=(\d+) characters$/, (n) => `至少 ${n} 个字`],
-  [/^Too big: expected string to have <=(\d+) characters$/, (n) => `最多 ${n} 个字`],
+  [/^Too small: expected string to have >=(\d+) characters$/, (n) => `至少 ${n} 个字符`],
+  [/^Too big: expected string to have <=(\d+) characters$/, (n) => `最多 ${n} 个字符`],
   [/^Too small: expected number to be >0$/, "须大于 0"],
   [/^Too small: expected number to be >=(\S+)$/, (n) => `不能小于 ${n}`],
   [/^Too big: expected number to be <=(\S+)$/, (n) => `不能大于 ${n}`],
@@ -123,8 +124,9 @@ const problemRules: Rule[] = [
   [/^(Invalid ISO date|is not a calendar date|must be a date)/, "请填写有效日期（YYYY-MM-DD）"],
   [/^Invalid input$/, "格式不正确"],
   [/^(must not be empty|is empty)$/, "不能为空"],
-  [/^must be at most (\d+) characters$/, (n) => `最多 ${n} 个字`],
-  [/^must be at least (\d+) characters$/, (n) => `至少 ${n} 个字`],
+  [/^must be at most (\d+) characters$/, (n) => `最多 ${n} 个字符`],
+  [/^must be at least (\d+) characters$/, (n) => `至少 ${n} 个字符`],
+  [/^must contain letters and digits$/, "须同时包含字母和数字"],
   [/^must not be negative$/, "不能为负数"],
   [/^must be greater than 0$/, "须大于 0"],
   [/^is implausibly large/, "数值过大"],
@@ -172,6 +174,16 @@ const problemRules: Rule[] = [
   [/^must not be above the ceiling$/, "不能高于上限"],
   [/^a token may not act as an administrator/, "令牌不能代表管理员账户（系统/安全/审计管理员）"],
   [/^duplicates rule (\S+)$/, (r) => `与规则 ${r} 重复`],
+  // the Excel import of monthly figures (cells of the filled template)
+  [/^the column "(.*)" is missing$/, (c) => `缺少“${c}”列`],
+  [/^the workbook has no sheet named "(.*?)"/, (n) => `工作簿中没有“${n}”工作表，请使用下载的本月模板`],
+  [/^no header row/, "找不到表头：前几行应为模板的列标题"],
+  [/^more than (\d+) rows/, (n) => `超过 ${n} 行，请分批上传`],
+  [/^the workbook could not be read/, "无法读取该工作簿，请确认是 .xlsx 文件"],
+  [/^duplicates row (\d+): the same indicator and region twice$/, (r) => `与第 ${r} 行重复：同一指标和地区出现两次`],
+  [/^is not a number: "(.*)"$/, (v) => `不是数字：“${v}”`],
+  [/^is empty: fill in this month's cumulative value/, "为空：请填写本月累计值，或清空整行"],
+  [/^the (\S+) report of this indicator and region is already (\w+);/, (p, st) => `${p} 该指标和地区的填报已${{ submitted: "提交", verified: "核验", reduced: "核减" }[st] ?? st}，只有草稿或退回的填报可以替换`],
 ];
 
 function translate(message: string, rules: readonly Rule[]): string | undefined {
