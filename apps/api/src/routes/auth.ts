@@ -16,6 +16,7 @@ import {
 import { dummyHash, verifyPassword } from "../auth/password.js";
 import { roleLabel, type Role, twoFactorRequired } from "../auth/roles.js";
 import { createSession, deleteSession } from "../auth/sessions.js";
+import { warmRenderersSoon } from "../lib/bulletins.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, forbidden } from "../lib/errors.js";
 import { secretsOf } from "../lib/sites.js";
@@ -69,6 +70,8 @@ async function openSession(c: Context<AppEnv>, tx: Queryable, user: { id: string
 
 function setSessionCookie(c: Context<AppEnv>, secret: string) {
   const { config } = c.get("deps");
+  // docx and exceljs load on first use: have them ready before the first bulletin download.
+  warmRenderersSoon();
   // production: __Host- prefix (Secure, Path=/, no Domain: no subdomain can set or read it)
   setCookie(c, sessionCookieName(config.production), secret, {
     httpOnly: true,

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { assertRegion, mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { Principal } from "../auth/principal.js";
-import { bulletinFilename, composeLive, mediaTypes, modelHash, renderBulletin } from "../lib/bulletins.js";
+import { bulletinFilename, composeLive, mediaTypes, modelHash, renderBulletin, warmRenderers } from "../lib/bulletins.js";
 import type { AppEnv, Deps } from "../lib/context.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { contentDisposition } from "../lib/sniff.js";
@@ -218,6 +218,13 @@ async function fileResponse(c: { body: (data: Uint8Array<ArrayBuffer>, status: 2
 // ---------------------------------------------------------------------------------------------
 
 export const bulletinRoutes = new Hono<AppEnv>()
+  // The bulletin page asks for its draft and preview before anyone downloads: warm the renderers
+  // then, after answering (a download itself goes straight to rendering).
+  .use(async (c, next) => {
+    await next();
+    const format = c.req.query("format");
+    if (format !== "docx" && format !== "xlsx") setTimeout(() => void warmRenderers(), 200).unref();
+  })
   /** The bulletin from live data with the saved draft's narrative: JSON, .docx or .xlsx (downloads audited). */
   .get("/", queryOf(PreviewQuery), async (c) => {
     const p = requirePermission(c.get("principal"), "bulletins.read");
