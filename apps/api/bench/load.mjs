@@ -10,7 +10,7 @@
 //   pnpm --filter @minsheng/api build && node apps/api/bench/load.mjs [--seconds 8] [--connections 10] [--check]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -126,9 +126,9 @@ try {
   const p99b = busy.latency.p99;
   const ratio = p99b / p99q;
   const lost = spam.tickets.filter((t) => !storedTickets.includes(t)).length;
-  console.log(`public page reads, ${connections} connections, ${seconds} s each (loopback)`);
-  console.log(`  unloaded: ${quiet.requests.average.toFixed(0)} req/s, p50 ${quiet.latency.p50} ms, p99 ${p99q} ms, non-2xx ${quiet.non2xx}, errors ${quiet.errors}`);
-  console.log(`  loaded:   ${busy.requests.average.toFixed(0)} req/s, p50 ${busy.latency.p50} ms, p99 ${p99b} ms, non-2xx ${busy.non2xx}, errors ${busy.errors}`);
+  console.log(`public page reads, ${connections} connections, ${seconds} s each (loopback); load average now ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(`  unloaded: ${quiet.requests.average.toFixed(0)} req/s, p50 ${quiet.latency.p50} ms, p99 ${p99q} ms, max ${quiet.latency.max} ms, non-2xx ${quiet.non2xx}, errors ${quiet.errors}`);
+  console.log(`  loaded:   ${busy.requests.average.toFixed(0)} req/s, p50 ${busy.latency.p50} ms, p99 ${p99b} ms, max ${busy.latency.max} ms, non-2xx ${busy.non2xx}, errors ${busy.errors}`);
   console.log(`  p99 loaded ÷ unloaded: ${ratio.toFixed(2)} (goal ≤ 2)`);
   console.log(`suggestion spam from one client: ${spam.sent} sent, ${spam.created} accepted, ${spam.throttled} throttled (429), ${spam.other} other; stored ${stored}, lost ${lost}`);
   console.log(`bundle import during the load: ${imported.status} in ${(imported.ms / 1000).toFixed(2)} s, ${bundle.progress.length} figures sent, ${figures} stored`);

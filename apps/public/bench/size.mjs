@@ -8,7 +8,7 @@
 //   pnpm -F @minsheng/public bench     (BENCH_SECONDS=5 per autocannon run, BENCH_ROUNDS=3, LCP_RUNS=5)
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { hasChromium, launchBrowser } from "@minsheng/e2e";
@@ -203,5 +203,5 @@ try {
   await server.stop();
 }
 const failed = rows.filter((r) => !r.pass).length;
-console.log(`\n${rows.length - failed} passed, ${failed} failed`);
+console.log(`\n${rows.length - failed} passed, ${failed} failed; load average at the end ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 process.exitCode = failed ? 1 : 0;
