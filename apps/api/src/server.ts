@@ -1,36 +1,65 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
-import { DataDirLocked, openDatabase } from "@minsheng/db";
-import { rollingBackups, takeRollingBackup } from "./lib/backups.js";
-import { createApp } from "./app.js";
-import { defaultConfig } from "./lib/context.js";
-import { RegionDirectory } from "./lib/regions.js";
-import { TokenBucketLimiter } from "./lib/rate-limit.js";
-import { loadMasterKey, secretsFromKey } from "./lib/secrets.js";
-import { DiskStorage } from "./lib/storage.js";
-import { scheduleRetention, securityConfigFromEnv } from "./lib/retention.js";
-import { mountStaticApps, publicSitePreload, publicSiteRenderer } from "./lib/static-apps.js";
-import { seedDemoContent } from "./demo-content.js";
-import { ensureAdmin, isEmpty, seedDemo } from "./seed.js";
+// Only the connection module up front: the embedded database starts opening (its WebAssembly
+// compiles on V8's background threads, its files load) while the app's modules load below.
+import { DataDirLocked, openDatabase } from "@minsheng/db/connection";
 
 /** The repository root (apps/api/dist → ../../..), for the default data folder and the fixture. */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/** The app and what the server wires into it; imported while the database opens. */
+const loadModules = () =>
+  Promise.all([
+    import("@hono/node-server"),
+    import("./app.js"),
+    import("./lib/backups.js"),
+    import("./lib/context.js"),
+    import("./lib/regions.js"),
+    import("./lib/rate-limit.js"),
+    import("./lib/secrets.js"),
+    import("./lib/storage.js"),
+    import("./lib/retention.js"),
+    import("./lib/static-apps.js"),
+    import("./seed.js"),
+  ]);
 
 async function main() {
   const env = process.env;
   const dataDir = resolve(env.DATA_DIR ?? join(repoRoot, "data"));
   const started = Date.now();
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg") }).catch((e: unknown) => {
-    if (e instanceof DataDirLocked || env.DATABASE_URL) throw e;
-    // PGlite cannot always replay a folder left by a crash or by two writers (PGlite #327, #1106).
-    const newest = rollingBackups(dataDir)[0];
-    throw new Error(
-      `the embedded database in ${join(dataDir, "pg")} could not be opened (${e instanceof Error ? e.message : String(e)}). ` +
-        (newest ? `If it is damaged, \`pnpm recover\` moves it aside and restores the newest rolling backup (${newest}).` : "No rolling backup exists to recover from."),
-    );
-  });
+  // thread: PGlite starts and runs on a worker thread, beside the module loading below.
+  const opening = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg"), thread: true });
+  const loading = loadModules();
+  // Whichever fails first ends the start; a database already open is closed (lock released) first.
+  const [db, modules] = await Promise.all([
+    opening.catch(async (e: unknown) => {
+      if (e instanceof DataDirLocked || env.DATABASE_URL) throw e;
+      // PGlite cannot always replay a folder left by a crash or by two writers (PGlite #327, #1106).
+      const newest = (await loading.then(([, , backups]) => backups.rollingBackups(dataDir), () => []))[0];
+      throw new Error(
+        `the embedded database in ${join(dataDir, "pg")} could not be opened (${e instanceof Error ? e.message : String(e)}). ` +
+          (newest ? `If it is damaged, \`pnpm recover\` moves it aside and restores the newest rolling backup (${newest}).` : "No rolling backup exists to recover from."),
+      );
+    }),
+    loading.catch(async (e: unknown) => {
+      await opening.then((d) => d.close(), () => {});
+      throw e;
+    }),
+  ]);
+  const [
+    { serve },
+    { createApp },
+    { rollingBackups, takeRollingBackup },
+    { defaultConfig },
+    { RegionDirectory },
+    { TokenBucketLimiter },
+    { loadMasterKey, secretsFromKey },
+    { DiskStorage },
+    { scheduleRetention, securityConfigFromEnv },
+    { mountStaticApps, publicSitePreload, publicSiteRenderer },
+    { ensureAdmin, isEmpty, seedDemo },
+  ] = modules;
   let seededDemo = false;
   if (env.SEED !== "none" && (await isEmpty(db))) {
     const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
@@ -80,12 +109,15 @@ async function main() {
   if (served.length > 0) console.log(`serving ${served.join(", ")}`);
   // The Shaoyang demo also gets some 码上通 content, entered through the API like a user's.
   if (seededDemo)
-    await seedDemoContent(app).then(
+    await (await import("./demo-content.js")).seedDemoContent(app).then(
       (tickets) => console.log(`demo 码上通 content published; suggestion tickets ${tickets.join(", ")}`),
       (e) => console.warn(`demo 码上通 content skipped: ${e instanceof Error ? e.message : e}`),
     );
-  // Phone numbers purged and old audit entries pruned (anchored) now and daily.
-  scheduleRetention({ db, config, now: () => new Date() });
+  // Phone numbers purged and old audit entries pruned (anchored) shortly after start and daily;
+  // not during the start itself, whose first requests it would hold up.
+  let stopRetention = () => {};
+  const retentionSoon = setTimeout(() => (stopRetention = scheduleRetention({ db, config, now: () => new Date() })), 10_000);
+  retentionSoon.unref();
   const port = Number(env.PORT ?? 8787);
   const server = serve({ fetch: app.fetch, port, hostname: env.HOST ?? "127.0.0.1" }, (info) => {
     console.log(`民生实事 API on http://${info.address}:${info.port}/api/v1/health (${db.kind}, ready in ${Date.now() - started} ms)`);
@@ -112,6 +144,8 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearTimeout(retentionSoon);
+    stopRetention();
     console.log(`${signal}: closing`);
     // Close the HTTP side first (idle keep-alive connections at once, busy ones after a grace
     // period), take a rolling backup, then checkpoint and close the database so the folder is clean.

@@ -1,8 +1,11 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
+import { Worker } from "node:worker_threads";
+import type { PGlite } from "@electric-sql/pglite";
+import type pg from "pg";
 import { migrate } from "./migrations.js";
+import { createPglite } from "./pglite.js";
+import type { SerializedError, WorkerAnswer, WorkerReply, WorkerRequest } from "./pglite-worker.js";
 
 /** The part of a connection that runs statements; a transaction hands one of these to its callback. */
 export interface Queryable {
@@ -26,6 +29,11 @@ export interface OpenOptions {
   schema?: string | undefined;
   /** Run migrations on open (default true). */
   migrate?: boolean;
+  /**
+   * PGlite in a folder only: run it on a worker thread (the server does). Its start and its
+   * statements then run beside this thread's work instead of blocking it.
+   */
+  thread?: boolean;
 }
 
 /** Another process holds the data folder; two writers corrupt a PGlite folder (PGlite #327, #1106). */
@@ -74,15 +82,16 @@ const quoteIdent = (name: string): string => {
   return `"${name}"`;
 };
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, thread: boolean): Promise<Database> {
   const memory = dataDir.startsWith("memory://");
   const dir = memory ? dataDir : resolve(dataDir);
   const release = memory ? () => {} : lockDataDir(dir);
   // The folder holds the cluster in a subfolder so the lock and backups sit beside it.
   const clusterDir = memory ? dir : join(dir, "cluster");
+  if (thread && !memory) return openPgliteThread(clusterDir, release);
   let db: PGlite;
   try {
-    db = await PGlite.create(memory ? undefined : clusterDir);
+    db = await createPglite(memory ? undefined : clusterDir);
   } catch (e) {
     release();
     throw e;
@@ -112,6 +121,87 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
+/** PGlite on a worker thread (pglite-worker.ts); the lock stays with this thread. */
+async function openPgliteThread(clusterDir: string, release: () => void): Promise<Database> {
+  const worker = new Worker(new URL("./pglite-worker.js", import.meta.url), { workerData: { pgliteWorker: true, clusterDir } });
+  const pending = new Map<number, { resolve: (r: WorkerAnswer) => void; reject: (e: unknown) => void }>();
+  let lastId = 0;
+  let lastTx = 0;
+  let gone: Error | null = null;
+  const revive = (e: SerializedError) =>
+    Object.assign(new Error(e.message), e.fields, { name: e.name, ...(e.stack ? { stack: e.stack } : {}) });
+  const ready = new Promise<void>((resolve, reject) => {
+    pending.set(0, { resolve: () => resolve(), reject });
+  });
+  worker.on("message", (r: WorkerReply) => {
+    const p = pending.get(r.id);
+    if (!p) return;
+    pending.delete(r.id);
+    if (r.ok) p.resolve(r);
+    else p.reject(revive(r.error));
+  });
+  const fail = (e: Error) => {
+    // 57P01 (admin shutdown): callers see a lost connection (isConnectionError), not their own fault
+    gone ??= Object.assign(new Error(`the embedded database stopped: ${e.message}`), { code: "57P01" });
+    for (const p of pending.values()) p.reject(gone);
+    pending.clear();
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`worker exited (${code})`)));
+  const call = (m: { op: WorkerRequest["op"] } & Record<string, unknown>): Promise<WorkerAnswer> => {
+    if (gone) return Promise.reject(gone);
+    const id = ++lastId;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...m, id } as WorkerRequest);
+    });
+  };
+  try {
+    await ready;
+  } catch (e) {
+    await worker.terminate();
+    release();
+    throw e;
+  }
+  const query =
+    (tx: number | undefined) =>
+    async <T>(sql: string, params: readonly unknown[] = []) => {
+      const r = await call({ op: "query", sql, params: [...params], ...(tx === undefined ? {} : { tx }) });
+      const rows = (r.rows ?? []) as T[];
+      return { rows, rowCount: r.affectedRows ?? rows.length };
+    };
+  let closing: Promise<void> | null = null;
+  return {
+    kind: "pglite",
+    query: query(undefined),
+    async transaction(fn) {
+      const tx = ++lastTx;
+      await call({ op: "begin", tx });
+      let result;
+      try {
+        result = await fn({ query: query(tx) });
+      } catch (e) {
+        await call({ op: "end", tx, commit: false }).catch(() => {});
+        throw e;
+      }
+      await call({ op: "end", tx, commit: true });
+      return result;
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await call({ op: "close" });
+        } finally {
+          await worker.terminate();
+          fail(new Error("closed"));
+          release();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
 /**
  * Whether an error means the database connection itself failed (server restarting, connection
  * terminated, refused): the request may be retried, it was not the caller's fault (HTTP 503).
@@ -125,7 +215,9 @@ export function isConnectionError(e: unknown): boolean {
 }
 
 async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
-  const pool = new pg.Pool({
+  // Loaded only here: an embedded installation never needs the driver (~80 ms of start-up).
+  const { default: pgDriver } = await import("pg");
+  const pool = new pgDriver.Pool({
     connectionString: url,
     application_name: "minsheng-api",
     max: 10,
@@ -180,7 +272,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
   const db = options.databaseUrl
     ? await openPostgres(options.databaseUrl, options.schema)
-    : await openPglite(options.dataDir ?? join("data", "pg"));
+    : await openPglite(options.dataDir ?? join("data", "pg"), options.thread === true);
   if (options.migrate !== false) {
     try {
       await migrate(db);

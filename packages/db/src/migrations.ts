@@ -419,6 +419,14 @@ const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex")
  * On a server, an advisory lock keeps two starting processes from migrating at once.
  */
 export async function migrate(db: Database, options: { only?: (version: number) => boolean } = {}): Promise<number[]> {
+  // Every start of an installed database: one read, and nothing to do when each step is recorded
+  // with its checksum (no DDL, no transaction, no lock). Anything else takes the full path below.
+  const wanted = migrations.filter((x) => options.only?.(x.version) ?? true);
+  const recorded = await db.query<{ version: number; checksum: string }>("SELECT version, checksum FROM schema_migrations").catch(() => null);
+  if (recorded) {
+    const have = new Map(recorded.rows.map((r) => [Number(r.version), r.checksum]));
+    if (wanted.every((m) => have.get(m.version) === checksum(m.sql))) return [];
+  }
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: number[] = [];
@@ -427,7 +435,7 @@ export async function migrate(db: Database, options: { only?: (version: number) 
     const { rows } = await tx.query<{ version: number; checksum: string }>("SELECT version, checksum FROM schema_migrations");
     const done = new Map(rows.map((r) => [Number(r.version), r.checksum]));
     // `only`: a restore applies exactly the steps its backup had, loads the rows, then the rest.
-    for (const m of migrations.filter((x) => options.only?.(x.version) ?? true)) {
+    for (const m of wanted) {
       const sum = checksum(m.sql);
       const have = done.get(m.version);
       if (have !== undefined) {

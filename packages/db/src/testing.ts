@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { type Database, openDatabase } from "./connection.js";
 
 /**
@@ -17,6 +16,8 @@ export async function openTestDatabase(): Promise<Database & { dispose(): Promis
   return Object.assign(db, {
     async dispose() {
       await db.close();
+      // The driver loads only here, so importing @minsheng/db does not load it (server start-up).
+      const { default: pg } = await import("pg");
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {

@@ -1,4 +1,6 @@
-import ExcelJS from "exceljs";
+// exceljs takes ~0.4 s to load: imported on first use, not at server start (BENCHMARKS.md, issue 3).
+import type ExcelJS from "exceljs";
+import { readFast } from "./xlsx-fast.js";
 
 /**
  * The Excel side of importing monthly figures: the template a unit fills in (one row per
@@ -98,7 +100,7 @@ const headerFill: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: {
 
 /** The template workbook: the rows to fill, and a sheet saying what the month is and how to fill it. */
 export async function buildTemplate(rows: readonly TemplateRow[], meta: TemplateMeta): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await import("exceljs")).default.Workbook();
   wb.creator = "民生实事平台";
   wb.created = new Date(meta.generatedAt);
   const ws = wb.addWorksheet(DATA_SHEET, { views: [{ state: "frozen", ySplit: HEADER_ROW, xSplit: 2 }] });
@@ -255,13 +257,23 @@ const normaliseHeader = (s: string) => s.replace(/[\s*＊]/g, "");
  * be moved), reads every non-empty row, and the month from the meta sheet. Problems of shape
  * (missing sheet or columns, too many rows) are returned; the values are checked by the caller.
  */
-export async function readUpload(bytes: Uint8Array): Promise<ParsedUpload> {
-  const wb = new ExcelJS.Workbook();
+export async function readUpload(bytes: Uint8Array, options: { fast?: boolean } = {}): Promise<ParsedUpload> {
+  // The fast reader when it models the workbook exactly (lib/xlsx-fast.ts), else exceljs.
+  const fast = options.fast === false ? null : readFast(bytes);
+  if (fast) return readBook(fast as unknown as Book);
+  const wb = new (await import("exceljs")).default.Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
     return { period: null, rows: [], columns: {}, problems: [cellProblem("(workbook)", null, null, null, `the workbook could not be read: ${(e as Error).message}`)] };
   }
+  return readBook(wb);
+}
+
+/** What readBook uses of a workbook: exceljs's, or the fast reader's (which gives the same values). */
+type Book = Pick<ExcelJS.Workbook, "getWorksheet">;
+
+function readBook(wb: Book): ParsedUpload {
   const problems: CellProblem[] = [];
   const info = wb.getWorksheet(META_SHEET);
   const period = info ? cellText(info.getCell(PERIOD_CELL.ref).value).trim() || null : null;

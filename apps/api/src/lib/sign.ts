@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-// pdfkit costs ~0.5 s to load; it is imported when the first sign is printed, not at server start.
-import QRCode from "qrcode";
+// pdfkit costs ~0.5 s to load, qrcode ~50 ms: imported when first used, not at server start.
+const qrcode = async () => (await import("qrcode")).default;
 
 /**
  * What a project site prints: its QR code (SVG for designers, a PNG at print resolution) and the
@@ -15,9 +15,9 @@ export const QR_PNG_PIXELS = 1240;
 
 const qrOptions = { errorCorrectionLevel: "M" as const, margin: 4 };
 
-export const qrSvg = (url: string): Promise<string> => QRCode.toString(url, { ...qrOptions, type: "svg" });
+export const qrSvg = async (url: string): Promise<string> => (await qrcode()).toString(url, { ...qrOptions, type: "svg" });
 
-export const qrPng = (url: string, pixels = QR_PNG_PIXELS): Promise<Buffer> => QRCode.toBuffer(url, { ...qrOptions, type: "png", width: pixels });
+export const qrPng = async (url: string, pixels = QR_PNG_PIXELS): Promise<Buffer> => (await qrcode()).toBuffer(url, { ...qrOptions, type: "png", width: pixels });
 
 const require = createRequire(import.meta.url);
 let fonts: { regular: Buffer; bold: Buffer } | null = null;
