@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readUpload } from "../src/lib/report-import.js";
+import { readFast } from "../src/lib/xlsx-fast.js";
 import { fixturePath, type Harness, makeHarness, type TestResponse } from "./harness.js";
 
 const API = "/api/v1";
@@ -325,5 +327,88 @@ describe("the upload writes what the form writes", () => {
     expect(await verifyAuditChain(excel.deps.db)).toMatchObject({ ok: true });
     const imports = await excel.deps.db.query<{ after: { rows: number; reportIds: number[] } }>("SELECT after FROM audit_log WHERE action = 'reports.import'");
     expect(imports.rows.map((r) => r.after.rows)).toEqual([6]);
+  });
+});
+
+describe("the fast reader of uploads", () => {
+  // Every workbook is read twice, by the fast reader (when it models the workbook) and by exceljs:
+  // the rows, columns, month and problems must be the same.
+  const both = async (bytes: Uint8Array) => [await readUpload(bytes), await readUpload(bytes, { fast: false })] as const;
+
+  async function varied(options: { sharedStrings?: boolean; move?: boolean } = {}) {
+    const wb = await template(reporter, "period=2024-10");
+    const { ws, col, rows } = rowsOf(wb);
+    const values: ExcelJS.CellValue[] = [
+      12.5,
+      "1,250",
+      "一百",
+      { formula: "100+50", result: 150 },
+      { formula: "A1", result: "文本结果" },
+      { error: "#N/A" },
+      true,
+      0,
+      -3,
+      1e-7,
+      "  42 ",
+      null,
+      { richText: [{ text: "富" }, { text: "文本", font: { bold: true } }] },
+    ];
+    const narratives: ExcelJS.CellValue[] = ["进展 <正常> & \"顺利\" 's", { richText: [{ text: "分段" }, { text: "说明" }] }, "  前后空格  ", "", "😀 表情", 123, null];
+    rows.forEach((r, i) => {
+      const row = ws.getRow(r.row);
+      row.getCell(col("本月累计完成值")).value = values[i % values.length]!;
+      row.getCell(col("进展情况")).value = narratives[i % narratives.length]!;
+      if (i % 4 === 0) row.getCell(col("下降原因")).value = `原因 ${i}`;
+    });
+    // a blank row in the middle and one after the end
+    ws.getRow(rows[2]!.row).getCell(col("本月累计完成值")).value = null;
+    ws.getRow(rows[2]!.row).getCell(col("进展情况")).value = null;
+    ws.getRow(rows[2]!.row).getCell(col("下降原因")).value = null;
+    ws.getRow(ws.rowCount + 3).getCell(1).value = "hn2024-p04-a";
+    if (options.move) ws.spliceColumns(3, 1); // columns moved: 项目 removed, the rest shift left
+    return new Uint8Array(await wb.xlsx.writeBuffer({ useSharedStrings: options.sharedStrings ?? true } as ExcelJS.XlsxWriteOptions));
+  }
+
+  it("reads shared and inline strings, numbers, formulas, errors, booleans, rich text and moved columns as exceljs does", async () => {
+    for (const bytes of [await varied(), await varied({ sharedStrings: false }), await varied({ move: true })]) {
+      const why: string[] = [];
+      expect(readFast(bytes, (w) => why.push(w)), `the fast reader models this workbook (${why.join("")})`).not.toBeNull();
+      const [fast, slow] = await both(bytes);
+      expect(fast.rows.length).toBeGreaterThan(5);
+      expect(fast).toEqual(slow);
+    }
+    // the template as downloaded, nothing filled
+    const plain = await filled(await template(reporter, "period=2024-10"), {});
+    expect(readFast(plain)).not.toBeNull();
+    const [fast, slow] = await both(plain);
+    expect(fast).toEqual(slow);
+  });
+
+  it("leaves to exceljs what it does not model (dates, merged cells, hyperlinks) and what is not a workbook", async () => {
+    const cases: Array<(ws: ExcelJS.Worksheet, col: (name: string) => number, row: number) => void> = [
+      // a date where no number format is set (exceljs gives it a date format; read back, a Date)
+      (ws, col, row) => (ws.getRow(row).getCell(col("进展情况")).value = new Date("2024-10-01T00:00:00Z")),
+      (ws, col, row) => ws.mergeCells(row, col("进展情况"), row + 1, col("进展情况")),
+      (ws, col, row) => (ws.getRow(row).getCell(col("进展情况")).value = { text: "链接", hyperlink: "https://example.org" }),
+    ];
+    const reasons = ["a date", "merged cells below the first row", "hyperlinks"];
+    for (const change of cases) {
+      const wb = await template(reporter, "period=2024-10");
+      const { ws, col, rows } = rowsOf(wb);
+      for (const r of rows.slice(0, 3)) {
+        ws.getRow(r.row).getCell(col("本月累计完成值")).value = 7;
+        ws.getRow(r.row).getCell(col("进展情况")).value = "进展";
+      }
+      change(ws, col, rows[0]!.row);
+      const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
+      const why: string[] = [];
+      expect(readFast(bytes, (w) => why.push(w))).toBeNull();
+      expect(why).toEqual([reasons[cases.indexOf(change)]]);
+      const [a, b] = await both(bytes);
+      expect(a).toEqual(b);
+    }
+    expect(readFast(new TextEncoder().encode("not a zip"))).toBeNull();
+    const [a, b] = await both(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]));
+    expect(a).toEqual(b);
   });
 });
