@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readUpload } from "../src/lib/report-import.js";
 import { readFast } from "../src/lib/xlsx-fast.js";
@@ -408,6 +409,14 @@ describe("the fast reader of uploads", () => {
       expect(a).toEqual(b);
     }
     expect(readFast(new TextEncoder().encode("not a zip"))).toBeNull();
+    // Tags never closed: refused after one linear pass (a lazy regex would backtrack quadratically).
+    const hostile = new JSZip();
+    hostile.file("xl/workbook.xml", '<workbook><sheets><sheet name="月度填报" sheetId="1" r:id="rId1"/></sheets></workbook>');
+    hostile.file("xl/_rels/workbook.xml.rels", '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>');
+    hostile.file("xl/worksheets/sheet1.xml", `<worksheet><sheetData>${'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is>'.repeat(200_000)}</sheetData></worksheet>`);
+    const why: string[] = [];
+    expect(readFast(new Uint8Array(await hostile.generateAsync({ type: "uint8array", compression: "DEFLATE" })), (w) => why.push(w))).toBeNull();
+    expect(why).toEqual(["unclosed <row>"]);
     const [a, b] = await both(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]));
     expect(a).toEqual(b);
   });
