@@ -4,7 +4,6 @@ import { Worker } from "node:worker_threads";
 import type { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import { migrate } from "./migrations.js";
-import { createPglite } from "./pglite.js";
 import type { SerializedError, WorkerAnswer, WorkerReply, WorkerRequest } from "./pglite-worker.js";
 
 /** The part of a connection that runs statements; a transaction hands one of these to its callback. */
@@ -91,6 +90,8 @@ async function openPglite(dataDir: string, thread: boolean): Promise<Database> {
   if (thread && !memory) return openPgliteThread(clusterDir, release);
   let db: PGlite;
   try {
+    // PGlite's modules load only here: a server running it on a worker thread never needs them.
+    const { createPglite } = await import("./pglite.js");
     db = await createPglite(memory ? undefined : clusterDir);
   } catch (e) {
     release();
