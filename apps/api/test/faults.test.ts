@@ -261,8 +261,13 @@ describe.skipIf(!!process.env.DATABASE_URL)("the embedded database under crashes
 
     const again = await startServer(dataDir);
     try {
-      const res = await upload(again, await login(again, "admin"));
+      const cookie = await login(again, "admin");
+      const t = performance.now();
+      const res = await upload(again, cookie);
+      const whole = performance.now() - t;
       expect(res.status, await res.clone().text()).toBe(201);
+      // The kill came after the reading and checking a dry run takes, and before a whole upload's time.
+      expect(checking + 150, `killed at ${Math.round(checking + 150)} ms; a whole upload takes ${Math.round(whole)} ms`).toBeLessThan(whole);
       expect(await res.json()).toMatchObject({ imported: rows.length, created: rows.length, updated: 0 });
     } finally {
       expect(await stop(again, "SIGTERM")).toBe(0);
