@@ -99,10 +99,10 @@ describe("the public site page", () => {
     const routedText = await routed.text();
     let queries = 0;
     const query = h.deps.db.query;
-    h.deps.db.query = (...args: Parameters<typeof query>) => (queries++, query.apply(h.deps.db, args)) as ReturnType<typeof query>;
+    h.deps.db.query = ((...args: Parameters<typeof query>) => (queries++, query.apply(h.deps.db, args))) as typeof query;
     try {
       // signed in or not: a cached public page needs neither the session nor the database
-      for (const headers of [{}, { cookie: cookies.county! }]) {
+      for (const headers of [{}, { cookie: cookies.county! }] as Record<string, string>[]) {
         const early = await get(headers);
         expect(early.status).toBe(200);
         expect(await early.text()).toBe(routedText);
