@@ -122,6 +122,20 @@ async function openPglite(dataDir: string, thread: boolean): Promise<Database> {
   };
 }
 
+/**
+ * A parameter as it can cross to the worker: a class instance arrives there as a plain object, so
+ * what PGlite would have taken from it here (toJSON for JSON, its own toString for text) is taken first.
+ */
+const portable = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(portable);
+  if (v === null || typeof v !== "object" || v instanceof Date || ArrayBuffer.isView(v)) return v;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return v;
+  const o = v as { toJSON?: () => unknown; toString: () => string };
+  if (typeof o.toJSON === "function") return o.toJSON();
+  return o.toString !== Object.prototype.toString ? o.toString() : v;
+};
+
 /** PGlite on a worker thread (pglite-worker.ts); the lock stays with this thread. */
 async function openPgliteThread(clusterDir: string, release: () => void): Promise<Database> {
   const worker = new Worker(new URL("./pglite-worker.js", import.meta.url), { workerData: { pgliteWorker: true, clusterDir } });
@@ -167,7 +181,7 @@ async function openPgliteThread(clusterDir: string, release: () => void): Promis
   const query =
     (tx: number | undefined) =>
     async <T>(sql: string, params: readonly unknown[] = []) => {
-      const r = await call({ op: "query", sql, params: [...params], ...(tx === undefined ? {} : { tx }) });
+      const r = await call({ op: "query", sql, params: params.map(portable), ...(tx === undefined ? {} : { tx }) });
       const rows = (r.rows ?? []) as T[];
       return { rows, rowCount: r.affectedRows ?? rows.length };
     };

@@ -38,6 +38,22 @@ describe("PGlite on a worker thread (thread: true)", () => {
     expect([...rows[0]!.b]).toEqual([1, 2, 3]);
   });
 
+  it("sends a class instance as PGlite in this thread would read it (its toString, its toJSON)", async () => {
+    class Code {
+      constructor(readonly value: string) {}
+      toString() {
+        return this.value;
+      }
+    }
+    class Doc {
+      toJSON() {
+        return { kind: "doc" };
+      }
+    }
+    const { rows } = await db.query<{ t: string; j: unknown }>("SELECT $1::text AS t, $2::jsonb AS j", [new Code("430500"), new Doc()]);
+    expect(rows[0]).toEqual({ t: "430500", j: { kind: "doc" } });
+  });
+
   it("commits a transaction, rolls back a failed one, and keeps PostgreSQL's error fields", async () => {
     await db.query("INSERT INTO regions (code, name, level, parent) VALUES ('430000', '湖南省', 'province', NULL)");
     const inserted = await db.transaction(async (tx) => {
