@@ -240,6 +240,57 @@ describe("a valid upload", () => {
   });
 });
 
+describe("a report created by someone else while the upload is written", () => {
+  it("answers 409 naming the row, and writes nothing of the upload", async () => {
+    const wb = await template(reporter, "period=2024-10");
+    const existing = new Set((await h.deps.db.query<{ k: string }>("SELECT indicator || '@' || region AS k FROM reports WHERE period = '2024-10'")).rows.map((r) => r.k));
+    const due = rowsOf(wb).rows.filter((r) => r.region === "430523" && !existing.has(`${r.indicator}@${r.region}`)).slice(0, 2);
+    expect(due.length).toBe(2); // rows with no report yet this month: the batch inserts them
+    // last month's counted value again: no fall, nothing for the checks to refuse
+    const bytes = await filled(wb, Object.fromEntries(due.map((r) => [`${r.indicator}@${r.region}`, { value: Number(r.previous ?? 0), narrative: "并发写入测试" }])));
+    const [reports, saves, imports] = [await octoberCount(), await auditCount("report.save"), await auditCount("reports.import")];
+    // Between the batch's checks and its insert, another writer creates the second row's report
+    // (on PostgreSQL another connection can; here it is planted in the same transaction, just before).
+    const transaction = h.deps.db.transaction;
+    let planted = 0;
+    h.deps.db.transaction = ((fn: Parameters<typeof transaction>[0]) =>
+      transaction.call(h.deps.db, (tx) =>
+        fn({
+          ...tx,
+          query: (async (sql: string, params?: readonly unknown[]) => {
+            if (/^\s*INSERT INTO reports\b/.test(sql) && sql.includes("unnest") && planted++ === 0) {
+              await tx.query(
+                `INSERT INTO reports (indicator, region, period, state, reported_value, narrative, source, version, created_by, updated_by)
+                 VALUES ($1, $2, '2024-10', 'draft', 1, '他人填报', 'report', 1, 'user:other', 'user:other')`,
+                [due[1]!.indicator, due[1]!.region],
+              );
+            }
+            return tx.query(sql, params);
+          }) as typeof tx.query,
+        }),
+      )) as typeof transaction;
+    let res: TestResponse;
+    try {
+      res = await upload(reporter, bytes);
+    } finally {
+      h.deps.db.transaction = transaction;
+    }
+    expect(planted).toBe(1);
+    expect(res.status).toBe(409);
+    const body = await res.json();
+    expect(body.error.message).toContain(`row ${due[1]!.row}`);
+    expect(body.error.message).toContain("nothing was imported");
+    // the whole transaction rolled back: the planted report too, and none of the upload's rows or audit entries
+    expect(await octoberCount()).toBe(reports);
+    expect(await auditCount("report.save")).toBe(saves);
+    expect(await auditCount("reports.import")).toBe(imports);
+    // the retry, with nothing in the way, goes through
+    const retry = await upload(reporter, bytes);
+    expect(retry.status).toBe(201);
+    expect(await retry.json()).toMatchObject({ imported: 2, created: 2 });
+  });
+});
+
 describe("the upload writes what the form writes", () => {
   // Two databases from the same seed and clock: one fed through the form (PUT + submit per row),
   // the other the same rows through the upload; reports and audit entries must come out equal.
