@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium())("admin console in Chromium", () => {
 
   it("lets the county reporter enter the figure, rejecting bad input at the field, attach evidence by drag and drop, and submit", async () => {
     await login("reporter");
-    expect(page.url()).toContain("/admin/report");
+    await page.waitForURL((u) => u.pathname.startsWith("/admin/report")); // the role's home, reached by a redirect after sign-in
     const menu = await page.getByTestId("menu").textContent();
     expect(menu).toContain("填报");
     expect(menu).not.toContain("用户管理");
@@ -172,7 +172,7 @@ describe.skipIf(!hasChromium())("admin console in Chromium", () => {
 
   it("lets the reviewer see the evidence beside the figure, shows a lost race clearly, and reduce the figure with a reason", async () => {
     await login("reviewer");
-    expect(page.url()).toContain("/admin/review");
+    await page.waitForURL((u) => u.pathname.startsWith("/admin/review")); // the role's home, reached by a redirect after sign-in
     const res = await page.request.get(`${server.url}/api/v1/reports?period=${PERIOD}&region=${COUNTY}&indicator=${figure.indicator}&limit=10&offset=0`);
     const found = (await res.json()) as { reports: { id: number; version: number; state: string }[] };
     expect(found.reports).toHaveLength(1);
@@ -260,7 +260,7 @@ describe.skipIf(!hasChromium())("admin console in Chromium", () => {
 
   it("lets the audit administrator browse the log and check the hash chain", async () => {
     await login("auditor");
-    expect(page.url()).toContain("/admin/audit");
+    await page.waitForURL((u) => u.pathname.startsWith("/admin/audit")); // the role's home, reached by a redirect after sign-in
     const log = page.getByTestId("audit-log");
     await log.locator("[data-action='report.reduce']").first().waitFor();
     await page.getByTestId("verify-chain").click();
@@ -272,7 +272,7 @@ describe.skipIf(!hasChromium())("admin console in Chromium", () => {
 
   it("lets the security administrator create a user, answering a weak password, an unknown region and a taken username at their fields", async () => {
     await login("security");
-    expect(page.url()).toContain("/admin/users");
+    await page.waitForURL((u) => u.pathname.startsWith("/admin/users")); // the role's home, reached by a redirect after sign-in
     await page.getByTestId("users").locator("tr", { hasText: "reviewer" }).first().waitFor();
     await page.getByTestId("new-user").click();
     const form = page.getByTestId("user-form");
