@@ -3,7 +3,7 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { AppEnv, Deps } from "./context.js";
 import { etagOf, matchesIfNoneMatch, PUBLIC_PAGE_CACHE } from "./http-cache.js";
 import { securityHeaderRecord } from "./security-headers.js";
-import { publicBaseOf } from "./sites.js";
+import { publicBaseOf, SITE_CODE } from "./sites.js";
 
 export interface CachedPage {
   readonly text: string;
@@ -144,8 +144,8 @@ export function sendCachedPage(c: Context, page: CachedPage): Response {
 // The read path ahead of the router: a cached site page, answered before any middleware runs.
 
 /** GET /api/v1/public/sites/{code}, exactly as the router matches it (lib/sites.ts SiteCode). */
-const SITE_PAGE = /^\/api\/v1\/public\/sites\/([0-9A-HJKMNP-TV-Z]{8})$/;
 const PAGE_PATH_PREFIX = "/api/v1/public/sites/";
+const SITE_PAGE = new RegExp(`^${PAGE_PATH_PREFIX}(${SITE_CODE})$`);
 
 /** The complete header records of a cached page's 200 and 304, made once per page (and HSTS setting). */
 const prepared = new WeakMap<CachedPage, { production: boolean; ok: Record<string, string>; notModified: Record<string, string> }>();

@@ -1,6 +1,6 @@
 // exceljs takes ~0.4 s to load: imported on first use, not at server start (BENCHMARKS.md, issue 3).
 import type ExcelJS from "exceljs";
-import { readFast } from "./xlsx-fast.js";
+import { endOfCentralDirectory, readFast } from "./xlsx-fast.js";
 
 /**
  * The Excel side of importing monthly figures: the template a unit fills in (one row per
@@ -336,12 +336,7 @@ function readBook(wb: Book): ParsedUpload {
  */
 export function zipUnpackedSize(bytes: Uint8Array): number | null {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--)
-    if (dv.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+  const eocd = endOfCentralDirectory(bytes, dv);
   if (eocd < 0) return null;
   const entries = dv.getUint16(eocd + 10, true);
   let at = dv.getUint32(eocd + 16, true);

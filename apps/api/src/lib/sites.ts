@@ -17,6 +17,9 @@ import { ephemeralSecrets, type SiteSecrets } from "./secrets.js";
  * hash of project and region, stored once), printed as a QR code on the site sign.
  */
 
+/** A site's short code (点位码): 8 characters of 0-9 and A-Z without I, L, O, U; a regular-expression fragment. */
+export const SITE_CODE = "[0-9A-HJKMNP-TV-Z]{8}";
+
 export const secretsOf = (deps: Deps): SiteSecrets => (deps.secrets ??= ephemeralSecrets());
 export const limiterOf = (deps: Deps): RateLimiter => (deps.rateLimiter ??= new TokenBucketLimiter(() => deps.now().getTime()));
 

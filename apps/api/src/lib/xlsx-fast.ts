@@ -39,14 +39,18 @@ const unsupported = (why: string): never => {
 
 // --- ZIP ----------------------------------------------------------------------------------------
 
+/**
+ * Where a ZIP's end-of-central-directory record starts (searched back from the end, over at most
+ * the longest comment), or -1. Shared with report-import's unpacked-size check.
+ */
+export function endOfCentralDirectory(bytes: Uint8Array, dv: DataView): number {
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) if (dv.getUint32(i, true) === 0x06054b50) return i;
+  return -1;
+}
+
 function unzip(bytes: Uint8Array): Map<string, () => string> {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--)
-    if (dv.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+  const eocd = endOfCentralDirectory(bytes, dv);
   if (eocd < 0) unsupported("no end of central directory");
   const entries = dv.getUint16(eocd + 10, true);
   let at = dv.getUint32(eocd + 16, true);

@@ -32,6 +32,7 @@ import {
   SITE_SELECT,
   type SiteRow,
   secretsOf,
+  SITE_CODE,
   siteOf,
   siteProgress,
   syncSites,
@@ -47,7 +48,7 @@ import { RegionCode } from "./progress.js";
  * seed 003 reports. Every write is audited.
  */
 
-export const SiteCode = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{8}$/, "must be a site code: 8 characters of 0-9 and A-Z without I, L, O, U");
+export const SiteCode = z.string().regex(new RegExp(`^${SITE_CODE}$`), "must be a site code: 8 characters of 0-9 and A-Z without I, L, O, U");
 export const SiteParam = z.object({ code: SiteCode });
 export const ProjectParam = z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be a project id") });
 export const SiteRegionQuery = z.object({ region: RegionCode });
