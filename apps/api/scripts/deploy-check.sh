@@ -82,7 +82,9 @@ code=$(curlx -o "$work/login.json" -w '%{http_code}' -c "$work/cookies" -H "orig
 echo "sign-in: HTTP $code, cookie $(grep -o '__Host-[a-z_]*' "$work/cookies" | head -1)"
 code=$(curlx -o /dev/null -w '%{http_code}' -b "$work/cookies" "$base/api/v1/plans/hn2026/progress?period=2026-12&region=430500")
 echo "dashboard of 邵阳市 through nginx: HTTP $code"
-# A cookie-authenticated write from our https origin (sign-out) is accepted.
+# A cookie-authenticated write from another origin is refused (CSRF); from ours it is accepted.
+code=$(curlx -o /dev/null -w '%{http_code}' -b "$work/cookies" -X POST -H "origin: https://evil.example" $base/api/v1/auth/logout)
+echo "cookie-authenticated write (sign-out) with Origin https://evil.example: HTTP $code"
 code=$(curlx -o /dev/null -w '%{http_code}' -b "$work/cookies" -X POST -H "origin: $base" $base/api/v1/auth/logout)
 echo "cookie-authenticated write (sign-out) with Origin $base: HTTP $code"
 
