@@ -44,6 +44,9 @@ if (bundlesOut) {
 
 const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg") });
 try {
+  // A second run would add every suggestion and content entry again: refuse instead.
+  const { rows: done } = await db.query("SELECT 1 FROM users WHERE username = 'staff-430000'");
+  if (done.length > 0) throw new Error("this installation already holds a generated province (account staff-430000); use an empty one");
   for (const { year, bundle } of bundles) {
     const t = performance.now();
     const counts = await importYear(db, bundle);

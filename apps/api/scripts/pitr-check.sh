@@ -67,6 +67,15 @@ echo "recovered: $(q 'SELECT count(*) FROM feedback') suggestions, $(q "SELECT c
 
 # The nightly logical dump and its restore.
 pg_dump -Fc -f "$work/minsheng.dump" postgres://postgres@127.0.0.1:$port/minsheng
-DB=postgres q "CREATE DATABASE minsheng_restored"
-pg_restore --no-owner -d postgres://postgres@127.0.0.1:$port/minsheng_restored "$work/minsheng.dump"
-echo "pg_restore: $(DB=minsheng_restored q 'SELECT count(*) FROM feedback') suggestions, $(DB=minsheng_restored q 'SELECT count(*) FROM users') accounts"
+DB=postgres q "CREATE ROLE minsheng LOGIN PASSWORD 'change-me'"
+createdb -h 127.0.0.1 -p $port -U postgres -O minsheng minsheng_restored
+pg_restore --no-owner --role=minsheng -d postgres://postgres@127.0.0.1:$port/minsheng_restored "$work/minsheng.dump"
+echo "pg_restore: $(DB=minsheng_restored q 'SELECT count(*) FROM feedback') suggestions, $(DB=minsheng_restored q 'SELECT count(*) FROM users') accounts, tables owned by $(DB=minsheng_restored q "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")"
+
+# The platform's own backup (database + files) of the live database, checked, restored elsewhere.
+ops="$root/apps/api/dist/ops.js"
+DATABASE_URL=postgres://postgres@127.0.0.1:$port/minsheng DATA_DIR=$work/app node "$ops" backup "$work/ms-backup"
+node "$ops" verify "$work/ms-backup"
+DB=postgres q "CREATE DATABASE minsheng_ops"
+DATABASE_URL=postgres://postgres@127.0.0.1:$port/minsheng_ops DATA_DIR=$work/app-restored node "$ops" restore "$work/ms-backup"
+echo "ops restore: $(DB=minsheng_ops q 'SELECT count(*) FROM feedback') suggestions, $(find "$work/app-restored/files" -type f | wc -l) files"
