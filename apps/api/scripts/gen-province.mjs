@@ -32,6 +32,13 @@ const bundlesOut = value("--bundles-out");
 const dataDir = resolve(env.DATA_DIR ?? join(repoRoot, "data"));
 const secs = (t) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
 
+const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg") });
+// A second run would add every suggestion and content entry again: refuse instead.
+if ((await db.query("SELECT 1 FROM users WHERE username = 'staff-430000'")).rows.length > 0) {
+  await db.close();
+  console.error("✗ this installation already holds a generated province (account staff-430000); use an empty one");
+  process.exit(1);
+}
 const t0 = performance.now();
 const { shape, bundles } = provinceBundles(opts);
 console.log(`generated ${bundles.length} yearly bundles in ${secs(t0)}: ${shape.regions.length} regions, ${shape.units.length} units`);
@@ -42,11 +49,7 @@ if (bundlesOut) {
   console.log(`wrote the bundles to ${dir}`);
 }
 
-const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg") });
 try {
-  // A second run would add every suggestion and content entry again: refuse instead.
-  const { rows: done } = await db.query("SELECT 1 FROM users WHERE username = 'staff-430000'");
-  if (done.length > 0) throw new Error("this installation already holds a generated province (account staff-430000); use an empty one");
   for (const { year, bundle } of bundles) {
     const t = performance.now();
     const counts = await importYear(db, bundle);
