@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { defaultConfig } from "../src/lib/context.js";
 import { RegionDirectory } from "../src/lib/regions.js";
-import { ephemeralSecrets } from "../src/lib/secrets.js";
+import { ephemeralSecrets, normalisedTextDigest } from "../src/lib/secrets.js";
 import { syncSites } from "../src/lib/sites.js";
 import { DiskStorage } from "../src/lib/storage.js";
 import { DEMO_PASSWORD } from "../src/seed.js";
@@ -88,6 +88,9 @@ describe("generated province (small)", () => {
     const { rows: phones } = await db.query<{ phone_sealed: string; phone_masked: string }>("SELECT phone_sealed, phone_masked FROM feedback WHERE phone_sealed IS NOT NULL LIMIT 1");
     const phone = secrets.openPhone(phones[0]!.phone_sealed);
     expect(`${phone.slice(0, 3)}****${phone.slice(7)}`).toBe(phones[0]!.phone_masked);
+    // Text digests as the API computes them (its duplicate check reads them).
+    const { rows: texts } = await db.query<{ text: string; text_hash: string }>("SELECT text, text_hash FROM feedback LIMIT 5");
+    for (const t of texts) expect(t.text_hash).toBe(normalisedTextDigest(t.text));
     // Evidence files exist where DiskStorage finds them, with their recorded hash.
     const storage = new DiskStorage(filesDir);
     const { rows: ev } = await db.query<{ storage_key: string; sha256: string }>("SELECT storage_key, sha256 FROM evidence LIMIT 3");
