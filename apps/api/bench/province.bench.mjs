@@ -7,6 +7,7 @@
 //
 //   DATABASE_URL=postgres://…/province_bench DATA_DIR=/tmp/prov pnpm gen:province
 //   DATABASE_URL=postgres://…/province_bench DATA_DIR=/tmp/prov node apps/api/bench/province.bench.mjs [--rounds 20] [--skip-import] [--skip-backup]
+//   (or `pnpm bench:province …` at the root, which builds first)
 //
 // Parts 3 and 4 create (and drop) databases named <database>_import and <database>_restore on the
 // same server, and temporary folders.
