@@ -256,7 +256,7 @@ export default function Dashboard() {
             </Col>
           </Row>
           <Card
-            title="信息公开得分（满分 6 分）"
+            title="信息公开得分（本计划，满分 6 分）"
             extra={
               <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="disclosure-sources">
                 {disclosureSources.content + disclosureSources.record === 0
