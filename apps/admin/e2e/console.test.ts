@@ -113,6 +113,20 @@ describe.skipIf(!hasChromium())("admin console in Chromium", () => {
     expect(await page.locator("[data-testid=falls]").textContent()).not.toContain(figure.name);
   });
 
+  it("opens the dashboard on the user's own region and a month of the plan, with the bulletin's summary sentence (issue 11)", async () => {
+    await go("/dashboard");
+    await page.getByTestId("summary").waitFor();
+    expect(await page.getByTestId("region").textContent()).toContain("邵阳市");
+    const label = (await page.getByTestId("period").textContent()) ?? "";
+    const month = Number(/1-(\d+)月/.exec(label)?.[1]);
+    expect(month).toBeGreaterThanOrEqual(1);
+    const plans = (await (await page.request.get(`${server.url}/api/v1/plans`)).json()).plans as { id: string; year: number; level: string }[];
+    const plan = plans.find((p) => p.year === plans[0]!.year && p.level === "province") ?? plans[0]!;
+    const period = `${plan.year}-${String(month).padStart(2, "0")}`;
+    const progress = await (await page.request.get(`${server.url}/api/v1/plans/${plan.id}/progress?period=${period}&region=430500`)).json();
+    expect(await page.getByTestId("summary").textContent()).toBe(progress.summary.text);
+  });
+
   it("lets the county reporter enter the figure, rejecting bad input at the field, attach evidence by drag and drop, and submit", async () => {
     await login("reporter");
     await page.waitForURL((u) => u.pathname.startsWith("/admin/report")); // the role's home, reached by a redirect after sign-in

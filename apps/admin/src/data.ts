@@ -25,9 +25,13 @@ export interface Evaluation {
   indicators: IndicatorResult[];
   projects: ProjectResult[];
   counts: { completed: number; on_schedule: number; behind: number };
+  /** rule 5: every region below under the schedule line, also of indicators behind as a whole */
   lagging: { indicator: string; project: string; region: string; rate: number; due: number }[];
-  disclosure: { region: string; compliant: number; total: number; score: number; band: string }[];
+  /** rule 6, the figures of 信息公开考核 and the bulletin, with where each region's records came from */
+  disclosure: { region: string; compliant: number; total: number; score: number; band: string; sources: { content: number; record: number } }[];
   falls: { indicator: string; region: string; period: string; previousPeriod: string; previous: number; value: number }[];
+  /** the bulletin's summary sentence of the plan at the region and month (the same function) */
+  summary: { text: string; countBy: "project" | "indicator"; total: number; completed: number; onSchedule: number; behind: number };
 }
 export interface BundleLite {
   regions: { code: string; name: string; level: string; parent: string | null }[];

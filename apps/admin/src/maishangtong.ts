@@ -134,7 +134,7 @@ export interface ComplianceReport {
   asOf: string;
   checklist: Checklist;
   sources: { content: number; record: number };
-  scores: { region: string; name: string; compliant: number; total: number; score: number; band: "good" | "fair" | "poor"; bandLabel: string }[];
+  scores: { region: string; name: string; compliant: number; total: number; score: number; band: "good" | "fair" | "poor"; bandLabel: string; sources: { content: number; record: number } }[];
   nonCompliant: {
     code: string | null;
     project: string;

@@ -135,7 +135,16 @@ const Compliance = z.object({
   checklist: DisclosureSettings,
   sources: z.object({ content: z.number().int(), record: z.number().int() }),
   scores: z.array(
-    z.object({ region: z.string(), name: z.string(), compliant: z.number().int(), total: z.number().int(), score: z.number(), band: DisclosureBand, bandLabel: z.string() }),
+    z.object({
+      region: z.string(),
+      name: z.string(),
+      compliant: z.number().int(),
+      total: z.number().int(),
+      score: z.number(),
+      band: DisclosureBand,
+      bandLabel: z.string(),
+      sources: z.object({ content: z.number().int(), record: z.number().int() }).describe("where this region's records came from"),
+    }),
   ),
   nonCompliant: z.array(
     z.object({

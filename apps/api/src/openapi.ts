@@ -111,7 +111,37 @@ const PlanSummary = z.object({
 
 const StatusCounts = z.object({ completed: z.number().int(), on_schedule: z.number().int(), behind: z.number().int() });
 
-const DisclosureScore = z.object({ region: z.string(), compliant: z.number().int(), total: z.number().int(), score: z.number(), band: DisclosureBand });
+const DisclosureSources = z
+  .object({ content: z.number().int(), record: z.number().int() })
+  .describe("how many obligations were judged from the sites' content and how many from imported records (rule 6)");
+const DisclosureScore = z.object({ region: z.string(), compliant: z.number().int(), total: z.number().int(), score: z.number(), band: DisclosureBand, sources: DisclosureSources });
+const LaggingMention = z.object({
+  project: z.string(),
+  projectTitle: z.string(),
+  indicator: z.string(),
+  indicatorName: z.string(),
+  region: z.string(),
+  regionName: z.string(),
+  rate: z.number(),
+  due: z.number(),
+});
+const PlanSentence = z
+  .object({
+    plan: z.string(),
+    planTitle: z.string(),
+    levelLabel: z.string(),
+    countBy: z.enum(["project", "indicator"]),
+    total: z.number().int(),
+    completed: z.number().int(),
+    onSchedule: z.number().int(),
+    behind: z.number().int(),
+    behindNames: z.array(z.string()),
+    laggingNamed: z.array(LaggingMention),
+    lagging: z.array(LaggingMention).optional(),
+    annexNo: z.number().int(),
+    text: z.string(),
+  })
+  .describe("the bulletin's summary sentence of the plan at the region and month (the same function)");
 
 const PlanProgress = z.object({
   period: z.string(),
@@ -146,13 +176,19 @@ const PlanProgress = z.object({
   ),
   counts: StatusCounts.describe("this plan's projects by status"),
   lagging: z.array(z.object({ indicator: z.string(), project: z.string(), region: z.string(), rate: z.number(), due: z.number() })),
-  disclosure: z.array(DisclosureScore),
+  disclosure: z.array(DisclosureScore).describe("rule 6: the figures of GET /disclosure/compliance"),
   falls: z.array(
     z.object({ indicator: z.string(), region: z.string(), period: z.string(), previousPeriod: z.string(), previous: z.number(), value: z.number() }),
   ),
+  summary: PlanSentence,
 });
 
-const DisclosureScores = z.object({ period: z.string(), region: z.string(), scores: z.array(DisclosureScore) });
+const DisclosureScores = z.object({
+  period: z.string(),
+  region: z.string(),
+  sources: DisclosureSources,
+  scores: z.array(DisclosureScore.extend({ name: z.string(), bandLabel: z.string() })),
+});
 
 const ChainCheck = z.object({
   ok: z.boolean(),
@@ -462,7 +498,8 @@ export const operations: ApiOperation[] = [
       key: "GET /plans/{planId}/progress", operationId: "planProgress", access: "plans.read",
       summary: ["计划进度", "Progress of a plan at a month and region (rules 1-5)"],
       scope: "`region` must lie within your area",
-      description: "Indicators and projects with rate, due share (序时进度) and status; lagging indicator-regions; month-on-month falls; `counts` holds this plan's completed / on_schedule / behind.",
+      description:
+        "Indicators and projects with rate, due share (序时进度) and status; lagging indicator-regions (every region below under the schedule line, also of indicators behind as a whole); month-on-month falls; disclosure scores (rule 6, as GET /disclosure/compliance); `counts` holds this plan's completed / on_schedule / behind; `summary` the bulletin's sentence.",
       params: PlanParam, query: ProgressQuery, examples: { planId: "hn2024", period: "2024-09", region: "430500" },
       success: { status: 200, description: "the evaluation", schema: PlanProgress },
     },

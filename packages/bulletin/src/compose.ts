@@ -6,6 +6,7 @@
  */
 import {
   DISCLOSURE_FULL_MARKS,
+  type DisclosureContent,
   type Evaluation,
   type Indicator,
   type IndicatorResult,
@@ -23,14 +24,14 @@ import {
   type UnitScore,
   UnknownPlan,
   UnknownRegion,
-  disclosureScore,
-  disclosureScores,
   evaluatePrepared,
+  judgeDisclosure,
   jsonPath,
   parseBundle,
   periodMonth,
   Rational,
   ratePercent,
+  scoreDisclosures,
   scoreUnits,
   scoringWarnings,
   statusLabel,
@@ -127,6 +128,11 @@ export type BulletinOptions = z.input<typeof BulletinOptions>;
 export interface ComposeInput extends BulletinOptions {
   /** a `minsheng.bundle/v1` document (validated here) or an already prepared bundle */
   bundle: unknown;
+  /**
+   * What the platform holds for the project sites at the period (rule 6): the disclosure scores are
+   * then the ones the API and the console show. Without it only the bundle's imported records count.
+   */
+  disclosureContent?: DisclosureContent;
 }
 
 const fail = (problems: Array<{ path: (string | number)[]; message: string }>): never => {
@@ -141,11 +147,16 @@ const paragraphsOf = (text: string | readonly string[] | undefined): string[] =>
 
 /** Builds the bulletin model. Throws BundleInvalid, InvalidInput, UnknownRegion or UnknownPlan. */
 export function composeBulletin(input: ComposeInput): BulletinModel {
-  const { bundle, ...rest } = input;
+  const { bundle, disclosureContent, ...rest } = input;
   const parsedOptions = BulletinOptions.safeParse(rest);
   if (!parsedOptions.success) return fail(parsedOptions.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })));
   const o = parsedOptions.data;
+  const model = prepare(bundle, o);
+  const ctx = new Context(model, o, disclosureContent);
+  return ctx.compose();
+}
 
+function prepare(bundle: unknown, o: Pick<Options, "region" | "plans">): PreparedBundle {
   let model: PreparedBundle;
   if (bundle instanceof PreparedBundle) model = bundle;
   else {
@@ -155,9 +166,28 @@ export function composeBulletin(input: ComposeInput): BulletinModel {
   }
   if (!model.regionCodes.has(o.region)) throw new UnknownRegion({ region: o.region });
   for (const p of o.plans) if (!model.planById.has(p)) throw new UnknownPlan({ plan: p });
+  return model;
+}
 
+export const SummaryOptions = BulletinOptions.pick({ period: true, region: true, campaign: true, summaryLagging: true, countBy: true }).extend({
+  plan: z.string().min(1),
+});
+export type SummaryOptions = z.input<typeof SummaryOptions>;
+
+/**
+ * The summary sentence of one plan (一、工作推进情况) exactly as the bulletin writes it, for anyone
+ * who shows it elsewhere (the console's dashboard, through the API). `evaluation`, when given, is
+ * the plan's evaluation at the region and period (saves evaluating again).
+ */
+export function summarizePlan(input: SummaryOptions & { bundle: unknown; evaluation?: Evaluation }): PlanSummary {
+  const { bundle, evaluation, plan, ...rest } = input;
+  const parsed = SummaryOptions.safeParse({ ...rest, plan });
+  if (!parsed.success) return fail(parsed.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })));
+  // The bulletin's own option defaults; the issue number and date play no part in the sentence.
+  const o = BulletinOptions.parse({ ...parsed.data, plans: [plan], issueNo: 1, date: "2000-01-01" });
+  const model = prepare(bundle, o);
   const ctx = new Context(model, o);
-  return ctx.compose();
+  return ctx.summary(ctx.planData(plan, 0, evaluation));
 }
 
 type Options = z.output<typeof BulletinOptions>;
@@ -185,6 +215,7 @@ class Context {
   constructor(
     readonly model: PreparedBundle,
     readonly o: Options,
+    readonly content?: DisclosureContent,
   ) {
     this.regions = regionIndex(model);
     this.region = this.regions.get(o.region)!;
@@ -213,19 +244,23 @@ class Context {
     return this.month === 1 ? "1 月" : `1-${this.month} 月`;
   }
 
+  /** A plan's evaluation where asked, and (for the annex) its children's rates; `children` false skips them. */
+  planData(id: string, i: number, given?: Evaluation, children = false): PlanData {
+    const { o } = this;
+    const plan = this.model.planById.get(id)!;
+    const evaluation = given ?? evaluatePrepared(this.model, { period: o.period, region: o.region, plan: id }, this.content);
+    const lagging = new Map<string, RegionRate[]>();
+    for (const l of evaluation.lagging) {
+      let list = lagging.get(l.indicator);
+      if (!list) lagging.set(l.indicator, (list = []));
+      list.push({ region: l.region, name: this.label(l.region), rate: l.rate, due: l.due, status: "behind" });
+    }
+    return { plan, annexNo: i + 1, evaluation, children: children ? childRates(this.model, o.period, o.region, id) : new Map(), lagging };
+  }
+
   compose(): BulletinModel {
     const { o } = this;
-    const plans: PlanData[] = o.plans.map((id, i) => {
-      const plan = this.model.planById.get(id)!;
-      const evaluation = evaluatePrepared(this.model, { period: o.period, region: o.region, plan: id });
-      const lagging = new Map<string, RegionRate[]>();
-      for (const l of evaluation.lagging) {
-        let list = lagging.get(l.indicator);
-        if (!list) lagging.set(l.indicator, (list = []));
-        list.push({ region: l.region, name: this.label(l.region), rate: l.rate, due: l.due, status: "behind" });
-      }
-      return { plan, annexNo: i + 1, evaluation, children: childRates(this.model, o.period, o.region, id), lagging };
-    });
+    const plans: PlanData[] = o.plans.map((id, i) => this.planData(id, i, undefined, true));
 
     const regionName = this.region.name;
     const issuer = o.issuer ?? `${regionName}${o.campaign}工作专班办公室`;
@@ -390,29 +425,41 @@ class Context {
       behind,
       behindNames,
       laggingNamed: mentions,
+      lagging: evaluation.lagging.map((l) => this.mention(l)),
       annexNo: p.annexNo,
       text,
     };
   }
 
+  /**
+   * The lagging indicator-regions the sentence names: seed 003 names regions only inside indicators
+   * on schedule where asked (an indicator behind as a whole is named itself), and by default only
+   * the asked region's own part (市本级).
+   */
   summaryMentions(evaluation: Evaluation): LaggingMention[] {
     if (this.o.summaryLagging === "none") return [];
+    const behind = new Set(evaluation.indicators.filter((r) => r.status === "behind").map((r) => r.indicator));
     return evaluation.lagging
       .filter((l) => {
+        if (behind.has(l.indicator)) return false;
         if (this.o.summaryLagging === "all") return true;
         const r = this.regions.get(l.region);
         return r?.level === "city_self" && r.parent === this.o.region; // the asked region's own part
       })
-      .map((l) => ({
-        project: l.project,
-        projectTitle: this.projectTitle(l.project),
-        indicator: l.indicator,
-        indicatorName: this.indicator(l.indicator).name,
-        region: l.region,
-        regionName: this.label(l.region),
-        rate: l.rate,
-        due: l.due,
-      }));
+      .map((l) => this.mention(l));
+  }
+
+  mention(l: Evaluation["lagging"][number]): LaggingMention {
+    return {
+      project: l.project,
+      projectTitle: this.projectTitle(l.project),
+      indicator: l.indicator,
+      indicatorName: this.indicator(l.indicator).name,
+      region: l.region,
+      regionName: this.label(l.region),
+      rate: l.rate,
+      due: l.due,
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -494,19 +541,20 @@ class Context {
   // Disclosure (rule 6), in seed 003's bands
 
   disclosure(plans: PlanData[]): DisclosureGroups | null {
-    const tally = new Map<string, { compliant: number; total: number }>();
-    for (const p of plans)
-      for (const s of disclosureScores(this.model, this.o.period, this.o.region, p.plan.id)) {
-        const t = tally.get(s.region) ?? { compliant: 0, total: 0 };
-        t.compliant += s.compliant;
-        t.total += s.total;
-        tally.set(s.region, t);
-      }
-    if (tally.size === 0) return null;
-    const scored: ScoredRegion[] = [...tally.entries()]
-      .map(([region, t]) => ({ ...disclosureScore(region, t.compliant, t.total), name: this.label(region) }))
-      .sort((a, b) => b.score - a.score || b.compliant - a.compliant || a.region.localeCompare(b.region))
-      .map((s) => ({ region: s.region, name: s.name, score: s.score, compliant: s.compliant, total: s.total, band: s.band }));
+    // Rule 6's one computation, over the plans reported on together.
+    const judged = plans.flatMap((p) => judgeDisclosure(this.model, this.o.period, this.o.region, p.plan.id, this.content).sites);
+    if (judged.length === 0) return null;
+    const sources = { content: 0, record: 0 };
+    for (const j of judged) sources[j.source]++;
+    const scored: ScoredRegion[] = scoreDisclosures(judged).map((s) => ({
+      region: s.region,
+      name: this.label(s.region),
+      score: s.score,
+      compliant: s.compliant,
+      total: s.total,
+      band: s.band,
+      sources: s.sources,
+    }));
     const good = scored.filter((s) => s.band === "good");
     const fair = scored.filter((s) => s.band === "fair");
     const poor = scored.filter((s) => s.band === "poor");
@@ -515,8 +563,10 @@ class Context {
     if (good.length > 0) parts.push(`${enumerate(good.map((s) => s.name))}完成情况好，已得满分`);
     if (fair.length > 0) parts.push(`${withScore(fair)}完成情况较好`);
     if (poor.length > 0) parts.push(`${withScore(poor)}完成较差`);
-    const text = `信息公开指标分值为 ${DISCLOSURE_FULL_MARKS} 分。截至目前，根据系统平台数据测算，${parts.join("；")}。`;
-    return { fullMarks: DISCLOSURE_FULL_MARKS, good, fair, poor, text };
+    // Seed 003's words when the imported records stand alone; where content was judged, say so.
+    const basis = sources.content > 0 ? `（按公开内容评价 ${sources.content} 个项目点位，沿用导入考核记录 ${sources.record} 个）` : "";
+    const text = `信息公开指标分值为 ${DISCLOSURE_FULL_MARKS} 分。截至目前，根据系统平台数据测算${basis}，${parts.join("；")}。`;
+    return { fullMarks: DISCLOSURE_FULL_MARKS, good, fair, poor, sources, text };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -600,12 +650,15 @@ class Context {
     for (const p of plans)
       for (const r of p.evaluation.indicators)
         if (r.status === "behind") behind.push({ text: `${quoted(this.indicatorWithTarget(r))}${this.scope}完成率 ${formatPercent(r.rate)}`, due: r.due });
-    for (const p of plans)
-      for (const l of p.evaluation.lagging)
+    for (const p of plans) {
+      // an indicator behind as a whole is named above with its rate; its regions are in the annex
+      const behindHere = new Set(p.evaluation.indicators.filter((r) => r.status === "behind").map((r) => r.indicator));
+      for (const l of p.evaluation.lagging.filter((x) => !behindHere.has(x.indicator)))
         behind.push({
           text: `${quoted(this.projectTitle(l.project))}中${this.label(l.region)}的${quoted(this.indicator(l.indicator).name)}进度为 ${formatPercent(l.rate)}`,
           due: l.due,
         });
+    }
     if (behind.length > 0) {
       const oneLine = behind.every((b) => b.due === behind[0]!.due);
       const text = oneLine

@@ -9,7 +9,7 @@ import type { BulletinModel } from "./model.js";
 export * from "./model.js";
 export * from "./format.js";
 export { childRates, regionLabel, scopeWord, childrenWord, planLevelLabel } from "./regions.js";
-export { BulletinOptions, composeBulletin, type ComposeInput } from "./compose.js";
+export { BulletinOptions, composeBulletin, type ComposeInput, SummaryOptions, summarizePlan } from "./compose.js";
 export type { DocxOptions } from "./docx.js";
 
 // The renderers pull in `docx` and `exceljs` (~0.4 s to load): loaded on first use, so that

@@ -2,7 +2,7 @@
  * The bulletin (通报 / 工作专报) as plain data: what `composeBulletin` builds and the renderers
  * (`renderDocx`, `renderXlsx`) print. No class instances, so it serialises to JSON as it is.
  */
-import type { DisclosureBand, Status } from "@minsheng/domain";
+import type { DisclosureBand, DisclosureSources, Status } from "@minsheng/domain";
 
 export const BULLETIN_FORMAT = "minsheng.bulletin/v1" as const;
 
@@ -62,8 +62,13 @@ export interface PlanSummary {
   behind: number;
   /** names of what is behind as a whole (projects or indicators) */
   behindNames: string[];
-  /** lagging indicator-regions named in the sentence */
+  /** lagging indicator-regions named in the sentence (seed 003: only those of indicators on schedule) */
   laggingNamed: LaggingMention[];
+  /**
+   * every lagging indicator-region below (rule 5), those of indicators behind as a whole included
+   * (absent from bulletins issued before it was added)
+   */
+  lagging?: LaggingMention[];
   /** which annex holds the plan's table (1-based) */
   annexNo: number;
   text: string;
@@ -125,6 +130,8 @@ export interface ScoredRegion {
   compliant: number;
   total: number;
   band: DisclosureBand;
+  /** how many obligations were judged from content and from imported records (absent in older issues) */
+  sources?: DisclosureSources;
 }
 
 /** Disclosure scores (信息公开指标) in the bands seed 003 prints: 好 / 较好 / 较差. */
@@ -133,6 +140,8 @@ export interface DisclosureGroups {
   good: ScoredRegion[];
   fair: ScoredRegion[];
   poor: ScoredRegion[];
+  /** where the records behind the scores came from, all regions together (absent in older issues) */
+  sources?: DisclosureSources;
   text: string;
 }
 

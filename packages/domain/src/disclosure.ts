@@ -134,3 +134,71 @@ export function missedObligations(
   }
   return missed;
 }
+
+// ---------------------------------------------------------------------------------------------
+// One figure everywhere (rule 6): content where the platform holds it, imported records elsewhere.
+
+/** Where a project-region's disclosure judgement came from. */
+export const DisclosureSource = z.enum(["content", "record"]);
+export type DisclosureSource = z.infer<typeof DisclosureSource>;
+export const disclosureSourceLabel: Record<DisclosureSource, string> = { content: "按公开内容评价", record: "导入考核记录" };
+
+/** How many of a score's obligations were judged from content and from imported records. */
+export interface DisclosureSources {
+  content: number;
+  record: number;
+}
+
+/** A region's score and where its records came from. */
+export interface SourcedDisclosureScore extends DisclosureScore {
+  sources: DisclosureSources;
+}
+
+/**
+ * What the platform holds for the project sites at a period: the input that makes the library,
+ * the API, the console and the bulletin give one figure. Without it only imported records count.
+ */
+export interface DisclosureContent {
+  /** the day judged, YYYY-MM-DD: the period's last day, or today while the month runs */
+  asOf: string;
+  checklist?: DisclosureChecklist;
+  calendar?: WorkCalendar;
+  /**
+   * Each project-region whose site holds something by the period's end (published content, or an
+   * approved suggestion: one still awaiting moderation counts for nothing until approved).
+   */
+  sites: ReadonlyArray<{ project: string; region: string; content: SiteContent }>;
+  /**
+   * Plans whose sites hold anything by the period's end, wherever they are (by default the plans of
+   * `sites`). In such a plan a site with no content and no record has published nothing: it is judged
+   * on that. Pass the whole plan's answer so that a region's score does not depend on the area asked.
+   */
+  livePlans?: Iterable<string>;
+}
+
+/** One disclosure obligation (a project in a region) as judged at a period. */
+export interface SiteDisclosure {
+  project: string;
+  region: string;
+  /** the child region of the one asked about (or itself) whose score it counts in */
+  group: string;
+  source: DisclosureSource;
+  compliant: boolean;
+  /** what it misses (content only; an imported record says only whether it complied) */
+  missed: DisclosureObligation[] | null;
+}
+
+/** Scores per group from judged obligations, best first (rule 6). */
+export function scoreDisclosures(judged: readonly Pick<SiteDisclosure, "group" | "source" | "compliant">[]): SourcedDisclosureScore[] {
+  const tally = new Map<string, { compliant: number; total: number; sources: DisclosureSources }>();
+  for (const j of judged) {
+    let t = tally.get(j.group);
+    if (!t) tally.set(j.group, (t = { compliant: 0, total: 0, sources: { content: 0, record: 0 } }));
+    t.total++;
+    if (j.compliant) t.compliant++;
+    t.sources[j.source]++;
+  }
+  return [...tally.entries()]
+    .map(([code, t]) => ({ ...disclosureScore(code, t.compliant, t.total), sources: t.sources }))
+    .sort(compareDisclosureScores);
+}

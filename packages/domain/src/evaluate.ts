@@ -2,7 +2,14 @@ import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
 import { z } from "zod";
 import { type Bundle, parseBundle } from "./bundle.js";
-import { compareDisclosureScores, type DisclosureScore, disclosureScore } from "./disclosure.js";
+import {
+  type DisclosureContent,
+  missedObligations,
+  scoreDisclosures,
+  type SiteContent,
+  type SiteDisclosure,
+  type SourcedDisclosureScore,
+} from "./disclosure.js";
 import { InvalidInput, jsonPath, UnknownPlan, UnknownRegion, type BundleInvalid } from "./errors.js";
 import { Period, periodMonth, previousPeriodInYear } from "./period.js";
 import { Id, type Indicator, type Plan, type Schedule } from "./plan.js";
@@ -58,8 +65,9 @@ export interface StatusCounts {
 }
 
 /**
- * A region below the one asked about, at any depth, whose own rate is under the schedule line
- * although the indicator is not behind where asked (seed 003: ⑰ on schedule, 市本级 at 60%).
+ * A region below the one asked about, at any depth, whose own rate for a non-linked indicator is
+ * under the schedule line (rule 5), whether the indicator is on schedule where asked (seed 003: ⑰,
+ * 市本级 at 60%) or behind as a whole (化解超期安置: every county under the line).
  */
 export interface LaggingIndicatorRegion {
   indicator: string;
@@ -87,7 +95,8 @@ export interface Evaluation {
   projects: ProjectResult[];
   counts: Record<string, StatusCounts>;
   lagging: LaggingIndicatorRegion[];
-  disclosure: DisclosureScore[];
+  /** rule 6, with where each score's records came from */
+  disclosure: SourcedDisclosureScore[];
   falls: MonthOnMonthFall[];
 }
 
@@ -318,8 +327,11 @@ const aggregate = (s: RollupSlot, values: Rational[]): Rational => (s.mean ? Rat
 
 const figure = (r: Rational): number => Rational.round(r, 6);
 
-/** Evaluates a prepared bundle at a period and region (rules 1-6). */
-export function evaluatePrepared(model: PreparedBundle, options: EvaluateOptions): Evaluation {
+/**
+ * Evaluates a prepared bundle at a period and region (rules 1-6). `content` is what the platform
+ * holds for the project sites (rule 6); without it disclosure is scored from imported records.
+ */
+export function evaluatePrepared(model: PreparedBundle, options: EvaluateOptions, content?: DisclosureContent): Evaluation {
   const { period, region, plan } = options;
   const month = periodMonth(period);
   const now = new PeriodRollup(model, period);
@@ -351,9 +363,6 @@ export function evaluatePrepared(model: PreparedBundle, options: EvaluateOptions
     const due = Rational.percent(fraction);
     const linked = ind.linkedTo !== undefined;
     const status = classify(r, fraction);
-    // Rule 5 names the regions that lag inside an indicator that is on schedule (or completed)
-    // where asked; an indicator behind as a whole is itself reported behind (未达序时) instead.
-    const listLagging = !linked && status !== "behind";
     indicators.push({
       indicator: ind.id,
       project: ind.project,
@@ -380,7 +389,9 @@ export function evaluatePrepared(model: PreparedBundle, options: EvaluateOptions
       const kids = now.contributingChildren(ind.id, code);
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
       if (linked) continue; // a linked indicator mirrors its source; its regions are the source's.
-      if (listLagging && code !== region) {
+      // Rule 5: every region below that lags, also inside an indicator behind as a whole — the task
+      // force needs to know whom to press (a bulletin may still name only on-schedule ones).
+      if (code !== region) {
         const t = now.target(ind.id, code);
         if (t !== null && !Rational.isZero(t)) {
           const own = Rational.div(now.actual(ind.id, code), t);
@@ -435,17 +446,30 @@ export function evaluatePrepared(model: PreparedBundle, options: EvaluateOptions
     projects,
     counts,
     lagging,
-    disclosure: disclosureScores(model, period, region, plan),
+    disclosure: disclosureScores(model, period, region, plan, content),
     falls,
   };
 }
 
 /**
- * Rule 6 for the asked region: one row per child region (or the region itself when it holds the
- * obligations), from each project site's latest compliance record of the year at or before the period.
+ * Rule 6 for the asked region, the one computation every view shows. The obligations are the
+ * project-regions an imported record names, and in a plan of the period's year the project sites
+ * that do the work (a region holding a target of the project with no region below holding one for
+ * the same indicator). Each is judged on the content the platform holds for it by the period's
+ * end, with the checklist; where it holds none, the latest imported record of the year at or before
+ * the period stands (history from before the platform); with neither, it is judged on having
+ * published nothing where its plan is live on the platform, and not counted otherwise. Grouped by
+ * child region of the one asked about (or itself).
  */
-export function disclosureScores(model: PreparedBundle, period: string, region: string, plan?: string): DisclosureScore[] {
-  const groupOf = new Map<string, string>([[region, region]]);
+export function judgeDisclosure(
+  model: PreparedBundle,
+  period: string,
+  region: string,
+  plan?: string,
+  content?: DisclosureContent,
+): { sites: SiteDisclosure[]; scores: SourcedDisclosureScore[] } {
+  const groupOf = new Map<string, string>();
+  if (model.regionCodes.has(region)) groupOf.set(region, region);
   for (const child of model.children.get(region) ?? []) {
     const stack = [child];
     while (stack.length > 0) {
@@ -454,26 +478,63 @@ export function disclosureScores(model: PreparedBundle, period: string, region: 
       stack.push(...(model.children.get(code) ?? []));
     }
   }
+  const year = Number(period.slice(0, 4));
   const yearStart = `${period.slice(0, 4)}-01`;
-  const latest = new Map<string, { period: string; compliant: boolean; group: string }>();
+  const key = (project: string, code: string) => `${project}\u0000${code}`;
+  const inScope = (project: string) => plan === undefined || model.planOfProject.get(project) === plan;
+
+  const pairs = new Map<string, { project: string; region: string }>();
+  const latest = new Map<string, { period: string; compliant: boolean }>();
   for (const d of model.bundle.disclosure) {
-    if (d.period > period || d.period < yearStart) continue;
-    if (plan !== undefined && model.planOfProject.get(d.project) !== plan) continue;
-    const group = groupOf.get(d.region);
-    if (group === undefined) continue;
-    const key = `${d.project}\u0000${d.region}`;
-    const seen = latest.get(key);
-    if (!seen || seen.period < d.period) latest.set(key, { period: d.period, compliant: d.compliant, group });
+    if (d.period > period || d.period < yearStart || !inScope(d.project) || !groupOf.has(d.region)) continue;
+    const k = key(d.project, d.region);
+    const seen = latest.get(k);
+    if (!seen || seen.period < d.period) latest.set(k, { period: d.period, compliant: d.compliant });
+    if (!pairs.has(k)) pairs.set(k, { project: d.project, region: d.region });
   }
-  const tally = new Map<string, { compliant: number; total: number }>();
-  for (const { compliant, group } of latest.values()) {
-    let t = tally.get(group);
-    if (!t) tally.set(group, (t = { compliant: 0, total: 0 }));
-    t.total++;
-    if (compliant) t.compliant++;
+  const held = new Map<string, SiteContent>();
+  const live = new Set<string>();
+  if (content) {
+    for (const s of content.sites) {
+      held.set(key(s.project, s.region), s.content);
+      live.add(model.planOfProject.get(s.project) ?? "");
+    }
+    for (const p of content.livePlans ?? []) live.add(p);
+    for (const ind of model.bundle.indicators) {
+      const indPlan = model.planOfIndicator(ind.id);
+      if (!inScope(ind.project) || model.planById.get(indPlan)?.year !== year) continue;
+      for (const code of model.targets.get(ind.id)?.keys() ?? []) {
+        if (!groupOf.has(code) || model.contributingChildren(ind.id, code).length > 0) continue;
+        const k = key(ind.project, code);
+        if (!pairs.has(k)) pairs.set(k, { project: ind.project, region: code });
+      }
+    }
   }
-  return [...tally.entries()].map(([code, t]) => disclosureScore(code, t.compliant, t.total)).sort(compareDisclosureScores);
+
+  const nothing: SiteContent = { policyDocuments: 0, localisedUpdates: 0, workUpdateMonths: [], suggestions: [] };
+  const sites: SiteDisclosure[] = [];
+  for (const [k, { project, region: code }] of pairs) {
+    const group = groupOf.get(code)!;
+    let own = held.get(k);
+    const record = latest.get(k);
+    if (!own && record) {
+      sites.push({ project, region: code, group, source: "record", compliant: record.compliant, missed: null });
+      continue;
+    }
+    if (!own) {
+      if (!live.has(model.planOfProject.get(project) ?? "")) continue;
+      own = nothing;
+    }
+    const missed = missedObligations(own, period, content!.asOf, content!.checklist, content!.calendar);
+    sites.push({ project, region: code, group, source: "content", compliant: missed.length === 0, missed });
+  }
+  sites.sort((a, b) => a.region.localeCompare(b.region) || a.project.localeCompare(b.project));
+  return { sites, scores: scoreDisclosures(sites) };
 }
+
+/** Rule 6 scores of the asked region's children (or itself): see `judgeDisclosure`. */
+export const disclosureScores = (model: PreparedBundle, period: string, region: string, plan?: string, content?: DisclosureContent): SourcedDisclosureScore[] =>
+  judgeDisclosure(model, period, region, plan, content).scores;
 
 function checkOptions(model: PreparedBundle, options: unknown): Either.Either<EvaluateOptions, InvalidInput | UnknownRegion | UnknownPlan> {
   const parsed = EvaluateOptions.safeParse(options);
@@ -490,12 +551,12 @@ function checkOptions(model: PreparedBundle, options: unknown): Either.Either<Ev
 export type EvaluateError = BundleInvalid | InvalidInput | UnknownRegion | UnknownPlan;
 
 /** `evaluateBundle` as an Effect with its typed errors. */
-export const evaluateBundleEffect = (bundle: unknown, options: EvaluateOptions): Effect.Effect<Evaluation, EvaluateError> =>
+export const evaluateBundleEffect = (bundle: unknown, options: EvaluateOptions, content?: DisclosureContent): Effect.Effect<Evaluation, EvaluateError> =>
   Effect.gen(function* () {
     const parsed = yield* Either.match(parseBundle(bundle), { onLeft: Effect.fail, onRight: Effect.succeed });
     const model = new PreparedBundle(parsed);
     const opts = yield* Either.match(checkOptions(model, options), { onLeft: Effect.fail, onRight: Effect.succeed });
-    return evaluatePrepared(model, opts);
+    return evaluatePrepared(model, opts, content);
   });
 
 /**
@@ -504,14 +565,18 @@ export const evaluateBundleEffect = (bundle: unknown, options: EvaluateOptions):
  * month-on-month falls. Throws the typed error (`BundleInvalid` listing every problem with its JSON
  * path, `InvalidInput`, `UnknownRegion`, `UnknownPlan`); use `evaluateBundleEffect` to keep it typed.
  */
-export function evaluateBundle(bundle: unknown, options: EvaluateOptions): Evaluation {
+export function evaluateBundle(bundle: unknown, options: EvaluateOptions, content?: DisclosureContent): Evaluation {
   // Throw the typed error itself: Effect.runSync would wrap a failure in a FiberFailure.
-  return Either.getOrThrowWith(Effect.runSync(Effect.either(evaluateBundleEffect(bundle, options))), (e) => e);
+  return Either.getOrThrowWith(Effect.runSync(Effect.either(evaluateBundleEffect(bundle, options, content))), (e) => e);
 }
 
 /** Evaluates an already-prepared bundle after checking the options (region and plan exist). */
-export function evaluateModel(model: PreparedBundle, options: EvaluateOptions): Either.Either<Evaluation, InvalidInput | UnknownRegion | UnknownPlan> {
-  return Either.map(checkOptions(model, options), (opts) => evaluatePrepared(model, opts));
+export function evaluateModel(
+  model: PreparedBundle,
+  options: EvaluateOptions,
+  content?: DisclosureContent,
+): Either.Either<Evaluation, InvalidInput | UnknownRegion | UnknownPlan> {
+  return Either.map(checkOptions(model, options), (opts) => evaluatePrepared(model, opts, content));
 }
 
 /** Evaluates an already-parsed bundle (skips validation; the caller vouches for it). */

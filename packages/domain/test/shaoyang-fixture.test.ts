@@ -45,9 +45,29 @@ describe(`seed 003: ${expected.region} at ${expected.period}`, () => {
     expect(result.counts["hn2024"]).toEqual(expected.provincePlanCounts);
   });
 
-  it("names exactly the lagging indicator-regions", () => {
+  it("names exactly the lagging indicator-regions of the indicators on schedule (seed 003's four)", () => {
     const key = (l: { indicator: string; region: string; rate: number }) => `${l.indicator}@${l.region}=${l.rate}`;
-    expect(result.lagging.map(key).sort()).toEqual(expected.laggingIndicatorRegions.map(key).sort());
+    const statusOf = new Map(result.indicators.map((i) => [i.indicator, i.status]));
+    const onSchedule = result.lagging.filter((l) => statusOf.get(l.indicator) !== "behind");
+    expect(onSchedule.map(key).sort()).toEqual(expected.laggingIndicatorRegions.map(key).sort());
+  });
+
+  it("lists every region under the line of an indicator behind as a whole too (rule 5: 化解超期安置)", () => {
+    const behind = result.indicators.filter((i) => i.status === "behind" && !i.linked);
+    expect(behind.map((i) => i.indicator)).toContain("sy2024-p07-a");
+    for (const ind of behind) {
+      // every target holder below the city, evaluated on its own, that is under the schedule line
+      const holders = new Set((bundle as { targets: { indicator: string; region: string }[] }).targets.filter((t) => t.indicator === ind.indicator).map((t) => t.region));
+      const want = [...holders]
+        .filter((code) => code !== expected.region)
+        .map((code) => evaluateBundle(bundle, { period: expected.period, region: code }).indicators.find((i) => i.indicator === ind.indicator)!)
+        .filter((own) => own.rate < own.due)
+        .map((own) => `${own.region}=${own.rate}`)
+        .sort();
+      const got = result.lagging.filter((l) => l.indicator === ind.indicator).map((l) => `${l.region}=${l.rate}`).sort();
+      expect(want.length).toBeGreaterThan(0);
+      expect(got).toEqual(want);
+    }
   });
 
   it("scores disclosure for every county as printed", () => {
@@ -93,15 +113,28 @@ describe("seed 003: the same plan seen from elsewhere", () => {
     const county = evaluateBundle(bundle, { period: expected.period, region: "430523", plan: "hn2024" });
     expect(county.indicators.find((i) => i.indicator === "hn2024-p04-a")).toMatchObject({ rate: 45.56, status: "behind" });
     expect(county.lagging).toEqual([]);
-    expect(county.disclosure).toEqual([{ region: "430523", compliant: 21, total: 21, score: 6, band: "good" }]);
+    expect(county.disclosure).toEqual([{ region: "430523", compliant: 21, total: 21, score: 6, band: "good", sources: { content: 0, record: 21 } }]);
   });
 
-  it("flags the month-on-month falls that seed 003 names (市本级应急广播 60%)", () => {
-    const falls = result.falls.filter((f) => f.indicator === "hn2024-p17-a" && f.region === "430501");
-    for (const f of falls) expect(f.value).toBeLessThan(f.previous);
-    // The fixture's Jan-Aug series is synthetic; when it shows the fall, it must be flagged.
-    const aug = evaluateBundle(bundle, { period: "2024-08", region: "430501", plan: "hn2024" });
-    const augRate = aug.indicators.find((i) => i.indicator === "hn2024-p17-a")?.rate ?? 0;
-    expect(falls.length > 0).toBe(augRate > 60);
+  it("flags a month-on-month fall after a reduction (核减) in one region", () => {
+    // The fixture itself has no fall: derive one by reducing 双清区's September figure of 托育.
+    const seed = bundle as { progress: { indicator: string; region: string; period: string; value: number }[] };
+    const indicator = "hn2024-p04-a";
+    const county = "430502";
+    expect(result.falls).toEqual([]);
+    const august = evaluateBundle(bundle, { period: "2024-08", region: county, plan: "hn2024" }).indicators.find((i) => i.indicator === indicator)!;
+    const reduced = Math.floor(august.actual / 2);
+    const withReduction = {
+      ...seed,
+      progress: seed.progress.map((p) => (p.indicator === indicator && p.region === county && p.period === expected.period ? { ...p, value: reduced } : p)),
+    };
+    const cityAugust = evaluateBundle(withReduction, { period: "2024-08", region: expected.region }).indicators.find((i) => i.indicator === indicator)!;
+    const e = evaluateBundle(withReduction, { period: expected.period, region: expected.region });
+    const cityNow = e.indicators.find((i) => i.indicator === indicator)!;
+    const falls = e.falls.filter((f) => f.indicator === indicator);
+    expect(falls).toContainEqual({ indicator, region: county, period: expected.period, previousPeriod: "2024-08", previous: august.actual, value: reduced });
+    // the city's own total falls with it exactly when the reduction outweighs the other counties' gains
+    expect(falls.some((f) => f.region === expected.region)).toBe(cityNow.actual < cityAugust.actual);
+    expect(e.falls.every((f) => f.indicator === indicator)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { Alert, Breadcrumb, Card, Col, Empty, List, Row, Select, Space, Spin, Statistic, Tag, Tooltip, Typography } from "antd";
 import { lazy, Suspense, useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { bandLabel, errorText, statusColor, statusLabel } from "../api";
+import { bandLabel, currentPeriod, errorText, statusColor, statusLabel } from "../api";
 import { useMe } from "../auth";
 import { type Evaluation, useBundle, useChildProgress, usePlans, useProgress } from "../data";
 
@@ -41,14 +41,21 @@ export default function Dashboard() {
   const me = useMe().data!;
   const [params, setParams] = useSearchParams();
   const plans = usePlans();
-  const planId = params.get("plan") ?? plans.data?.find((p) => p.level === "province")?.id ?? plans.data?.[0]?.id;
+  // The newest year's plans first (the list is newest first); the province's plan of that year if any.
+  const newest = plans.data?.[0]?.year;
+  const planId =
+    params.get("plan") ?? plans.data?.find((p) => p.year === newest && p.level === "province")?.id ?? plans.data?.[0]?.id;
+  const plan = plans.data?.find((p) => p.id === planId);
   const bundle = useBundle(planId);
   const b = bundle.data;
   const names = useMemo(() => new Map((b?.regions ?? []).map((r) => [r.code, r.name])), [b]);
-  const region = params.get("region") ?? (me.region && me.region !== "430000" ? me.region : "430500");
+  // The signed-in user's own region; without one (a system admin), the plan's own region.
+  const region = params.get("region") ?? me.region ?? plan?.region;
   const latest = useMemo(() => (b?.progress ?? []).reduce((m, p) => (p.period > m ? p.period : m), ""), [b]);
-  const year = b?.plans.find((p) => p.id === planId)?.year ?? 2024;
-  const period = params.get("period") ?? (latest || `${year}-12`);
+  const year = plan?.year ?? b?.plans.find((p) => p.id === planId)?.year;
+  // The current month in the plan's own year; another year: its last reported month (December without one).
+  const now = currentPeriod();
+  const period = params.get("period") ?? (year === undefined ? now : now.startsWith(`${year}-`) ? now : latest.startsWith(`${year}-`) ? latest : `${year}-12`);
   const set = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     next.set(k, v);
@@ -67,6 +74,7 @@ export default function Dashboard() {
     return s;
   }, [b]);
   const children = useMemo(() => (b?.regions ?? []).filter((r) => r.parent === region && withTargets.has(r.code)).map((r) => r.code), [b, region, withTargets]);
+  const sources = (ev?: Evaluation) => (ev?.disclosure ?? []).reduce((t, d) => ({ content: t.content + d.sources.content, record: t.record + d.sources.record }), { content: 0, record: 0 });
   // Not before the bundle: until then the period is a guess (December), an evaluation thrown away.
   const evaluation = useProgress(planId, period, b ? region : undefined);
   const childEvals = useChildProgress(planId, period, children);
@@ -135,7 +143,9 @@ export default function Dashboard() {
 
   if (plans.isLoading || bundle.isLoading) return <Spin />;
   if (bundle.isError) return <Alert type="error" title={errorText(bundle.error)} />;
+  if (!planId || year === undefined || !region) return <Empty description="暂无可查看的计划" />;
   const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
+  const disclosureSources = sources(ev);
   const areaOptions = [...withTargets].filter((c) => !me.region || c === me.region || b?.regions.some((r) => r.code === c && r.parent === me.region) || c === region).map((c) => ({ value: c, label: names.get(c) ?? c }));
 
   return (
@@ -161,11 +171,9 @@ export default function Dashboard() {
       {ev && (
         <>
           <Card>
+            {/* the bulletin's own sentence (工作推进情况), composed by the API with the bulletin's function */}
             <Typography.Paragraph style={{ fontSize: 16, marginBottom: 12 }} data-testid="summary">
-              截至 {Number(period.slice(5))} 月底，{names.get(region) ?? region}
-              {b?.plans.find((p) => p.id === planId)?.title.replace(/^\d{4}年/, "") ?? ""} {ev.projects.length} 个项目中，
-              <b>{ev.counts.completed} 个项目已提前完成全年目标任务</b>，<b>{ev.counts.on_schedule} 个项目按序时进度正常推进</b>
-              {ev.counts.behind > 0 ? `，${ev.counts.behind} 个项目未达序时` : ""}。
+              {ev.summary.text}
             </Typography.Paragraph>
             <Row gutter={16}>
               <Col span={6}><Statistic title="已完成" value={ev.counts.completed} styles={{ content: { color: "#389e0d" } }} /></Col>
@@ -247,7 +255,16 @@ export default function Dashboard() {
               </Card>
             </Col>
           </Row>
-          <Card title="信息公开得分（满分 6 分）">
+          <Card
+            title="信息公开得分（本计划，满分 6 分）"
+            extra={
+              <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="disclosure-sources">
+                {disclosureSources.content + disclosureSources.record === 0
+                  ? "暂无考核对象"
+                  : `按公开内容评价 ${disclosureSources.content} 个项目点位，沿用导入考核记录 ${disclosureSources.record} 个`}
+              </Typography.Text>
+            }
+          >
             <Suspense fallback={<Spin />}>
               <Table
                 size="small"
@@ -260,6 +277,7 @@ export default function Dashboard() {
                   { title: "合规 / 应公开", render: (_: unknown, d) => `${d.compliant} / ${d.total}` },
                   { title: "得分", dataIndex: "score", render: (s: number) => s.toFixed(4).replace(/\.?0+$/, "") },
                   { title: "等次", dataIndex: "band", render: (x: string) => <Tag color={bandColor[x]}>{bandLabel[x] ?? x}</Tag> },
+                  { title: "依据", render: (_: unknown, d) => (d.sources.record === 0 ? "公开内容" : d.sources.content === 0 ? "导入考核记录" : `公开内容 ${d.sources.content} · 导入记录 ${d.sources.record}`) },
                 ]}
               />
             </Suspense>

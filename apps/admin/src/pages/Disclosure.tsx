@@ -18,10 +18,11 @@ export default function Disclosure() {
   const plans = usePlans();
   const [params, setParams] = useSearchParams();
   const plan = params.get("plan") ?? undefined;
-  const home = me.region && me.region !== "430000" ? me.region : "430500";
-  const region = params.get("region") ?? home;
   const years = useMemo(() => [...new Set((plans.data ?? []).map((p) => p.year))].sort((a, b) => b - a), [plans.data]);
   const year = (plan ? plans.data?.find((p) => p.id === plan)?.year : undefined) ?? Number(params.get("year") ?? years[0] ?? new Date().getFullYear());
+  // The signed-in user's own region (as the dashboard); a system admin's: the region of the year's first plan.
+  const home = me.region ?? plans.data?.find((p) => p.year === year)?.region ?? "430000";
+  const region = params.get("region") ?? home;
   const now = currentPeriod();
   const period = params.get("period") ?? (now.startsWith(String(year)) ? now : `${year}-12`);
   const focus = params.get("focus") ?? undefined;
@@ -108,6 +109,7 @@ export default function Disclosure() {
                   { title: "合规 / 应公开", render: (_: unknown, s) => `${s.compliant} / ${s.total}` },
                   { title: "得分", dataIndex: "score", align: "right", render: (x: number) => x.toFixed(4).replace(/\.?0+$/, "") },
                   { title: "等次", dataIndex: "band", render: (b: string, s) => <Tag color={bandColor[b]}>{s.bandLabel}</Tag> },
+                  { title: "依据", render: (_: unknown, s) => (s.sources.record === 0 ? "公开内容" : s.sources.content === 0 ? "导入记录" : `内容 ${s.sources.content} · 记录 ${s.sources.record}`) },
                 ]}
               />
               <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0, fontSize: 12 }}>

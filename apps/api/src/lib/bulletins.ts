@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import { type BulletinModel, composeBulletin, type ComposeInput, preloadRenderers, renderDocx, renderXlsx } from "@minsheng/bulletin";
 import { canonicalJson, type Queryable } from "@minsheng/db";
+import type { DisclosureContent } from "@minsheng/domain";
 import { preparedPlans } from "./plan-cache.js";
 
 /**
  * 通报 from live data: the plans asked (each with the plans it links to) exported from the
  * database as one bundle — verified and reduced figures only, as every published number — and
- * composed by @minsheng/bulletin. An issued bulletin keeps the composed model (see routes/bulletins.ts).
+ * composed by @minsheng/bulletin, with what the project sites hold for rule 6 (lib/compliance.ts).
+ * An issued bulletin keeps the composed model (see routes/bulletins.ts).
  */
 
 /** Composed bulletins per database, by options and data version (composing is deterministic). */
@@ -18,14 +20,20 @@ const MAX_COMPOSED = 16;
  * The .docx and the .xlsx asked at once (the console's two links), or a preview followed by its
  * downloads, compose once while the data version stays.
  */
-export async function composeLive(db: Queryable, options: Omit<ComposeInput, "bundle">): Promise<{ model: BulletinModel; version: string }> {
+export async function composeLive(
+  db: Queryable,
+  options: Omit<ComposeInput, "bundle" | "disclosureContent">,
+  disclosureContent?: DisclosureContent,
+): Promise<{ model: BulletinModel; version: string }> {
   const { model: prepared, version } = await preparedPlans(db, options.plans);
-  const key = `${version}|${canonicalJson(options)}`;
+  // Site content does not move the data version: it is part of the key (sets made lists).
+  const contentKey = disclosureContent ? createHash("sha256").update(JSON.stringify(disclosureContent, (_k, v) => (v instanceof Set ? [...v].sort() : v))).digest("hex") : "";
+  const key = `${version}|${contentKey}|${canonicalJson(options)}`;
   let cache = composed.get(db);
   if (!cache) composed.set(db, (cache = new Map()));
   const hit = cache.get(key);
   if (hit) return { model: await hit, version };
-  const model = Promise.resolve().then(() => composeBulletin({ ...options, bundle: prepared }));
+  const model = Promise.resolve().then(() => composeBulletin({ ...options, bundle: prepared, ...(disclosureContent ? { disclosureContent } : {}) }));
   if (cache.size >= MAX_COMPOSED) cache.delete(cache.keys().next().value!);
   cache.set(key, model);
   // Bad options are answered each time, not kept.

@@ -1,25 +1,27 @@
 import {
   chinaDate,
-  compareDisclosureScores,
+  type DisclosureContent,
   type DisclosureObligation,
+  type DisclosureSource,
   disclosureBandLabel,
   disclosureObligationLabel,
-  disclosureScore,
-  missedObligations,
+  judgeDisclosure,
   periodYear,
+  type SiteContent,
 } from "@minsheng/domain";
+import type { Queryable } from "@minsheng/db";
 import type { Deps } from "./context.js";
+import { preparedPlans } from "./plan-cache.js";
+import type { RegionDirectory } from "./regions.js";
 import { calendarOf, loadDisclosureSettings } from "./settings.js";
 import { secretsOf, syncSites } from "./sites.js";
 
 /**
- * Rule 6 from what the sites really published. The obligations are the project sites that do the
- * work: a project in a region holding one of its targets with no region below holding one for the
- * same indicator (the counties, 市本级, zones), plus any pair an imported disclosure record names.
- * A site that published anything (or received feedback) by the end of the month is judged on its
- * content with the configured checklist; one that did not keeps its imported record. In a month
- * when nothing at all was published in the region the imported records stand as they are, so the
- * scores are those of GET /disclosure/scores.
+ * Rule 6, one figure everywhere: the API reads what the project sites hold and hands it to the
+ * domain's `judgeDisclosure`, which every view uses (/disclosure/compliance and /scores, the
+ * progress figures behind the dashboard, the bulletin). A site's content counts when published by
+ * the end of the month; a citizen's suggestion only once moderation approved it (one still pending
+ * is nobody's to answer yet, and spam must not lower a score).
  */
 
 export interface SiteCompliance {
@@ -28,7 +30,7 @@ export interface SiteCompliance {
   projectTitle: string;
   region: string;
   regionName: string;
-  source: "content" | "record";
+  source: DisclosureSource;
   compliant: boolean;
   /** what it misses (content only; an imported record says only that it is not compliant) */
   missed: { obligation: DisclosureObligation; label: string }[] | null;
@@ -40,139 +42,117 @@ const nextMonthStart = (period: string): string => {
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
 };
 
-export async function complianceReport(deps: Deps, period: string, region: string, plan?: string) {
-  const { db, regions } = deps;
-  await regions.ready();
-  await syncSites(db, secretsOf(deps));
+/** Feedback that counts for disclosure: approved by moderation (open or answered) by the month's end. */
+const APPROVED_BY = (end: string) => `f.state IN ('open', 'answered') AND (f.moderated_at IS NULL OR f.moderated_at < ${end})`;
+
+/**
+ * What the platform holds for the plans' sites in `region`'s area at the period: the content input
+ * of the domain's rule 6. Plans live on the platform are found over the whole plan, so that a
+ * region's score does not depend on the area asked.
+ */
+export async function loadDisclosureContent(
+  db: Queryable,
+  regions: RegionDirectory,
+  now: Date,
+  period: string,
+  region: string,
+  plans: readonly string[],
+): Promise<DisclosureContent> {
   const settings = await loadDisclosureSettings(db);
-  const year = periodYear(period);
-  const inArea = new Set(regions.subtree(region));
-  const planFilter = plan === undefined ? "" : "AND pl.id = $2";
-  const params = plan === undefined ? [year] : [year, plan];
-
-  // Obligations: the lowest target holders of each indicator, by project.
-  const { rows: targets } = await db.query<{ project: string; indicator: string; region: string; title: string }>(
-    `SELECT i.project, t.indicator, t.region, p.title FROM targets t
-       JOIN indicators i ON i.id = t.indicator JOIN projects p ON p.id = i.project
-       JOIN items it ON it.id = p.item JOIN plans pl ON pl.id = it.plan
-      WHERE pl.year = $1 ${planFilter}`,
-    params,
-  );
-  const holdersByIndicator = new Map<string, Set<string>>();
-  for (const t of targets) (holdersByIndicator.get(t.indicator) ?? holdersByIndicator.set(t.indicator, new Set()).get(t.indicator)!).add(t.region);
-  const above = new Map<string, Set<string>>();
-  for (const [indicator, holders] of holdersByIndicator) {
-    const marks = new Set<string>();
-    for (const code of holders) for (let r = regions.get(code)?.parent ?? null; r; r = regions.get(r)?.parent ?? null) marks.add(r);
-    above.set(indicator, marks);
-  }
-  const titles = new Map<string, string>();
-  const pairs = new Map<string, { project: string; region: string }>();
-  for (const t of targets) {
-    titles.set(t.project, t.title);
-    if (!inArea.has(t.region) || above.get(t.indicator)!.has(t.region)) continue;
-    pairs.set(`${t.project}\u0000${t.region}`, { project: t.project, region: t.region });
-  }
-
-  // Imported records: the latest of the year at or before the month, per project and region.
-  const { rows: records } = await db.query<{ project: string; region: string; period: string; compliant: boolean; title: string }>(
-    `SELECT d.project, d.region, d.period, d.compliant, p.title FROM disclosure_records d
-       JOIN projects p ON p.id = d.project JOIN items it ON it.id = p.item JOIN plans pl ON pl.id = it.plan
-      WHERE pl.year = $1 AND d.period <= $2 AND d.period >= $3 ${plan === undefined ? "" : "AND pl.id = $4"}`,
-    plan === undefined ? [year, period, `${year}-01`] : [year, period, `${year}-01`, plan],
-  );
-  const latestRecord = new Map<string, { period: string; compliant: boolean }>();
-  for (const r of records) {
-    if (!inArea.has(r.region)) continue;
-    const key = `${r.project}\u0000${r.region}`;
-    titles.set(r.project, r.title);
-    const seen = latestRecord.get(key);
-    if (!seen || seen.period < r.period) latestRecord.set(key, { period: r.period, compliant: r.compliant });
-    if (!pairs.has(key)) pairs.set(key, { project: r.project, region: r.region });
-  }
-
-  // What the sites published by the end of the month.
-  const { rows: sites } = await db.query<{ code: string; project: string; region: string }>(
-    "SELECT code, project, region FROM project_sites WHERE region = ANY($1::text[])",
-    [[...inArea]],
-  );
-  const codeOf = new Map(sites.map((s) => [`${s.project}\u0000${s.region}`, s.code]));
-  const codes = [...pairs.keys()].map((k) => codeOf.get(k)).filter((c): c is string => c !== undefined);
   const end = new Date(`${nextMonthStart(period)}T00:00:00+08:00`).toISOString();
   const lastDay = chinaDate(new Date(end).getTime() - 1);
-  const today = chinaDate(deps.now().getTime());
+  const today = chinaDate(now.getTime());
   const asOf = today < lastDay ? today : lastDay;
-  const { rows: content } = await db.query<{ site: string; kind: string; published_at: string | Date }>(
+  const content: DisclosureContent = { asOf, checklist: settings, calendar: calendarOf(settings), sites: [], livePlans: [] };
+  const { rows: live } = await db.query<{ plan: string }>(
+    `SELECT DISTINCT it.plan FROM project_sites s JOIN projects p ON p.id = s.project JOIN items it ON it.id = p.item
+      WHERE it.plan = ANY($1::text[])
+        AND (EXISTS (SELECT 1 FROM site_content c WHERE c.site = s.code AND c.published AND c.published_at < $2)
+          OR EXISTS (SELECT 1 FROM feedback f WHERE f.site = s.code AND f.received_at < $2 AND ${APPROVED_BY("$2")}))`,
+    [plans, end],
+  );
+  if (live.length === 0) return content;
+  content.livePlans = live.map((r) => r.plan);
+  await regions.ready();
+  const { rows: sites } = await db.query<{ code: string; project: string; region: string }>(
+    `SELECT s.code, s.project, s.region FROM project_sites s JOIN projects p ON p.id = s.project JOIN items it ON it.id = p.item
+      WHERE it.plan = ANY($1::text[]) AND s.region = ANY($2::text[])`,
+    [content.livePlans, regions.subtree(region)],
+  );
+  const codes = sites.map((s) => s.code);
+  // One after the other: this may run inside a transaction (issuing a bulletin).
+  const { rows: published } = await db.query<{ site: string; kind: string; published_at: string | Date }>(
     "SELECT site, kind, published_at FROM site_content WHERE site = ANY($1::text[]) AND published AND published_at < $2",
     [codes, end],
   );
   const { rows: feedback } = await db.query<{ site: string; received_on: string; answered_on: string | null }>(
-    "SELECT site, received_on, answered_on FROM feedback WHERE site = ANY($1::text[]) AND state <> 'rejected' AND received_at < $2",
+    `SELECT f.site, f.received_on, f.answered_on FROM feedback f WHERE f.site = ANY($1::text[]) AND f.received_at < $2 AND ${APPROVED_BY("$2")}`,
     [codes, end],
   );
-  const published = new Map<string, { policy: number; localised: number; months: Set<string>; suggestions: { receivedOn: string; answeredOn: string | null }[] }>();
-  const of = (code: string) => published.get(code) ?? published.set(code, { policy: 0, localised: 0, months: new Set(), suggestions: [] }).get(code)!;
-  for (const r of content) {
-    const s = of(r.site);
-    if (r.kind === "policy") s.policy++;
-    else if (r.kind === "localised") s.localised++;
-    else s.months.add(chinaDate(new Date(r.published_at).getTime()).slice(0, 7));
-  }
-  for (const f of feedback) of(f.site).suggestions.push({ receivedOn: f.received_on, answeredOn: f.answered_on !== null && f.answered_on <= asOf ? f.answered_on : null });
-  const anyContent = published.size > 0;
-
-  const calendar = calendarOf(settings);
-  const results: SiteCompliance[] = [];
-  for (const [key, { project, region: code }] of pairs) {
-    const siteCode = codeOf.get(key) ?? null;
-    const own = siteCode ? published.get(siteCode) : undefined;
-    const record = latestRecord.get(key);
-    const base = { code: siteCode, project, projectTitle: titles.get(project) ?? project, region: code, regionName: regions.get(code)?.name ?? code };
-    if (!own && record) {
-      results.push({ ...base, source: "record", compliant: record.compliant, missed: null });
-      continue;
-    }
-    if (!own && !anyContent) continue; // a month without content: the imported records stand alone
-    const missed = missedObligations(
-      { policyDocuments: own?.policy ?? 0, localisedUpdates: own?.localised ?? 0, workUpdateMonths: own?.months ?? [], suggestions: own?.suggestions ?? [] },
-      period,
-      asOf,
-      settings,
-      calendar,
-    );
-    results.push({ ...base, source: "content", compliant: missed.length === 0, missed: missed.map((m) => ({ obligation: m, label: disclosureObligationLabel[m] })) });
-  }
-
-  // Scores per child region of the one asked about (or itself when it holds obligations).
-  const groupOf = (code: string): string => {
-    let c = code;
-    for (let guard = 0; guard < 64; guard++) {
-      const parent = regions.get(c)?.parent ?? null;
-      if (c === region || parent === region || parent === null) return c;
-      c = parent;
-    }
-    return c;
+  const held = new Map<string, { policyDocuments: number; localisedUpdates: number; workUpdateMonths: Set<string>; suggestions: { receivedOn: string; answeredOn: string | null }[] }>();
+  const of = (code: string) => {
+    let s = held.get(code);
+    if (!s) held.set(code, (s = { policyDocuments: 0, localisedUpdates: 0, workUpdateMonths: new Set(), suggestions: [] }));
+    return s;
   };
-  const tally = new Map<string, { compliant: number; total: number }>();
-  for (const r of results) {
-    const g = groupOf(r.region);
-    const t = tally.get(g) ?? tally.set(g, { compliant: 0, total: 0 }).get(g)!;
-    t.total++;
-    if (r.compliant) t.compliant++;
+  for (const r of published) {
+    const s = of(r.site);
+    if (r.kind === "policy") s.policyDocuments++;
+    else if (r.kind === "localised") s.localisedUpdates++;
+    else s.workUpdateMonths.add(chinaDate(new Date(r.published_at).getTime()).slice(0, 7));
   }
-  const scores = [...tally.entries()]
-    .map(([code, t]) => disclosureScore(code, t.compliant, t.total))
-    .sort(compareDisclosureScores)
-    .map((s) => ({ ...s, name: regions.get(s.region)?.name ?? s.region, bandLabel: disclosureBandLabel[s.band] }));
-  results.sort((a, b) => a.region.localeCompare(b.region) || a.project.localeCompare(b.project));
+  // An answer given after the day judged is not yet an answer then.
+  for (const f of feedback) of(f.site).suggestions.push({ receivedOn: f.received_on, answeredOn: f.answered_on !== null && f.answered_on <= asOf ? f.answered_on : null });
+  const bySite = new Map(sites.map((s) => [s.code, s]));
+  content.sites = [...held.entries()].map(([code, c]): { project: string; region: string; content: SiteContent } => ({
+    project: bySite.get(code)!.project,
+    region: bySite.get(code)!.region,
+    content: c,
+  }));
+  return content;
+}
+
+/** The plans of a year (the default scope of the disclosure views). */
+async function plansOfYear(db: Queryable, year: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>("SELECT id FROM plans WHERE year = $1 ORDER BY level, id", [year]);
+  return rows.map((r) => r.id);
+}
+
+/** Rule 6 at a month and region, per child region and per non-compliant project site (GET /disclosure/compliance and /scores). */
+export async function complianceReport(deps: Deps, period: string, region: string, plan?: string) {
+  const { db, regions } = deps;
+  await regions.ready();
+  await syncSites(db, secretsOf(deps));
+  const plans = plan !== undefined ? [plan] : await plansOfYear(db, periodYear(period));
+  const content = await loadDisclosureContent(db, regions, deps.now(), period, region, plans);
+  const settings = await loadDisclosureSettings(db);
+  const empty = { sites: [], scores: [] };
+  const judged = plans.length === 0 ? empty : judgeDisclosure((await preparedPlans(db, plans)).model, period, region, plan, content);
+  const projects = [...new Set(judged.sites.map((s) => s.project))];
+  const [{ rows: sites }, { rows: titleRows }] = await Promise.all([
+    db.query<{ code: string; project: string; region: string }>("SELECT code, project, region FROM project_sites WHERE project = ANY($1::text[])", [projects]),
+    db.query<{ id: string; title: string }>("SELECT id, title FROM projects WHERE id = ANY($1::text[])", [projects]),
+  ]);
+  const codeOf = new Map(sites.map((s) => [`${s.project}\u0000${s.region}`, s.code]));
+  const titles = new Map(titleRows.map((p) => [p.id, p.title]));
+  const results: SiteCompliance[] = judged.sites.map((s) => ({
+    code: codeOf.get(`${s.project}\u0000${s.region}`) ?? null,
+    project: s.project,
+    projectTitle: titles.get(s.project) ?? s.project,
+    region: s.region,
+    regionName: regions.get(s.region)?.name ?? s.region,
+    source: s.source,
+    compliant: s.compliant,
+    missed: s.missed === null ? null : s.missed.map((m) => ({ obligation: m, label: disclosureObligationLabel[m] })),
+  }));
   return {
     period,
     region,
     ...(plan !== undefined ? { plan } : {}),
-    asOf,
+    asOf: content.asOf,
     checklist: settings,
     sources: { content: results.filter((r) => r.source === "content").length, record: results.filter((r) => r.source === "record").length },
-    scores,
+    scores: judged.scores.map((s) => ({ ...s, name: regions.get(s.region)?.name ?? s.region, bandLabel: disclosureBandLabel[s.band] })),
     nonCompliant: results.filter((r) => !r.compliant),
   };
 }

@@ -1,9 +1,11 @@
-import { BUNDLE_FORMAT, type Bundle, disclosureScores, EvaluateOptions, evaluateModel, Period, PreparedBundle } from "@minsheng/domain";
+import { summarizePlan } from "@minsheng/bulletin";
+import { EvaluateOptions, evaluateModel, Period } from "@minsheng/domain";
 import * as Either from "effect/Either";
 import { Hono } from "hono";
 import { z } from "zod";
 import { assertRegion, mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
+import { complianceReport, loadDisclosureContent } from "../lib/compliance.js";
 import type { AppEnv } from "../lib/context.js";
 import { notFound } from "../lib/errors.js";
 import { preparedPlans } from "../lib/plan-cache.js";
@@ -31,7 +33,8 @@ export const planRoutes = new Hono<AppEnv>()
   })
   /**
    * What `evaluateBundle` answers for the plan at a month and region, from verified figures in the
-   * database; `counts` holds this plan's completed / on_schedule / behind.
+   * database and (rule 6) the content its sites hold; `counts` holds this plan's completed /
+   * on_schedule / behind, `summary` the bulletin's sentence for it.
    */
   .get("/:planId/progress", paramsOf(PlanParam), queryOf(ProgressQuery), async (c) => {
     const p = requirePermission(c.get("principal"), "plans.read");
@@ -43,40 +46,24 @@ export const planRoutes = new Hono<AppEnv>()
     assertRegion(p, region, regions);
     const { model } = await preparedPlans(db, [planId]);
     const options: EvaluateOptions = { period, region, plan: planId };
-    const evaluation = Either.getOrThrowWith(evaluateModel(model, options), (e) => e);
-    return c.json({ ...evaluation, counts: evaluation.counts[planId] ?? { completed: 0, on_schedule: 0, behind: 0 } });
+    const content = await loadDisclosureContent(db, regions, c.get("deps").now(), period, region, [planId]);
+    const evaluation = Either.getOrThrowWith(evaluateModel(model, options, content), (e) => e);
+    const summary = summarizePlan({ bundle: model, period, region, plan: planId, evaluation });
+    return c.json({ ...evaluation, counts: evaluation.counts[planId] ?? { completed: 0, on_schedule: 0, behind: 0 }, summary });
   });
 
 export const disclosureRoutes = new Hono<AppEnv>()
-  /** Rule 6 scores of the region's children (or itself) at the month: [{region, compliant, total, score, band}]. */
+  /**
+   * Rule 6 scores of the region's children (or itself) at the month, with where their records came
+   * from: the figures of GET /disclosure/compliance (one computation).
+   */
   .get("/scores", queryOf(DisclosureQuery), async (c) => {
     const p = requirePermission(c.get("principal"), "plans.read");
     const { period, region, plan } = c.req.valid("query");
-    const { db, regions } = c.get("deps");
-    await regions.ready();
-    if (!regions.get(region)) throw notFound(`region ${region}`);
-    assertRegion(p, region, regions);
-    const [rs, plans, items, projects, records] = await Promise.all([
-      db.query<Bundle["regions"][number]>("SELECT code, name, level, parent FROM regions"),
-      db.query<Record<string, unknown>>("SELECT id, year, level, region, title, schedule FROM plans"),
-      db.query<{ id: string; plan: string; no: number; title: string }>("SELECT id, plan, no, title FROM items"),
-      db.query<{ id: string; item: string; no: number; title: string; lead_unit: string }>("SELECT id, item, no, title, lead_unit FROM projects"),
-      db.query<{ project: string; region: string; period: string; compliant: boolean }>(
-        "SELECT project, region, period, compliant FROM disclosure_records WHERE period <= $1 AND period >= $2",
-        [period, `${period.slice(0, 4)}-01`],
-      ),
-    ]);
-    const bundle = {
-      format: BUNDLE_FORMAT,
-      regions: rs.rows,
-      units: [],
-      plans: plans.rows as unknown as Bundle["plans"],
-      items: items.rows,
-      projects: projects.rows.map((x) => ({ id: x.id, item: x.item, no: x.no, title: x.title, leadUnit: x.lead_unit })),
-      indicators: [],
-      targets: [],
-      progress: [],
-      disclosure: records.rows,
-    } satisfies Bundle;
-    return c.json({ period, region, scores: disclosureScores(new PreparedBundle(bundle), period, region, plan) });
+    const deps = c.get("deps");
+    await deps.regions.ready();
+    if (!deps.regions.get(region)) throw notFound(`region ${region}`);
+    assertRegion(p, region, deps.regions);
+    const report = await complianceReport(deps, period, region, plan);
+    return c.json({ period, region, sources: report.sources, scores: report.scores });
   });
