@@ -2,17 +2,13 @@ import { appendAudit, type Queryable } from "@minsheng/db";
 import { Hono } from "hono";
 import { z } from "zod";
 import { requirePermission } from "../auth/middleware.js";
+import { clearFailures } from "../auth/failures.js";
 import { resetTwoFactor } from "../auth/mfa.js";
-import { hashPassword, passwordProblems } from "../auth/password.js";
+import { hashPassword, Password } from "../auth/password.js";
 import { isAdminRole, Role } from "../auth/roles.js";
 import type { AppEnv } from "../lib/context.js";
 import { conflict, forbidden, invalid, notFound } from "../lib/errors.js";
 import { jsonBody, paramsOf } from "../lib/validate.js";
-
-const Password = z.string().superRefine((v, ctx) => {
-  const problem = passwordProblems(v);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
 
 export const NewUser = z.object({
   username: z.string().trim().regex(/^[A-Za-z0-9_.-]{3,64}$/, "must be 3-64 letters, digits, '_', '.', '-'"),
@@ -84,7 +80,8 @@ export const userRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     requirePermission(c.get("principal"), "users.manage");
     const { rows } = await c.get("deps").db.query<Record<string, unknown>>(
-      "SELECT id, username, display_name, role, region, unit, disabled, locked_until, totp_enabled_at FROM users ORDER BY id",
+      `SELECT u.id, u.username, u.display_name, u.role, u.region, u.unit, u.disabled, f.locked_until, u.totp_enabled_at
+         FROM users u LEFT JOIN failure_counters f ON f.scope = 'account' AND f.key = u.username ORDER BY u.id`,
     );
     return c.json({ users: rows.map(publicUser) });
   })
@@ -111,9 +108,11 @@ export const userRoutes = new Hono<AppEnv>()
       if (problems.length > 0) throw invalid(problems);
       await tx.query(
         `UPDATE users SET display_name = $2, role = $3, region = $4, unit = $5, disabled = $6, updated_at = now()
-           ${patch.password ? ", password_hash = $7, failed_logins = 0, locked_until = NULL" : ""} WHERE id = $1`,
+           ${patch.password ? ", password_hash = $7" : ""} WHERE id = $1`,
         [id, patch.displayName ?? before.display_name, merged.role, isAdminRole(merged.role as Role) ? null : merged.region, merged.unit, patch.disabled ?? before.disabled, ...(patch.password ? [await hashPassword(patch.password)] : [])],
       );
+      // A password set by the security administrator also lifts a lockout.
+      if (patch.password) await clearFailures(tx, { scope: "account" }, before.username as string);
       // Changing a role, area or status ends the user's sessions: permissions apply at once.
       if (patch.role !== undefined || patch.region !== undefined || patch.unit !== undefined || patch.disabled || patch.password)
         await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
