@@ -28,10 +28,11 @@ export const SCRYPT_N = scryptCost(process.env);
 /** scrypt needs 128·N·r bytes; Node refuses more than maxmem (32 MiB by default). */
 const maxmem = (n: number, rr: number) => 128 * n * rr * 2;
 
-export async function hashPassword(password: string): Promise<string> {
+/** A new hash at today's cost (`n`: another cost, for tests of the upgrade). */
+export async function hashPassword(password: string, n = SCRYPT_N): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password.normalize("NFKC"), salt, KEYLEN, { N: SCRYPT_N, r, p, maxmem: maxmem(SCRYPT_N, r) });
-  return `scrypt$${SCRYPT_N}$${r}$${p}$${salt.toString("base64")}$${key.toString("base64")}`;
+  const key = await scrypt(password.normalize("NFKC"), salt, KEYLEN, { N: n, r, p, maxmem: maxmem(n, r) });
+  return `scrypt$${n}$${r}$${p}$${salt.toString("base64")}$${key.toString("base64")}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
