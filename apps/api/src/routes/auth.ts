@@ -135,8 +135,9 @@ export const authRoutes = new Hono<AppEnv>()
     const ok = user ? await verifyPassword(password, user.password_hash) : (await verifyPassword(password, await dummyHash()), false);
     if (!user || !ok || user.disabled) {
       await db.transaction(async (tx) => {
-        const locks = await attemptFailed(tx, account, username, at);
+        // Rows are locked in one order everywhere (user, address, account, then the audit chain): no deadlocks.
         await attemptFailed(tx, address, client, at);
+        const locks = await attemptFailed(tx, account, username, at);
         await appendAudit(tx, { actor: `user:${username}`, action: "auth.login_failed", entity: "user", entityId: username, after: { factor: "password", ...(locks ? { locked: true } : {}) }, at });
       });
       // The failure that locks answers like any other (401); the next attempt learns of the lock (423).
@@ -147,9 +148,9 @@ export const authRoutes = new Hono<AppEnv>()
     if (enrolled || twoFactorRequired(user.role, config.require2fa)) {
       const step = await db.transaction(async (tx) => {
         // The password was right; failed codes still count towards the lock until the sign-in completes.
-        await attemptSucceeded(tx, account, username);
-        await attemptSucceeded(tx, address, client);
         await upgradeHash(tx, user.id, user.password_hash, upgraded);
+        await attemptSucceeded(tx, address, client);
+        await attemptSucceeded(tx, account, username);
         const next = enrolled ? "totp" : "enrol";
         const ch = await createChallenge(tx, user.id, next, at);
         await appendAudit(tx, { actor: `user:${username}`, action: "auth.password_ok", entity: "user", entityId: username, after: { next }, at });
@@ -159,8 +160,8 @@ export const authRoutes = new Hono<AppEnv>()
       return c.json({ ok: false as const, next: step.next as "totp" | "enrol", challenge: step.challenge, expiresAt: step.expiresAt });
     }
     const secret = await db.transaction(async (tx) => {
-      await attemptSucceeded(tx, address, client);
       await upgradeHash(tx, user.id, user.password_hash, upgraded);
+      await attemptSucceeded(tx, address, client);
       return openSession(c, tx, { id: user.id, username }, ["password"], at);
     });
     setSessionCookie(c, secret);
