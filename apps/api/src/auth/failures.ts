@@ -139,6 +139,9 @@ export async function isBlocked(db: Queryable, rule: Pick<FailureRule, "scope">,
   return rows.length > 0;
 }
 
+/** Consecutive failures of a username (no window) that have not locked it are forgotten after a day. */
+const FORGET_UNLOCKED_HOURS = 24;
+
 /**
  * Retention: rows whose block or window has passed are removed (unknown usernames and addresses do
  * not pile up), their refusals audited as a summary first. Run daily with the other retention jobs.
@@ -146,13 +149,12 @@ export async function isBlocked(db: Queryable, rule: Pick<FailureRule, "scope">,
 export async function sweepFailureCounters(db: Database, rules: readonly FailureRule[], at: Date): Promise<number> {
   let removed = 0;
   for (const rule of rules) {
-    const horizon = iso(at.getTime() - (rule.windowMinutes ?? 0) * 60_000);
+    const horizon = iso(at.getTime() - (rule.windowMinutes ?? FORGET_UNLOCKED_HOURS * 60) * 60_000);
     removed += await db.transaction(async (tx) => {
-      // Consecutive failures without a block (account) are kept: they still count towards the lock.
       const { rows } = await tx.query<CounterRow & { key: string }>(
-        `DELETE FROM failure_counters WHERE scope = $1 AND (locked_until <= $2 OR ($3::boolean AND locked_until IS NULL AND window_start <= $4))
+        `DELETE FROM failure_counters WHERE scope = $1 AND (locked_until <= $2 OR (locked_until IS NULL AND window_start <= $3))
          RETURNING key, failures, window_start, locked_until, refused`,
-        [rule.scope, at.toISOString(), rule.windowMinutes !== null, horizon],
+        [rule.scope, at.toISOString(), horizon],
       );
       for (const row of rows) await auditSummary(tx, rule, row.key, row, at);
       return rows.length;
