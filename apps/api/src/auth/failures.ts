@@ -12,6 +12,9 @@ import type { ApiConfig } from "../lib/context.js";
  * it succeeds; `limit` counted failures block the key for `blockMinutes`. Refusals while blocked are
  * not audited one by one: the first is, and their number is audited when the block ends
  * (`<action>.summary`), so a flood from one source adds two entries to the audit chain, not thousands.
+ *
+ * Callers lock rows in one order (the user's row, the address's counter, the account's counter, then
+ * the audit chain's lock), so two transactions never wait on each other in a circle on PostgreSQL.
  */
 export interface FailureRule {
   scope: "account" | "address" | "denied";
