@@ -318,6 +318,40 @@ describe.skipIf(!hasChromium())("admin console in Chromium", () => {
     expect(await row.textContent()).toContain("430524");
   });
 
+  it("lets a user change their own password: a wrong current one and a weak new one are answered at their fields", async () => {
+    await login("observer");
+    await page.getByTestId("change-password").click();
+    const form = page.getByTestId("password-form");
+    const save = form.getByRole("button", { name: /保\s*存/ });
+    await form.getByTestId("current-password").fill("not-my-password-1");
+    await form.getByTestId("new-password").fill("Observer2025new");
+    await form.getByTestId("repeat-password").fill("Observer2025new");
+    await save.click();
+    await errorAt("current-password").filter({ hasText: "当前密码不正确" }).waitFor();
+
+    await form.getByTestId("current-password").fill(PASSWORD);
+    await form.getByTestId("new-password").fill("onlyletters-here");
+    await form.getByTestId("repeat-password").fill("onlyletters-here");
+    await save.click();
+    await errorAt("new-password").filter({ hasText: "须同时包含字母和数字" }).waitFor();
+
+    await form.getByTestId("new-password").fill("Observer2025new");
+    await form.getByTestId("repeat-password").fill("Observer2025new");
+    await save.click();
+    await form.waitFor({ state: "hidden" });
+    await page.getByText("密码已修改").waitFor();
+    // the new password signs in, the old one no longer
+    await page.getByTestId("logout").click();
+    await page.waitForURL(/\/admin\/login/);
+    await page.getByTestId("username").fill("observer");
+    await page.getByTestId("password").fill(PASSWORD);
+    await page.getByTestId("login").click();
+    await page.getByText("用户名或密码错误").waitFor();
+    await page.getByTestId("password").fill("Observer2025new");
+    await page.getByTestId("login").click();
+    await page.getByTestId("who").waitFor();
+  });
+
   it("loaded no blocked resource and threw no page error", () => {
     expect(problems).toEqual([]);
   });

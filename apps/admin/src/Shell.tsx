@@ -1,8 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from "antd";
-import { Suspense } from "react";
+import { Suspense, useState } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { api, builtSections, type Me, sections } from "./api";
+import ChangePassword from "./ChangePassword";
 
 /** The signed-in frame: a menu of what the role allows, the user and logout. */
 export default function Shell({ me }: { me: Me }) {
@@ -10,6 +11,7 @@ export default function Shell({ me }: { me: Me }) {
   const location = useLocation();
   const qc = useQueryClient();
   const current = location.pathname.split("/")[1] ?? "";
+  const [changingPassword, setChangingPassword] = useState(false);
   const logout = async () => {
     await api.auth.logout.$post().catch(() => {});
     qc.clear();
@@ -35,11 +37,15 @@ export default function Shell({ me }: { me: Me }) {
             <Typography.Text data-testid="who">{me.displayName}</Typography.Text>
             <Tag color="red">{me.roleLabel}</Tag>
             {me.region && <Tag>{me.region}</Tag>}
+            <Button onClick={() => setChangingPassword(true)} data-testid="change-password">
+              修改密码
+            </Button>
             <Button onClick={logout} data-testid="logout">
               退出登录
             </Button>
           </Space>
         </Layout.Header>
+        <ChangePassword open={changingPassword} onClose={() => setChangingPassword(false)} />
         <Layout.Content style={{ margin: 24 }}>
           <Suspense fallback={<Spin />}>
             <Outlet />

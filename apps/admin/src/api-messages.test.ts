@@ -40,6 +40,9 @@ describe("messages the console meets, in Chinese", () => {
     ["Forbidden", 403, "region 430000 is outside your area", "地区 430000 不在您的辖区内"],
     ["Forbidden", 403, "your role may not plans.edit", "您的角色无此权限（plans.edit）"],
     ["Unauthenticated", 401, "wrong username or password", "用户名或密码错误"],
+    ["ValidationFailed", 400, "the current password is wrong", "当前密码不正确"],
+    ["Conflict", 409, "your password was changed meanwhile: sign in again with the new one", "密码已在别处被修改，请用新密码重新登录"],
+    ["TooManyRequests", 429, "登录失败次数过多，请 15 分钟后再试 (too many failed sign-ins from this address)", "登录失败次数过多，请 15 分钟后再试"],
     ["ValidationFailed", 400, "invalid input", "输入有误，请按提示修改"],
     ["DatabaseUnavailable", 503, "数据库暂时不可用，请稍后重试 (the database connection failed; try again)", "数据库暂时不可用，请稍后重试"],
   ];
@@ -54,6 +57,8 @@ describe("messages the console meets, in Chinese", () => {
     ["Too big: expected string to have <=200 characters", "最多 200 个字符"],
     ["must be at least 10 characters", "至少 10 个字符"],
     ["must contain letters and digits", "须同时包含字母和数字"],
+    ["is not your current password", "当前密码不正确"],
+    ["must differ from the current password", "新密码不能与当前密码相同"],
     ["Too small: expected number to be >=0", "不能小于 0"],
     ['Invalid option: expected one of "quantity"|"milestone"', "请从可选项中选择"],
     ['Unrecognized key: "region"', '包含不认识的字段 "region"'],

@@ -46,6 +46,7 @@ export const fieldText: Record<string, string> = {
   note: "备注", username: "用户名", password: "密码", displayName: "姓名", role: "角色", expiresInDays: "有效天数", userId: "用户", replyWorkingDays: "答复期限",
   code: "验证码", text: "内容", date: "日期", issuer: "发文单位", url: "链接", published: "公开状态", period: "月份", indicator: "指标", plans: "计划",
   sections: "正文", issueNo: "期号", holidays: "节假日", file: "文件", photo: "照片", phone: "手机号码", q: "关键词",
+  currentPassword: "当前密码", newPassword: "新密码",
 };
 
 /** `$.schedule.points[1].month` → "序时进度 第 2 个节点 月份"; `$` (the request as a whole) → "". */
@@ -100,6 +101,9 @@ const messageRules: Rule[] = [
   [/^only the answering unit/, "只有答复单位（项目牵头单位或点位所在地区的办公室）可查看联系电话"],
   [/^missing reports are for task-force staff and reviewers$/, "逾期未报情况仅供专班和核验人员查看"],
   [/^wrong username or password$/, "用户名或密码错误"],
+  [/^the current password is wrong$/, "当前密码不正确"],
+  [/^your password was changed meanwhile/, "密码已在别处被修改，请用新密码重新登录"],
+  [/^change your password from a signed-in session/, "请登录后在本系统中修改密码（接口令牌不能修改密码）"],
   [/^invalid input$/, codeText.ValidationFailed!],
   [/^(\d+) problem\(s\) in (\d+) of (\d+) row\(s\); nothing was imported$/, (n, bad, all) => `${all} 行中有 ${bad} 行共 ${n} 处问题，未导入任何数据`],
 ];
@@ -127,6 +131,8 @@ const problemRules: Rule[] = [
   [/^must be at most (\d+) characters$/, (n) => `最多 ${n} 个字符`],
   [/^must be at least (\d+) characters$/, (n) => `至少 ${n} 个字符`],
   [/^must contain letters and digits$/, "须同时包含字母和数字"],
+  [/^is not your current password$/, "当前密码不正确"],
+  [/^must differ from the current password$/, "新密码不能与当前密码相同"],
   [/^must not be negative$/, "不能为负数"],
   [/^must be greater than 0$/, "须大于 0"],
   [/^is implausibly large/, "数值过大"],

@@ -7,7 +7,7 @@ import { entries } from "./openapi-entry.js";
 import { planEditorOperations } from "./openapi-plan-editor.js";
 import { siteOperations, siteTags } from "./openapi-sites.js";
 import { HistoryQuery, LogQuery } from "./routes/audit.js";
-import { ConfirmBody, EnrolBody, LoginBody, SecondFactorBody } from "./routes/auth.js";
+import { ConfirmBody, EnrolBody, LoginBody, PasswordChangeBody, SecondFactorBody } from "./routes/auth.js";
 import { PlanParam as ExportParam } from "./routes/bundles.js";
 import { EvidenceParam } from "./routes/evidence.js";
 import { DisclosureQuery, PlanParam, ProgressQuery } from "./routes/progress.js";
@@ -378,10 +378,10 @@ export const operations: ApiOperation[] = [
       key: "POST /auth/login", operationId: "login",
       summary: ["登录", "Sign in (sets the HttpOnly session cookie)"],
       description:
-        "Five failures in a row lock the account for 15 minutes (423). A fresh session id at every sign-in. With two-factor sign-in (on for the user, or required for the role by REQUIRE_2FA) the answer is `{ ok: false, next, challenge }` instead: send a code to POST /auth/login/totp, or enrol first.",
+        "Five failures in a row lock the account for 15 minutes (423), unknown usernames alike; attempts are counted before the password is checked, so parallel guesses lock it too. Twenty failures from one address within 15 minutes refuse it until then (429, Retry-After). A fresh session id at every sign-in. With two-factor sign-in (on for the user, or required for the role by REQUIRE_2FA) the answer is `{ ok: false, next, challenge }` instead: send a code to POST /auth/login/totp, or enrol first.",
       body: LoginBody, bodyExample: { username: "city", password: "" },
       success: { status: 200, description: "signed in (the session cookie is set), or the challenge of the second step", schema: z.union([Ok, SecondStep]) },
-      errors: [401, 423],
+      errors: [401, 423, 429],
     },
     {
       key: "POST /auth/login/totp", operationId: "loginSecondFactor",
@@ -417,6 +417,15 @@ export const operations: ApiOperation[] = [
       key: "GET /auth/me", operationId: "me", access: "signed-in",
       summary: ["当前用户", "Who I am"],
       success: { status: 200, description: "the caller", schema: Me },
+    },
+    {
+      key: "POST /auth/password", operationId: "changePassword", access: "signed-in",
+      summary: ["修改密码", "Change my own password (with the current one)"],
+      description:
+        "From a signed-in session (not a token). The new password follows the policy (at least 10 characters, letters and digits) and differs from the current one. A wrong current password counts towards the lockout (400 at $.currentPassword; 423 once locked). The user's other sessions end.",
+      body: PasswordChangeBody, bodyExample: { currentPassword: "old-password-1", newPassword: "new-password-2" },
+      success: { status: 200, description: "changed", schema: Ok },
+      errors: [409, 423],
     },
   ]),
   // users

@@ -40,6 +40,7 @@ GET    /docs/app.css             | 2xx     | 2xx     | 2xx     | 2xx     | 2xx  
 POST   /auth/login               | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
 POST   /auth/logout              | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
 GET    /auth/me                  | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 401
+POST   /auth/password            | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 401
 POST   /auth/login/totp          | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
 POST   /auth/totp/enrol          | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
 POST   /auth/totp/confirm        | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
@@ -187,6 +188,8 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "POST /auth/login": () => ({ path: "/auth/login", body: {} }),
   "POST /auth/logout": () => ({ path: "/auth/logout", freshSession: true }),
   "GET /auth/me": () => ({ path: "/auth/me" }),
+  // a wrong current password: refused after the sign-in check (it counts one failure towards the account's lockout)
+  "POST /auth/password": () => ({ path: "/auth/password", body: { currentPassword: "not-the-password-1", newPassword: "a-new-password-2" } }),
   // two-factor sign-in: a malformed challenge or a missing code is refused before anything else (all public)
   "POST /auth/login/totp": () => ({ path: "/auth/login/totp", body: {} }),
   "POST /auth/totp/enrol": () => ({ path: "/auth/totp/enrol", body: { challenge: "!" } }),

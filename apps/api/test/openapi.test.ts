@@ -108,7 +108,7 @@ describe("the document", () => {
     expect(errorStatuses(op("GET /health"))).toEqual([]);
     expect(errorStatuses(op("GET /auth/me"))).toEqual([401]);
     expect(errorStatuses(op("GET /plans/{planId}/progress"))).toEqual([400, 401, 403, 404]);
-    expect(errorStatuses(op("POST /auth/login"))).toEqual([400, 401, 403, 423]);
+    expect(errorStatuses(op("POST /auth/login"))).toEqual([400, 401, 403, 423, 429]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Database, Queryable } from "./connection.js";
+import { type Database, isTransaction, type Queryable } from "./connection.js";
 
 export interface AuditEntry {
   /** who: "user:alice", "token:7", "system" */
@@ -47,13 +47,36 @@ const entryHash = (prevHash: string, e: { at: string; actor: string; action: str
     .update(canonicalJson({ at: e.at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId, before: e.before ?? null, after: e.after ?? null }))
     .digest("hex");
 
+/** The advisory lock that serialises appenders; it lasts until the appending transaction ends. */
+const CHAIN_LOCK = 7310502;
+
+/**
+ * The transaction an append runs in. The chain lock is a transaction lock: taken outside a
+ * transaction it is released after its own statement, and two appenders would both read the same
+ * last entry and fork the chain. A Database (no transaction open) gets a transaction of its own for
+ * the append; any other Queryable that is not a transaction is a programming error.
+ */
+async function inChainTransaction<T>(q: Queryable, append: (tx: Queryable) => Promise<T>): Promise<T> {
+  if (isTransaction(q)) {
+    await q.query(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
+    return append(q);
+  }
+  const db = q as Partial<Database>;
+  if (typeof db.transaction !== "function") throw new Error("audit entries are appended inside a transaction (db.transaction)");
+  return db.transaction((tx) => inChainTransaction(tx, append));
+}
+
 /**
  * Appends one entry, chained to the last by hash. Call it inside the transaction that makes the
- * change, so the change and its record commit together or not at all.
+ * change, so the change and its record commit together or not at all (given the Database itself, it
+ * appends in a transaction of its own).
  */
-export async function appendAudit(tx: Queryable, entry: AuditEntry): Promise<AuditRecord> {
-  // Serialises appenders so two transactions cannot both chain onto the same last entry.
-  await tx.query("SELECT pg_advisory_xact_lock(7310502)");
+export function appendAudit(q: Queryable, entry: AuditEntry): Promise<AuditRecord> {
+  return inChainTransaction(q, (tx) => appendLocked(tx, entry));
+}
+
+/** appendAudit with the chain lock held. */
+async function appendLocked(tx: Queryable, entry: AuditEntry): Promise<AuditRecord> {
   const last = await tx.query<{ hash: string }>("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
   const at = (entry.at ?? new Date()).toISOString();
@@ -76,9 +99,12 @@ const AUDIT_BATCH_ROWS = 2000;
  * them one by one (same hashes, same seq order), with a few set-based INSERTs instead of three
  * statements per entry. Call it inside the transaction that makes the changes.
  */
-export async function appendAuditMany(tx: Queryable, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+export async function appendAuditMany(q: Queryable, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
   if (entries.length === 0) return [];
-  await tx.query("SELECT pg_advisory_xact_lock(7310502)");
+  return inChainTransaction(q, (tx) => appendManyLocked(tx, entries));
+}
+
+async function appendManyLocked(tx: Queryable, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
   const last = await tx.query<{ hash: string }>("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
   const records: AuditRecord[] = [];
@@ -229,7 +255,7 @@ export async function pruneAuditLog(db: Database, options: { now: Date; keepMont
     throw new RangeError(`audit records are kept at least ${MIN_AUDIT_RETENTION_MONTHS} months (asked: ${options.keepMonths})`);
   const cutoff = monthsBefore(options.now, options.keepMonths);
   return db.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock(7310502)");
+    await tx.query(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
     const { rows } = await tx.query<{ through: string | null }>(
       `SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE at >= $1)
                    THEN (SELECT min(seq) FROM audit_log WHERE at >= $1) - 1

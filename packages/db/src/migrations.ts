@@ -410,6 +410,30 @@ CREATE TRIGGER indicators_row_version BEFORE UPDATE ON indicators FOR EACH ROW E
 CREATE TRIGGER targets_row_version BEFORE UPDATE ON targets FOR EACH ROW EXECUTE FUNCTION bump_row_version();
 `,
   },
+  {
+    version: 8,
+    name: "sign-in failures and refusals counted per account and per address",
+    // One row per scope and key: 'account' (a username, existing or not, so unknown and locked
+    // names answer alike), 'address' (sign-in attempts per client address) and 'denied' (anonymous
+    // refusals audited one by one, per address). Updated under a row lock, so parallel requests
+    // count exactly; the users' own counters move here.
+    sql: `
+CREATE TABLE failure_counters (
+  scope        text NOT NULL,
+  key          text NOT NULL,
+  failures     integer NOT NULL DEFAULT 0,
+  window_start timestamptz NOT NULL,
+  locked_until timestamptz,
+  refused      integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX failure_counters_window ON failure_counters(window_start);
+INSERT INTO failure_counters (scope, key, failures, window_start, locked_until)
+  SELECT 'account', username, failed_logins, now(), locked_until FROM users WHERE failed_logins > 0 OR locked_until IS NOT NULL;
+ALTER TABLE users DROP COLUMN failed_logins;
+ALTER TABLE users DROP COLUMN locked_until;
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

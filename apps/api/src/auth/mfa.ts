@@ -74,9 +74,9 @@ export async function loadChallenge(tx: Queryable, challenge: string, now: Date)
   return { idHash, userId: String(row.user_id), purpose: row.purpose, attempts: Number(row.attempts) };
 }
 
-export async function loadTwoFactorUser(tx: Queryable, userId: string | number): Promise<TwoFactorUser & { disabled: boolean; locked_until: Date | string | null; failed_logins: number; role: string }> {
-  const { rows } = await tx.query<TwoFactorUser & { disabled: boolean; locked_until: Date | string | null; failed_logins: number; role: string }>(
-    `SELECT ${TWO_FACTOR_COLUMNS}, u.disabled, u.locked_until, u.failed_logins, u.role FROM users u WHERE u.id = $1 FOR UPDATE`,
+export async function loadTwoFactorUser(tx: Queryable, userId: string | number): Promise<TwoFactorUser & { disabled: boolean; role: string }> {
+  const { rows } = await tx.query<TwoFactorUser & { disabled: boolean; role: string }>(
+    `SELECT ${TWO_FACTOR_COLUMNS}, u.disabled, u.role FROM users u WHERE u.id = $1 FOR UPDATE`,
     [userId],
   );
   if (!rows[0]) throw new ApiError("Unauthenticated", "sign in again");

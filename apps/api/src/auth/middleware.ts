@@ -2,7 +2,9 @@ import { appendAudit } from "@minsheng/db";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { ApiError, forbidden } from "../lib/errors.js";
+import { clientAddress } from "../lib/rate-limit.js";
 import type { AppEnv } from "../lib/context.js";
+import { admitAttempt, deniedRule } from "./failures.js";
 import type { Principal } from "./principal.js";
 import { can, type Permission } from "./roles.js";
 import { principalFromSession, principalFromToken } from "./sessions.js";
@@ -50,11 +52,13 @@ export const csrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
 /**
  * 等保 2.0 security audit: every refused request (403: a role or region check, or CSRF) is written
  * to the audit log with who, what and why, after the answer is made (the refusal itself changed nothing).
+ * Anonymous ones (a forged or stale cookie's write) are written one by one up to deniedRule's limit
+ * per client address, then counted and summarised, so nobody can flood the chain.
  */
 export const auditDenials: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.res.status !== 403) return;
-  const { db, now } = c.get("deps");
+  const { db, now, config } = c.get("deps");
   const principal = c.get("principal") ?? null;
   let reason = "";
   try {
@@ -64,17 +68,19 @@ export const auditDenials: MiddlewareHandler<AppEnv> = async (c, next) => {
     // not our JSON error body; the status says enough
   }
   const path = new URL(c.req.url).pathname;
+  const at = now();
   try {
-    await db.transaction((tx) =>
-      appendAudit(tx, {
+    await db.transaction(async (tx) => {
+      if (!principal && !(await admitAttempt(tx, deniedRule, clientAddress(c, config.trustProxy), at)).admitted) return;
+      await appendAudit(tx, {
         actor: principal?.actor ?? "anonymous",
         action: "authz.denied",
         entity: "request",
         entityId: `${c.req.method} ${path}`.slice(0, 200),
         after: { reason, role: principal?.role ?? null, region: principal?.region ?? null },
-        at: now(),
-      }),
-    );
+        at,
+      });
+    });
   } catch (e) {
     // The refusal stands even if it could not be recorded; the operator sees why.
     console.error("[audit] could not record a refused request", e);

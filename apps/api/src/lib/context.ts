@@ -13,8 +13,12 @@ export interface ApiConfig {
   allowedOrigins: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** consecutive failed sign-ins (password or code) of one username that lock it, for lockoutMinutes */
   lockoutThreshold: number;
   lockoutMinutes: number;
+  /** failed sign-ins from one client address within signInAddressMinutes, after which it is refused (429) until then */
+  signInFailuresPerAddress: number;
+  signInAddressMinutes: number;
   /** REQUIRE_2FA: who must sign in with a TOTP code (staff by default in production, off for the demo) */
   require2fa: TwoFactorPolicy;
   /** AUDIT_RETENTION_MONTHS: audit entries older than this are pruned (anchored); at least 6 */
@@ -43,6 +47,8 @@ export const defaultConfig: ApiConfig = {
   sessionAbsoluteHours: 12,
   lockoutThreshold: 5,
   lockoutMinutes: 15,
+  signInFailuresPerAddress: 20,
+  signInAddressMinutes: 15,
   require2fa: "off",
   auditRetentionMonths: 12,
   phoneRetentionDays: 180,

@@ -1,4 +1,5 @@
 import { appendAudit, type Database, MIN_AUDIT_RETENTION_MONTHS, pruneAuditLog, type PruneResult } from "@minsheng/db";
+import { accountRule, addressRule, deniedRule, sweepFailureCounters } from "../auth/failures.js";
 import type { TwoFactorPolicy } from "../auth/roles.js";
 import type { ApiConfig, Deps } from "./context.js";
 
@@ -8,7 +9,9 @@ import type { ApiConfig, Deps } from "./context.js";
  *    after their feedback was closed (answered, or rejected in moderation): the sealed number, its
  *    keyed hash and its masked form all go; the feedback itself stays;
  *  - audit entries older than AUDIT_RETENTION_MONTHS (at least 6) are pruned from the start of the
- *    chain, anchored so the rest still verifies (packages/db audit.ts).
+ *    chain, anchored so the rest still verifies (packages/db audit.ts);
+ *  - counters of failed sign-ins and refusals whose block or window has passed are removed, their
+ *    refusals summarised in the audit log (auth/failures.ts).
  */
 
 export async function purgeFeedbackPhones(db: Database, now: Date, days: number): Promise<number> {
@@ -38,13 +41,16 @@ export async function purgeFeedbackPhones(db: Database, now: Date, days: number)
 export interface RetentionRun {
   phonesPurged: number;
   audit: PruneResult;
+  /** failure counters whose block or window had passed (auth/failures.ts) */
+  failureCountersRemoved: number;
 }
 
 export async function runRetention(deps: Pick<Deps, "db" | "config" | "now">): Promise<RetentionRun> {
   const now = deps.now();
   const phonesPurged = await purgeFeedbackPhones(deps.db, now, deps.config.phoneRetentionDays);
+  const failureCountersRemoved = await sweepFailureCounters(deps.db, [accountRule(deps.config), addressRule(deps.config), deniedRule], now);
   const audit = await pruneAuditLog(deps.db, { now, keepMonths: deps.config.auditRetentionMonths });
-  return { phonesPurged, audit };
+  return { phonesPurged, audit, failureCountersRemoved };
 }
 
 /**

@@ -13,12 +13,14 @@ import {
   startEnrolment,
   type TwoFactorUser,
 } from "../auth/mfa.js";
-import { dummyHash, verifyPassword } from "../auth/password.js";
+import { accountRule, addressRule, admitAttempt, attemptFailed, attemptSucceeded, clearFailures } from "../auth/failures.js";
+import { dummyHash, hashPassword, needsRehash, Password, verifyPassword } from "../auth/password.js";
 import { roleLabel, type Role, twoFactorRequired } from "../auth/roles.js";
-import { createSession, deleteSession } from "../auth/sessions.js";
+import { createSession, deleteSession, hashSecret } from "../auth/sessions.js";
 import { warmRenderersSoon } from "../lib/bulletins.js";
 import type { AppEnv } from "../lib/context.js";
-import { ApiError, forbidden } from "../lib/errors.js";
+import { ApiError, conflict, forbidden, invalid } from "../lib/errors.js";
+import { clientAddress } from "../lib/rate-limit.js";
 import { secretsOf } from "../lib/sites.js";
 import { jsonBody } from "../lib/validate.js";
 
@@ -38,21 +40,20 @@ export const SecondFactorBody = z
   })
   .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), { message: "send either code or recoveryCode", path: ["code"] });
 
+/** 修改密码: a user's own new password, with the current one (a session alone is not enough to change it). */
+export const PasswordChangeBody = z
+  .object({
+    currentPassword: z.string().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    newPassword: Password,
+  })
+  .refine((b) => b.newPassword !== b.currentPassword, { message: "must differ from the current password", path: ["newPassword"] });
+
 export const EnrolBody = z.object({ challenge: Challenge.optional().describe("the challenge of a sign-in that must enrol; omit when signed in") });
 export const ConfirmBody = z.object({ challenge: Challenge.optional().describe("as for enrol"), code: TotpCode });
 
-type UserRow = { id: string; password_hash: string; disabled: boolean; failed_logins: number; locked_until: Date | string | null; role: Role } & Omit<TwoFactorUser, "id" | "username">;
+type UserRow = { id: string; password_hash: string; disabled: boolean; role: Role } & Omit<TwoFactorUser, "id" | "username">;
 
 const lockedError = (minutes: number) => new ApiError("AccountLocked", `账户已锁定，请在 ${minutes} 分钟后重试 (account locked after repeated failures)`);
-
-/** Counts a failed factor (password or code); the fifth in a row locks the account. */
-async function countFailure(tx: Queryable, user: { id: string; failed_logins: number }, threshold: number, lockMinutes: number, at: Date): Promise<boolean> {
-  const failures = user.failed_logins + 1;
-  const lock = failures >= threshold ? new Date(at.getTime() + lockMinutes * 60_000).toISOString() : null;
-  await tx.query("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1", [user.id, lock ? 0 : failures, lock]);
-  if (lock) await tx.query("DELETE FROM login_challenges WHERE user_id = $1", [user.id]);
-  return lock !== null;
-}
 
 /**
  * The session at the end of a sign-in: a fresh id (an old cookie presented now is dropped, so a
@@ -60,12 +61,17 @@ async function countFailure(tx: Queryable, user: { id: string; failed_logins: nu
  */
 async function openSession(c: Context<AppEnv>, tx: Queryable, user: { id: string; username: string }, factors: string[], at: Date): Promise<string> {
   const { config } = c.get("deps");
-  await tx.query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", [user.id]);
+  await clearFailures(tx, accountRule(config), user.username);
   await tx.query("DELETE FROM login_challenges WHERE user_id = $1", [user.id]);
   const old = getCookie(c, sessionCookieName(config.production));
   if (old) await deleteSession(tx, old);
   await appendAudit(tx, { actor: `user:${user.username}`, action: "auth.login", entity: "user", entityId: user.username, after: { factors }, at });
   return createSession(tx, Number(user.id), config, at);
+}
+
+/** A hash made with weaker scrypt parameters is replaced by one at today's cost (the password is at hand only now). */
+async function upgradeHash(tx: Queryable, userId: string, stored: string, upgraded: string | null): Promise<void> {
+  if (upgraded) await tx.query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2", [userId, stored, upgraded]);
 }
 
 function setSessionCookie(c: Context<AppEnv>, secret: string) {
@@ -103,27 +109,48 @@ export const authRoutes = new Hono<AppEnv>()
     const { db, config, now } = c.get("deps");
     const { username, password } = c.req.valid("json");
     const at = now();
+    const account = accountRule(config);
+    const address = addressRule(config);
+    const client = clientAddress(c, config.trustProxy);
+    // Counted before the password is checked, under the counters' row locks: parallel guesses cannot
+    // all pass a check made before any of them failed. Unknown usernames are counted (and lock) alike.
+    const refused = await db.transaction(async (tx) => {
+      const byAddress = await admitAttempt(tx, address, client, at);
+      if (!byAddress.admitted) return { by: "address" as const, ...byAddress };
+      const byAccount = await admitAttempt(tx, account, username, at);
+      return byAccount.admitted ? null : { by: "account" as const, ...byAccount };
+    });
+    if (refused?.by === "address") {
+      c.header("Retry-After", String(refused.retryAfterSeconds));
+      throw new ApiError("TooManyRequests", `登录失败次数过多，请 ${Math.ceil(refused.retryAfterSeconds / 60)} 分钟后再试 (too many failed sign-ins from this address)`, [], {
+        retryAfter: refused.retryAfterSeconds,
+      });
+    }
+    if (refused) throw lockedError(config.lockoutMinutes);
     const { rows } = await db.query<UserRow>(
-      "SELECT id, password_hash, disabled, failed_logins, locked_until, role, totp_secret, totp_pending, totp_enabled_at, totp_last_step FROM users WHERE username = $1",
+      "SELECT id, password_hash, disabled, role, totp_secret, totp_pending, totp_enabled_at, totp_last_step FROM users WHERE username = $1",
       [username],
     );
     const user = rows[0];
-    if (user?.locked_until && new Date(user.locked_until).getTime() > at.getTime()) {
-      await db.transaction((tx) => appendAudit(tx, { actor: `user:${username}`, action: "auth.login_locked", entity: "user", entityId: username, at }));
-      throw lockedError(config.lockoutMinutes);
-    }
     const ok = user ? await verifyPassword(password, user.password_hash) : (await verifyPassword(password, await dummyHash()), false);
     if (!user || !ok || user.disabled) {
       await db.transaction(async (tx) => {
-        const locks = user ? await countFailure(tx, user, config.lockoutThreshold, config.lockoutMinutes, at) : false;
+        // Rows are locked in one order everywhere (user, address, account, then the audit chain): no deadlocks.
+        await attemptFailed(tx, address, client, at);
+        const locks = await attemptFailed(tx, account, username, at);
         await appendAudit(tx, { actor: `user:${username}`, action: "auth.login_failed", entity: "user", entityId: username, after: { factor: "password", ...(locks ? { locked: true } : {}) }, at });
       });
       // The failure that locks answers like any other (401); the next attempt learns of the lock (423).
       throw new ApiError("Unauthenticated", "用户名或密码错误 (wrong username or password)", [{ path: "$.password", message: "wrong username or password" }]);
     }
+    const upgraded = needsRehash(user.password_hash) ? await hashPassword(password) : null;
     const enrolled = user.totp_enabled_at !== null;
     if (enrolled || twoFactorRequired(user.role, config.require2fa)) {
       const step = await db.transaction(async (tx) => {
+        // The password was right; failed codes still count towards the lock until the sign-in completes.
+        await upgradeHash(tx, user.id, user.password_hash, upgraded);
+        await attemptSucceeded(tx, address, client);
+        await attemptSucceeded(tx, account, username);
         const next = enrolled ? "totp" : "enrol";
         const ch = await createChallenge(tx, user.id, next, at);
         await appendAudit(tx, { actor: `user:${username}`, action: "auth.password_ok", entity: "user", entityId: username, after: { next }, at });
@@ -132,7 +159,11 @@ export const authRoutes = new Hono<AppEnv>()
       c.header("Cache-Control", "no-store");
       return c.json({ ok: false as const, next: step.next as "totp" | "enrol", challenge: step.challenge, expiresAt: step.expiresAt });
     }
-    const secret = await db.transaction((tx) => openSession(c, tx, { id: user.id, username }, ["password"], at));
+    const secret = await db.transaction(async (tx) => {
+      await upgradeHash(tx, user.id, user.password_hash, upgraded);
+      await attemptSucceeded(tx, address, client);
+      return openSession(c, tx, { id: user.id, username }, ["password"], at);
+    });
     setSessionCookie(c, secret);
     return c.json({ ok: true as const });
   })
@@ -149,11 +180,14 @@ export const authRoutes = new Hono<AppEnv>()
       if (ch.purpose !== "totp") throw forbidden("enrol first: POST /auth/totp/enrol with this challenge");
       const user = await loadTwoFactorUser(tx, ch.userId);
       if (user.disabled) throw new ApiError("Unauthenticated", "sign in again");
-      if (user.locked_until && new Date(user.locked_until).getTime() > at.getTime()) return { kind: "locked" };
+      const account = accountRule(config);
+      if (!(await admitAttempt(tx, account, user.username, at)).admitted) return { kind: "locked" };
       const factor = await checkSecondFactor(tx, secrets, user, body, at);
       if (factor === null) {
         await tx.query("UPDATE login_challenges SET attempts = attempts + 1 WHERE id_hash = $1", [ch.idHash]);
-        const locks = await countFailure(tx, user, config.lockoutThreshold, config.lockoutMinutes, at);
+        const locks = await attemptFailed(tx, account, user.username, at);
+        // a locked account's challenge goes with the lock
+        if (locks) await tx.query("DELETE FROM login_challenges WHERE user_id = $1", [user.id]);
         await appendAudit(tx, {
           actor: `user:${user.username}`,
           action: "auth.login_failed",
@@ -208,6 +242,41 @@ export const authRoutes = new Hono<AppEnv>()
     if (result.secret) setSessionCookie(c, result.secret);
     c.header("Cache-Control", "no-store");
     return c.json({ ok: true as const, recoveryCodes: result.codes, signedIn: result.secret !== null });
+  })
+  /**
+   * A signed-in user changes their own password. A wrong current password counts towards the
+   * lockout like a failed sign-in (a stolen session cannot guess it freely); the new one must meet
+   * the policy. The user's other sessions end; this one goes on.
+   */
+  .post("/password", jsonBody(PasswordChangeBody), async (c) => {
+    const p = requireUser(c.get("principal"));
+    if (p.via !== "session") throw forbidden("change your password from a signed-in session, not with an API token");
+    const { db, config, now } = c.get("deps");
+    const body = c.req.valid("json");
+    const at = now();
+    const account = accountRule(config);
+    if (!(await db.transaction((tx) => admitAttempt(tx, account, p.username, at))).admitted) throw lockedError(config.lockoutMinutes);
+    const { rows } = await db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE id = $1", [p.userId]);
+    const stored = rows[0]?.password_hash;
+    if (stored === undefined || !(await verifyPassword(body.currentPassword, stored))) {
+      await db.transaction(async (tx) => {
+        const locks = await attemptFailed(tx, account, p.username, at);
+        await appendAudit(tx, { actor: p.actor, action: "auth.password_change_failed", entity: "user", entityId: String(p.userId), after: locks ? { locked: true } : null, at });
+      });
+      throw invalid([{ path: "$.currentPassword", message: "is not your current password" }], "the current password is wrong");
+    }
+    const hash = await hashPassword(body.newPassword);
+    const current = getCookie(c, sessionCookieName(config.production)) ?? "";
+    await db.transaction(async (tx) => {
+      // Only over the hash just checked: a change made meanwhile (here or by the security administrator) wins.
+      const changed = await tx.query("UPDATE users SET password_hash = $3, updated_at = now() WHERE id = $1 AND password_hash = $2", [p.userId, stored, hash]);
+      if (changed.rowCount === 0) throw conflict("your password was changed meanwhile: sign in again with the new one");
+      const ended = await tx.query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2", [p.userId, hashSecret(current)]);
+      await tx.query("DELETE FROM login_challenges WHERE user_id = $1", [p.userId]);
+      await clearFailures(tx, account, p.username);
+      await appendAudit(tx, { actor: p.actor, action: "user.password_change", entity: "user", entityId: String(p.userId), after: { password: "(changed)", otherSessionsEnded: ended.rowCount }, at });
+    });
+    return c.json({ ok: true as const });
   })
   .post("/logout", async (c) => {
     const { db, config } = c.get("deps");

@@ -2,17 +2,13 @@ import { appendAudit, type Queryable } from "@minsheng/db";
 import { Hono } from "hono";
 import { z } from "zod";
 import { requirePermission } from "../auth/middleware.js";
+import { clearFailures } from "../auth/failures.js";
 import { resetTwoFactor } from "../auth/mfa.js";
-import { hashPassword, passwordProblems } from "../auth/password.js";
+import { hashPassword, Password } from "../auth/password.js";
 import { isAdminRole, Role } from "../auth/roles.js";
 import type { AppEnv } from "../lib/context.js";
 import { conflict, forbidden, invalid, notFound } from "../lib/errors.js";
 import { jsonBody, paramsOf } from "../lib/validate.js";
-
-const Password = z.string().superRefine((v, ctx) => {
-  const problem = passwordProblems(v);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
 
 export const NewUser = z.object({
   username: z.string().trim().regex(/^[A-Za-z0-9_.-]{3,64}$/, "must be 3-64 letters, digits, '_', '.', '-'"),
@@ -65,15 +61,18 @@ async function userReferenceProblems(db: Queryable, u: { role?: string; region?:
   return problems;
 }
 
-/** Creates a user (used by the route, the first-start admin and the demo accounts). */
-export async function createUser(tx: Queryable, u: NewUser, actor: string): Promise<number> {
+/**
+ * Creates a user (used by the route, the first-start admin and the demo accounts). `passwordHash`:
+ * hashed before the transaction began, so a slow hash (scrypt, ~0.1-0.3 s) does not hold it open.
+ */
+export async function createUser(tx: Queryable, u: NewUser & { passwordHash?: string }, actor: string): Promise<number> {
   const problems = await userReferenceProblems(tx, u);
   if (problems.length > 0) throw invalid(problems);
   const exists = await tx.query("SELECT 1 FROM users WHERE username = $1", [u.username]);
   if (exists.rows.length > 0) throw conflict(`username ${u.username} is taken`);
   const { rows } = await tx.query<{ id: string }>(
     "INSERT INTO users (username, display_name, password_hash, role, region, unit) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    [u.username, u.displayName, await hashPassword(u.password), u.role, isAdminRole(u.role) ? null : u.region, u.unit],
+    [u.username, u.displayName, u.passwordHash ?? (await hashPassword(u.password)), u.role, isAdminRole(u.role) ? null : u.region, u.unit],
   );
   const id = Number(rows[0]!.id);
   await appendAudit(tx, { actor, action: "user.create", entity: "user", entityId: String(id), after: { username: u.username, role: u.role, region: u.region, unit: u.unit } });
@@ -84,14 +83,16 @@ export const userRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     requirePermission(c.get("principal"), "users.manage");
     const { rows } = await c.get("deps").db.query<Record<string, unknown>>(
-      "SELECT id, username, display_name, role, region, unit, disabled, locked_until, totp_enabled_at FROM users ORDER BY id",
+      `SELECT u.id, u.username, u.display_name, u.role, u.region, u.unit, u.disabled, f.locked_until, u.totp_enabled_at
+         FROM users u LEFT JOIN failure_counters f ON f.scope = 'account' AND f.key = u.username ORDER BY u.id`,
     );
     return c.json({ users: rows.map(publicUser) });
   })
   .post("/", jsonBody(NewUser), async (c) => {
     const p = requirePermission(c.get("principal"), "users.manage");
     const body = c.req.valid("json");
-    const id = await c.get("deps").db.transaction((tx) => createUser(tx, body, p.actor));
+    const passwordHash = await hashPassword(body.password);
+    const id = await c.get("deps").db.transaction((tx) => createUser(tx, { ...body, passwordHash }, p.actor));
     return c.json({ id }, 201);
   })
   .patch("/:id", paramsOf(IdParam), jsonBody(UserPatch), async (c) => {
@@ -102,6 +103,7 @@ export const userRoutes = new Hono<AppEnv>()
     // Separation of duties: a security administrator cannot raise, move or re-enable itself.
     if (id === p.userId && (patch.role !== undefined || patch.region !== undefined || patch.unit !== undefined || patch.disabled !== undefined))
       throw forbidden("you may not change your own role, area or status: ask another security administrator");
+    const passwordHash = patch.password ? await hashPassword(patch.password) : null;
     await db.transaction(async (tx) => {
       const { rows } = await tx.query<Record<string, unknown>>("SELECT id, username, display_name, role, region, unit, disabled FROM users WHERE id = $1 FOR UPDATE", [id]);
       const before = rows[0];
@@ -111,9 +113,11 @@ export const userRoutes = new Hono<AppEnv>()
       if (problems.length > 0) throw invalid(problems);
       await tx.query(
         `UPDATE users SET display_name = $2, role = $3, region = $4, unit = $5, disabled = $6, updated_at = now()
-           ${patch.password ? ", password_hash = $7, failed_logins = 0, locked_until = NULL" : ""} WHERE id = $1`,
-        [id, patch.displayName ?? before.display_name, merged.role, isAdminRole(merged.role as Role) ? null : merged.region, merged.unit, patch.disabled ?? before.disabled, ...(patch.password ? [await hashPassword(patch.password)] : [])],
+           ${patch.password ? ", password_hash = $7" : ""} WHERE id = $1`,
+        [id, patch.displayName ?? before.display_name, merged.role, isAdminRole(merged.role as Role) ? null : merged.region, merged.unit, patch.disabled ?? before.disabled, ...(passwordHash ? [passwordHash] : [])],
       );
+      // A password set by the security administrator also lifts a lockout.
+      if (patch.password) await clearFailures(tx, { scope: "account" }, before.username as string);
       // Changing a role, area or status ends the user's sessions: permissions apply at once.
       if (patch.role !== undefined || patch.region !== undefined || patch.unit !== undefined || patch.disabled || patch.password)
         await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
