@@ -22,6 +22,7 @@ export * from "./survey.js";
 export * from "./split.js";
 export * from "./feedback-rules.js";
 export * from "./round.js";
+export * from "./schedule-rules.js";
 // disclosure.ts holds its own disclosureBandLabel for now (another branch's file): labels.ts's is
 // the same (test/labels.test.ts) and is the one the light `@minsheng/domain/labels` entry gives.
 export {

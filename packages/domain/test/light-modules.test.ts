@@ -1,4 +1,4 @@
-// The light modules the web apps import (labels, calendar, round, feedback-rules) give the same
+// The light modules the web apps import (labels, calendar, round, feedback-rules, schedule-rules) give the same
 // answers as the zod/Rational rules the API runs: one rule, checked against its heavy form.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -7,8 +7,10 @@ import { disclosureBandLabel as bandLabelOfDisclosure, DisclosureBand } from "..
 import { FeedbackSubmission } from "../src/feedback.js";
 import { FEEDBACK_KINDS, feedbackTextProblem, isMobilePhone } from "../src/feedback-rules.js";
 import * as labels from "../src/labels.js";
+import { Schedule } from "../src/plan.js";
 import { Rational } from "../src/rational.js";
 import { fractionPercent, roundHalfUp } from "../src/round.js";
+import { milestoneProblems } from "../src/schedule-rules.js";
 
 describe("labels", () => {
   it("names every band as disclosure.ts does (until disclosure.ts imports labels.ts)", () => {
@@ -84,5 +86,26 @@ describe("calendar", () => {
     expect(periodsOfYear(2024)[8]).toBe("2024-09");
     // 2024-09-30 16:00 UTC is already October in Hunan
     expect(periodAt(Date.UTC(2024, 8, 30, 16))).toBe("2024-10");
+  });
+});
+
+describe("milestone rules", () => {
+  const point = fc.record({
+    month: fc.oneof(fc.integer({ min: 0, max: 13 }), fc.constantFrom(1.5, -1)),
+    fraction: fc.oneof(fc.double({ min: -0.1, max: 1.1, noNaN: true }), fc.constantFrom(0, 0.25, 0.5, 1)),
+  });
+
+  it("find a problem exactly when the zod schema refuses the schedule, at the same fields", () => {
+    fc.assert(
+      fc.property(fc.array(point, { maxLength: 5 }), (points) => {
+        const zod = Schedule.safeParse({ type: "milestones", points });
+        const light = milestoneProblems(points);
+        expect(light.length === 0).toBe(zod.success);
+        // where the ranges hold, the order problems are reported at the same paths
+        if (!light.some((p) => p.problem === "out_of_range" || p.problem === "empty") && !zod.success)
+          expect(light.map((p) => ("index" in p ? `points.${p.index}.${p.field}` : "")).sort()).toEqual(zod.error.issues.map((i) => i.path.join(".")).sort());
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
