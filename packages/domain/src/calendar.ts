@@ -19,6 +19,29 @@ export const previousPeriodInYear = (period: string): string | undefined => {
   return month === 1 ? undefined : makePeriod(periodYear(period), month - 1);
 };
 
+/** The month before, across the new year: 2025-01 → 2024-12. */
+export const previousPeriod = (period: string): string => {
+  const month = periodMonth(period);
+  return month === 1 ? makePeriod(periodYear(period) - 1, 12) : makePeriod(periodYear(period), month - 1);
+};
+
+/** The month after, across the new year: 2024-12 → 2025-01. */
+export const nextPeriod = (period: string): string => {
+  const month = periodMonth(period);
+  return month === 12 ? makePeriod(periodYear(period) + 1, 1) : makePeriod(periodYear(period), month + 1);
+};
+
+/**
+ * The last day to report a month (填报截止日, YYYY-MM-DD): the configured day of the following
+ * month, or that month's last day when it is shorter (day 31 in February → 02-28 or 02-29).
+ */
+export function reportingDeadline(period: string, day: number): string {
+  const next = nextPeriod(period);
+  const lastDay = new Date(Date.UTC(periodYear(next), periodMonth(next), 0)).getUTCDate();
+  const d = Math.min(Math.max(1, Math.trunc(day)), lastDay);
+  return `${next}-${String(d).padStart(2, "0")}`;
+}
+
 /** All months of the year up to and including `period`: 2024-01 … 2024-09. */
 export const periodsOfYearUntil = (period: string): string[] => {
   const year = periodYear(period);

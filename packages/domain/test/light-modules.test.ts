@@ -2,7 +2,7 @@
 // answers as the zod/Rational rules the API runs: one rule, checked against its heavy form.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chineseDate, periodAt, periodsOfYear } from "../src/calendar.js";
+import { chineseDate, nextPeriod, periodAt, periodsOfYear, previousPeriod, reportingDeadline } from "../src/calendar.js";
 import { disclosureBandLabel as bandLabelOfDisclosure, DisclosureBand } from "../src/disclosure.js";
 import { FeedbackSubmission } from "../src/feedback.js";
 import { FEEDBACK_KINDS, feedbackTextProblem, isMobilePhone } from "../src/feedback-rules.js";
@@ -107,5 +107,19 @@ describe("milestone rules", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("months across the new year and the reporting deadline", () => {
+  it("steps months over December and clamps the deadline day to the month", () => {
+    expect(previousPeriod("2025-01")).toBe("2024-12");
+    expect(previousPeriod("2024-10")).toBe("2024-09");
+    expect(nextPeriod("2024-12")).toBe("2025-01");
+    expect(nextPeriod("2024-09")).toBe("2024-10");
+    expect(reportingDeadline("2024-09", 5)).toBe("2024-10-05");
+    expect(reportingDeadline("2024-12", 10)).toBe("2025-01-10");
+    expect(reportingDeadline("2024-01", 31)).toBe("2024-02-29");
+    expect(reportingDeadline("2025-01", 31)).toBe("2025-02-28");
+    expect(reportingDeadline("2024-09", 0)).toBe("2024-10-01");
   });
 });

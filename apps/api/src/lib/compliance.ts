@@ -6,6 +6,7 @@ import {
   disclosureObligationLabel,
   disclosureScore,
   missedObligations,
+  nextPeriod,
   periodYear,
 } from "@minsheng/domain";
 import type { Deps } from "./context.js";
@@ -34,11 +35,7 @@ export interface SiteCompliance {
   missed: { obligation: DisclosureObligation; label: string }[] | null;
 }
 
-const nextMonthStart = (period: string): string => {
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5, 7));
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
-};
+const nextMonthStart = (period: string): string => `${nextPeriod(period)}-01`;
 
 export async function complianceReport(deps: Deps, period: string, region: string, plan?: string) {
   const { db, regions } = deps;
