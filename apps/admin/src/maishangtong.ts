@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { type ContentKind, contentKindLabel, type DisclosureObligation, disclosureObligationName, type FeedbackState } from "@minsheng/domain/labels";
+import { type ContentKind, contentKindLabel, type DisclosureObligation, disclosureObligationName, type FeedbackState, type PlanLevel } from "@minsheng/domain/labels";
 import { ApiProblem, api, isStaff, type Me, read } from "./api";
 import { useBundle, usePlans } from "./data";
 
@@ -23,7 +23,7 @@ export interface SiteSummary {
   url: string;
   project: { id: string; no: number; title: string };
   item: { id: string; no: number; title: string };
-  plan: { id: string; title: string; year: number; level: string };
+  plan: { id: string; title: string; year: number; level: PlanLevel };
   region: { code: string; name: string; path: string[] };
   unit: { id: string; name: string };
   contact: string;

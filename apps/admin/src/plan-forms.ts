@@ -1,3 +1,4 @@
+import type { ScheduleInput } from "@minsheng/domain";
 import { fractionPercent } from "@minsheng/domain/round";
 import { milestoneProblems } from "@minsheng/domain/schedule-rules";
 import { ApiProblem, errorText, problemLine } from "./api";
@@ -8,7 +9,7 @@ import { ApiProblem, errorText, problemLine } from "./api";
  */
 
 /** The domain's schedule (序时进度): linear by month, or milestones ("100% by end of June"). */
-export type Schedule = "linear-monthly" | { type: "milestones"; interpolation?: "linear" | "step"; points: { month: number; fraction: number }[] };
+export type Schedule = ScheduleInput;
 
 /** Human text of a schedule, as the bulletins say it. */
 export function scheduleText(s: Schedule | null | undefined, inherit = "跟随计划"): string {

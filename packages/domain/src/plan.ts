@@ -72,6 +72,8 @@ export const Schedule = z.union([
     }),
 ]);
 export type Schedule = z.infer<typeof Schedule>;
+/** A schedule as written in a form or a file (`interpolation` may be left out). */
+export type ScheduleInput = z.input<typeof Schedule>;
 
 /** Level that issued a plan: 省定 / 市定 / 县定. */
 export const PlanLevel = z.enum(["province", "city", "county"]);

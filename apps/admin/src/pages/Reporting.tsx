@@ -301,7 +301,7 @@ function ReportEditor({ target, period, notify, onClose }: { target: Target; per
           )}
         </Descriptions>
         {r?.state === "returned" && <Alert type="error" showIcon style={{ marginBottom: 16 }} title="核验员已退回，请修改后重新提交" description={r.reviewReason} />}
-        {r?.state === "reduced" && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title="已核减" description={r.reviewReason} />}
+        {r?.state === "reduced" && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={reportStateLabel.reduced} description={r.reviewReason} />}
         {r && canAudit && (
           <Link to={`/audit?entity=report&id=${r.id}`} style={{ display: "inline-block", marginBottom: 12 }}>
             查看修改历史
