@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { chinaDate, periodsOfYear, periodYear } from "@minsheng/domain/calendar";
+import { chinaDate, makePeriod, periodsOfYear, periodYear } from "@minsheng/domain/calendar";
 import type { InferResponseType } from "hono/client";
 import { ApiProblem, api, currentPeriod, read } from "./api";
 
@@ -22,7 +22,7 @@ export const fmt = (v: number | null | undefined) => (v === null || v === undefi
 export function defaultPeriod(years: number[], now = new Date()): string {
   const current = currentPeriod(now);
   if (years.length === 0 || years.includes(periodYear(current))) return current;
-  return `${Math.max(...years)}-12`;
+  return makePeriod(Math.max(...years), 12);
 }
 
 /** Today in China (YYYY-MM-DD), to compare with deadlines. */
