@@ -1,3 +1,4 @@
+import { regionLevelLabel } from "@minsheng/domain/labels";
 /**
  * The API's error answers in Chinese, in one place. The API speaks English to integrators
  * (`{ error: { code, message, problems: [{ path, message }] } }`, apps/api/src/lib/errors.ts); its
@@ -36,7 +37,7 @@ const kindText: Record<string, string> = {
   feedback: "意见建议", region: "地区", unit: "单位", evidence: "佐证材料", bulletin: "通报", file: "文件", rule: "规则", ticket: "编号",
 };
 const kind = (k: string) => kindText[k.toLowerCase()] ?? k;
-const levelText: Record<string, string> = { province: "省级", city: "市级", county: "县级", zone: "功能区" };
+const levelText: Readonly<Record<string, string>> = regionLevelLabel;
 
 /** Field names of the console's forms and the API's bodies, for messages that are not shown at their field. */
 export const fieldText: Record<string, string> = {

@@ -1,4 +1,6 @@
 import { createClient } from "@minsheng/api/client";
+import { periodAt } from "@minsheng/domain/calendar";
+import { disclosureBandLabel, type Role, statusLabel as domainStatusLabel } from "@minsheng/domain/labels";
 import { fieldLabel, messageText, problemText } from "./api-messages";
 
 /** The typed client (hono/client) against the server that serves this console. */
@@ -72,7 +74,7 @@ export const problemLine = (p: Problem): string => {
 export const errorText = (e: unknown): string =>
   e instanceof TypeError && /fetch|network|load failed/i.test(e.message) ? "网络连接失败，请检查网络后重试" : e instanceof Error ? e.message : String(e);
 
-export type Role = "admin" | "security_admin" | "audit_admin" | "staff_province" | "staff_city" | "staff_county" | "reporter" | "reviewer" | "observer";
+export type { Role };
 export interface Me {
   username: string;
   displayName: string;
@@ -102,15 +104,14 @@ export const sections = [
   { key: "users", label: "用户管理", allow: (r: Role) => r === "security_admin" },
 ] as const;
 
-export const statusLabel: Record<string, string> = { completed: "已完成", on_schedule: "按序时推进", behind: "未达序时" };
+// The domain's names, looked up by the plain strings the pages hold (a band already in Chinese,
+// as some imported records carry it, is shown as it is: the pages fall back to the value).
+export const statusLabel: Readonly<Record<string, string>> = domainStatusLabel;
 export const statusColor: Record<string, string> = { completed: "green", on_schedule: "blue", behind: "red" };
-export const bandLabel: Record<string, string> = { good: "好", fair: "较好", poor: "较差", 好: "好", 较好: "较好", 较差: "较差" };
+export const bandLabel: Readonly<Record<string, string>> = disclosureBandLabel;
 
 /** The month now in China (YYYY-MM). */
-export function currentPeriod(now = new Date()): string {
-  const d = new Date(now.getTime() + 8 * 3600_000);
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
-}
+export const currentPeriod = (now = new Date()): string => periodAt(now.getTime());
 
 /** Sections whose page exists; the others stay out of the menu and the router until built. */
 export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports"]);

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { type ContentKind, contentKindLabel, type DisclosureObligation, disclosureObligationName, type FeedbackState, type PlanLevel } from "@minsheng/domain/labels";
 import { ApiProblem, api, isStaff, type Me, read } from "./api";
 import { useBundle, usePlans } from "./data";
 
@@ -7,8 +8,7 @@ import { useBundle, usePlans } from "./data";
  * lib/feedback.ts, routes/sites.ts, lib/compliance.ts) and the queries they share.
  */
 
-export type ContentKind = "policy" | "localised" | "update";
-export const contentKindLabel: Record<ContentKind, string> = { policy: "政策文件", localised: "本地化更新", update: "工作动态" };
+export { type ContentKind, contentKindLabel, type FeedbackState };
 
 export interface SiteCounts {
   policies: number;
@@ -23,7 +23,7 @@ export interface SiteSummary {
   url: string;
   project: { id: string; no: number; title: string };
   item: { id: string; no: number; title: string };
-  plan: { id: string; title: string; year: number; level: string };
+  plan: { id: string; title: string; year: number; level: PlanLevel };
   region: { code: string; name: string; path: string[] };
   unit: { id: string; name: string };
   contact: string;
@@ -58,7 +58,6 @@ export interface ContentView {
   files: FileView[];
 }
 
-export type FeedbackState = "pending" | "open" | "answered" | "rejected";
 export const feedbackStateColor: Record<FeedbackState, string> = { pending: "orange", open: "red", answered: "green", rejected: "default" };
 export interface FeedbackView {
   id: number;
@@ -119,13 +118,9 @@ export interface Checklist {
   holidays: string[];
   workdays: string[];
 }
-export type Obligation = "policyDocument" | "localisedContent" | "monthlyWorkUpdate" | "answeredInTime";
-export const obligationLabel: Record<Obligation, string> = {
-  policyDocument: "政策文件公开",
-  localisedContent: "建设内容和建设要求本地化更新",
-  monthlyWorkUpdate: "每月发布工作动态",
-  answeredInTime: "群众意见建议按时答复",
-};
+export type Obligation = DisclosureObligation;
+/** The checklist's names of the obligations (the domain's labels.ts). */
+export const obligationLabel: Readonly<Record<Obligation, string>> = disclosureObligationName;
 
 export interface ComplianceReport {
   period: string;

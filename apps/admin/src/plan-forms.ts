@@ -1,3 +1,6 @@
+import type { ScheduleInput } from "@minsheng/domain";
+import { fractionPercent } from "@minsheng/domain/round";
+import { milestoneProblems } from "@minsheng/domain/schedule-rules";
 import { ApiProblem, errorText, problemLine } from "./api";
 
 /**
@@ -6,29 +9,25 @@ import { ApiProblem, errorText, problemLine } from "./api";
  */
 
 /** The domain's schedule (序时进度): linear by month, or milestones ("100% by end of June"). */
-export type Schedule = "linear-monthly" | { type: "milestones"; interpolation?: "linear" | "step"; points: { month: number; fraction: number }[] };
+export type Schedule = ScheduleInput;
 
 /** Human text of a schedule, as the bulletins say it. */
 export function scheduleText(s: Schedule | null | undefined, inherit = "跟随计划"): string {
   if (s === null || s === undefined) return inherit;
   if (s === "linear-monthly") return "按月均衡（月份 ÷ 12）";
-  const pts = s.points.map((p) => `${p.month}月底 ${Math.round(p.fraction * 10000) / 100}%`).join("，");
+  const pts = s.points.map((p) => `${p.month}月底 ${fractionPercent(p.fraction)}%`).join("，");
   return `节点：${pts}${s.interpolation === "step" ? "（节点间不增长）" : ""}`;
 }
 
-/** Problems of a milestone list, the same the domain checks (months increase, shares do not decrease). */
+/** Problems of a milestone list: the domain's (schedule-rules.ts), in words. */
 export function scheduleProblems(s: Schedule | null | undefined): string[] {
   if (s === null || s === undefined || s === "linear-monthly") return [];
-  const out: string[] = [];
-  if (s.points.length === 0) out.push("至少需要一个节点");
-  s.points.forEach((p, i) => {
-    if (!Number.isInteger(p.month) || p.month < 1 || p.month > 12) out.push(`第 ${i + 1} 个节点：月份应为 1-12`);
-    if (!(p.fraction >= 0 && p.fraction <= 1)) out.push(`第 ${i + 1} 个节点：进度应为 0-100%`);
-    const prev = s.points[i - 1];
-    if (prev && p.month <= prev.month) out.push(`第 ${i + 1} 个节点：月份应晚于上一个节点`);
-    if (prev && p.fraction < prev.fraction) out.push(`第 ${i + 1} 个节点：进度不应低于上一个节点`);
+  return milestoneProblems(s.points).map((p) => {
+    if (p.problem === "empty") return "至少需要一个节点";
+    const at = `第 ${p.index + 1} 个节点：`;
+    if (p.problem === "out_of_range") return at + (p.field === "month" ? "月份应为 1-12" : "进度应为 0-100%");
+    return at + (p.problem === "month_not_increasing" ? "月份应晚于上一个节点" : "进度不应低于上一个节点");
   });
-  return out;
 }
 
 /** Circled numbers as the bulletins number projects (①…㉔), beyond 50 plain digits. */

@@ -1,5 +1,6 @@
 // The split-down table while typing: edits folded in, totals and 自我加压 / 未分解完 recomputed.
 import { describe, expect, it } from "vitest";
+import { splitDown } from "@minsheng/domain/split";
 import { applyEdits, changedTargets, type SplitNode, type TargetRow } from "./plan-split";
 
 const row = (region: string, parent: string | null, own: number | null, extra: Partial<TargetRow> = {}): TargetRow => ({
@@ -35,6 +36,27 @@ describe("applyEdits", () => {
     expect(get(tree, "430500")).toMatchObject({ own: null, effective: 67, pressure: false, shortfall: false, difference: null });
     const mean = applyEdits(rows, new Map(), "mean");
     expect(get(mean, "430500").childrenTotal).toBe(33.5);
+  });
+});
+
+describe("applyEdits is the domain's split, exact", () => {
+  it("takes the mean of milestone percents exactly, as the server will after saving (floats give 50.000001)", () => {
+    // (50.000001 + 50.000002) ÷ 2 = 50.0000015, half-up at 6 decimals 50.000002; in floats
+    // (a + b) / 2 is 50.00000149999999…, which Math.round(x * 1e6) / 1e6 turns into 50.000001
+    const tree = applyEdits(rows, new Map([["430523", 50.000001], ["430524", 50.000002], ["430500", 50.000002]]), "mean");
+    expect(get(tree, "430500")).toMatchObject({ childrenTotal: 50.000002, effective: 50.000002, shortfall: true, pressure: false, difference: -0.000001 });
+  });
+
+  it("agrees with splitDown over the whole tree the rows describe", () => {
+    const edits = new Map<string, number | null>([["430523", 0.1], ["430524", 0.2]]);
+    const tree = applyEdits(rows, edits, "sum");
+    const domain = splitDown(
+      rows.map((r) => ({ code: r.region, name: r.name, level: r.level, parent: r.parent })),
+      [{ region: "430500", value: 100 }, { region: "430523", value: 0.1 }, { region: "430524", value: 0.2 }],
+      "430500",
+    )!;
+    expect(get(tree, "430500")).toMatchObject({ childrenTotal: domain.childrenTotal, difference: domain.difference, shortfall: domain.shortfall });
+    expect(get(tree, "430500").childrenTotal).toBe(0.3);
   });
 });
 

@@ -1,3 +1,5 @@
+import { type SplitNode as DomainSplitNode, splitDown } from "@minsheng/domain/split";
+
 /**
  * The split-down table of one indicator's targets (层层分解) while staff type: the server answers
  * each region's own target and its children's total (GET /indicators/:id/targets, exact); edits
@@ -28,37 +30,34 @@ export interface SplitNode extends TargetRow {
   children?: SplitNode[];
 }
 
-/** Sums of decimals as typed (≤ 6 decimals) without float drift in what is shown: 0.1 + 0.2 = 0.3. */
-const fix = (x: number) => Math.round(x * 1e6) / 1e6;
-
 /**
- * The rows as a tree with the edits applied and totals recomputed bottom-up. A listed region whose
- * children are not listed (below the depth asked) keeps the server's total for them.
+ * The rows as a tree with the edits applied and totals recomputed bottom-up, exactly, by the
+ * domain's `splitDown` (the API's own answer after saving). A listed region whose children are not
+ * listed (below the depth asked) keeps the server's total for them.
  */
 export function applyEdits(rows: readonly TargetRow[], edits: ReadonlyMap<string, number | null>, aggregation: "sum" | "mean"): SplitNode[] {
-  const nodes = new Map<string, SplitNode>();
-  for (const r of rows) nodes.set(r.region, { ...r, key: r.region, edited: edits.has(r.region) && edits.get(r.region) !== r.own });
-  const roots: SplitNode[] = [];
-  for (const n of nodes.values()) {
-    const parent = n.parent !== null ? nodes.get(n.parent) : undefined;
-    if (parent) (parent.children ??= []).push(n);
-    else roots.push(n);
-  }
-  const settle = (n: SplitNode): number | null => {
-    if (edits.has(n.region)) n.own = edits.get(n.region)!;
-    if (n.children && n.children.length > 0) {
-      const values = n.children.map(settle).filter((v): v is number => v !== null);
-      n.childrenTotal = values.length === 0 ? null : fix(aggregation === "mean" ? values.reduce((a, b) => a + b, 0) / values.length : values.reduce((a, b) => a + b, 0));
-    }
-    n.effective = n.own ?? n.childrenTotal;
-    const both = n.own !== null && n.childrenTotal !== null;
-    n.difference = both ? fix(n.childrenTotal! - n.own!) : null;
-    n.pressure = both && n.difference! > 0;
-    n.shortfall = both && n.difference! < 0;
-    return n.effective;
+  const byRegion = new Map(rows.map((r) => [r.region, r]));
+  const withListedChildren = new Set(rows.flatMap((r) => (r.parent !== null && byRegion.has(r.parent) ? [r.parent] : [])));
+  const regions = rows.map((r) => ({ code: r.region, name: r.name, level: r.level, parent: r.parent }));
+  const targets = rows.flatMap((r) => {
+    const value = edits.has(r.region) ? edits.get(r.region)! : r.own;
+    return value === null ? [] : [{ region: r.region, value }];
+  });
+  const childrenTotals = new Map(rows.flatMap((r) => (!withListedChildren.has(r.region) && r.childrenTotal !== null ? [[r.region, r.childrenTotal] as const] : [])));
+  const toNode = (n: DomainSplitNode): SplitNode => {
+    const row = byRegion.get(n.region)!;
+    const { children, ...figures } = n;
+    return {
+      ...row,
+      ...figures,
+      key: row.region,
+      edited: edits.has(row.region) && edits.get(row.region) !== row.own,
+      ...(children.length > 0 ? { children: children.map(toNode) } : {}),
+    };
   };
-  roots.forEach(settle);
-  return roots;
+  return rows
+    .filter((r) => r.parent === null || !byRegion.has(r.parent))
+    .map((root) => toNode(splitDown(regions, targets, root.region, { aggregation, childrenTotals })!));
 }
 
 /** The PUT body for the edits that change something, each with the version read. */

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { chinaDate, makePeriod, periodsOfYear, periodYear } from "@minsheng/domain/calendar";
 import type { InferResponseType } from "hono/client";
 import { ApiProblem, api, currentPeriod, read } from "./api";
 
@@ -20,17 +21,15 @@ export const fmt = (v: number | null | undefined) => (v === null || v === undefi
  */
 export function defaultPeriod(years: number[], now = new Date()): string {
   const current = currentPeriod(now);
-  if (years.length === 0 || years.includes(Number(current.slice(0, 4)))) return current;
-  return `${Math.max(...years)}-12`;
+  if (years.length === 0 || years.includes(periodYear(current))) return current;
+  return makePeriod(Math.max(...years), 12);
 }
 
 /** Today in China (YYYY-MM-DD), to compare with deadlines. */
-export function chinaToday(now = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+export const chinaToday = (now = new Date()): string => chinaDate(now.getTime());
 
 /** The months of a year, for selects: "2024-01" … "2024-12". */
-export const monthsOf = (year: number) => Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
+export const monthsOf = (year: number): string[] => periodsOfYear(year);
 
 export const useReport = (id: number | null) =>
   useQuery({

@@ -1,4 +1,5 @@
 import type { SiteIndicator, SiteProgress } from "@minsheng/api/client";
+import type { FeedbackKind, FeedbackState, SatisfactionRating as Rating } from "@minsheng/domain/labels";
 
 /**
  * The public API of 码上通 (GET/POST under /api/v1/public), typed by hand to what apps/api answers
@@ -7,12 +8,9 @@ import type { SiteIndicator, SiteProgress } from "@minsheng/api/client";
  * No sign-in; every call is same-origin when the site is served by the API server.
  */
 
-export type { SiteIndicator, SiteProgress };
+export type { FeedbackKind, FeedbackState, Rating, SiteIndicator, SiteProgress };
 /** 已完成 / 按序时推进 / 未达序时 (the domain's Status) */
 export type Status = NonNullable<SiteProgress["status"]>;
-export type FeedbackKind = "suggestion" | "complaint" | "question" | "praise";
-export type Rating = "satisfied" | "basically_satisfied" | "dissatisfied";
-export type FeedbackState = "pending" | "open" | "answered" | "rejected";
 
 export interface FileRef {
   id: string;

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { ApiProblem, Status } from "./api";
-import { barGeometry, pct, statusText } from "./format";
+import { statusLabel } from "@minsheng/domain/labels";
+import { barGeometry, pct } from "./format";
 
 export function Notice({ title, text, children, tone = "info" }: { title: string; text?: string; children?: ComponentChildren; tone?: "info" | "error" }) {
   return (
@@ -42,7 +43,7 @@ export function LoadError({ error, notFound, retry }: { error: ApiProblem; notFo
 
 export function StatusBadge({ status, label }: { status: Status | null; label?: string | null }) {
   if (!status) return <span class="badge badge-none">暂无数据</span>;
-  return <span class={`badge badge-${status}`}>{label ?? statusText[status]}</span>;
+  return <span class={`badge badge-${status}`}>{label ?? statusLabel[status]}</span>;
 }
 
 /**

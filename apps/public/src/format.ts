@@ -1,19 +1,10 @@
-import { ApiProblem, type FeedbackKind, type Problem, type Rating, type Status } from "./api";
+import { chineseDate } from "@minsheng/domain/calendar";
+import { FEEDBACK_TEXT_MAX, FEEDBACK_TEXT_MIN, feedbackTextProblem, isMobilePhone } from "@minsheng/domain/feedback-rules";
+import { fractionPercent, roundHalfUp } from "@minsheng/domain/round";
+import { ApiProblem, type Problem } from "./api";
 
-export const statusText: Record<Status, string> = { completed: "已完成", on_schedule: "按序时推进", behind: "未达序时" };
-export const kindText: Record<FeedbackKind, string> = { suggestion: "建议", complaint: "投诉", question: "咨询", praise: "表扬" };
-export const ratingText: Record<Rating, string> = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
-
-/**
- * Rounds half up at `digits` decimals on the decimal digits as written (45.555 → 45.56), which
- * toFixed does not do for numbers binary floating point cannot hold exactly.
- */
-export const roundHalfUp = (v: number, digits: number): number => {
-  const f = 10 ** digits;
-  // 15 significant digits drop the binary noise (4555.499999999999 → 4555.5) before rounding.
-  const r = Math.round(Number((Math.abs(v) * f).toPrecision(15))) / f;
-  return v < 0 && r !== 0 ? -r : r;
-};
+// Labels, rounding, months and the suggestion's rules are the domain's (light entries: no zod in
+// the phone's script); this file only words them for the page.
 
 /** 94.44 → "94.44%"; whole numbers without decimals (75 → "75%"). */
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? "—" : `${roundHalfUp(v, 2)}%`);
@@ -25,13 +16,8 @@ export const amount = (v: number | null | undefined, unit: string): string => {
   return unit === "%" ? `${n}%` : `${n} ${unit}`;
 };
 
-/** "2024-09" → "2024年9月"; "2024-09-30" → "2024年9月30日". */
-export function cnDate(s: string | null | undefined): string {
-  if (!s) return "";
-  const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(s);
-  if (!m) return s;
-  return `${m[1]}年${Number(m[2])}月${m[3] ? `${Number(m[3])}日` : ""}`;
-}
+/** "2024-09" → "2024年9月"; "2024-09-30" → "2024年9月30日"; nothing → "". */
+export const cnDate = (s: string | null | undefined): string => (s ? chineseDate(s) : "");
 
 /**
  * Geometry of the schedule bar: the filled share (capped at 100%) and where the 序时 marker sits,
@@ -104,16 +90,14 @@ export function ratingError(e: unknown): string {
 
 export const waitText = (seconds: number): string => (seconds < 60 ? `${Math.ceil(seconds)} 秒` : `${Math.ceil(seconds / 60)} 分钟`);
 
-export const MOBILE = /^1[3-9]\d{9}$/;
-
-/** The same checks the server makes, before sending. */
+/** The server's checks (the domain's feedback rules) before sending, and the photo's. */
 export function checkFeedback(input: { text: string; phone: string; photo: File | null }, maxPhotoBytes = 5 * 1024 * 1024): Record<string, string> {
   const out: Record<string, string> = {};
-  const text = input.text.trim();
-  if (text.length < 5) out.text = "请至少填写 5 个字";
-  else if (text.length > 2000) out.text = "内容不能超过 2000 个字";
+  const text = feedbackTextProblem(input.text);
+  if (text === "too_short") out.text = `请至少填写 ${FEEDBACK_TEXT_MIN} 个字`;
+  else if (text === "too_long") out.text = `内容不能超过 ${FEEDBACK_TEXT_MAX} 个字`;
   const phone = input.phone.replace(/[\s-]/g, "");
-  if (phone !== "" && !MOBILE.test(phone)) out.phone = "请填写 11 位中国大陆手机号码，或留空";
+  if (phone !== "" && !isMobilePhone(phone)) out.phone = "请填写 11 位中国大陆手机号码，或留空";
   if (input.photo) {
     if (!/^image\/(jpeg|png|gif|webp)$/.test(input.photo.type)) out.photo = "照片须为 JPEG、PNG、GIF 或 WebP 图片";
     else if (input.photo.size > maxPhotoBytes) out.photo = "照片太大，请选择 5 MB 以内的照片";
@@ -152,5 +136,5 @@ export function fileSize(bytes: number): string {
 /** "收到 3 条，已答复 2 条，处理率 66.67%"; the rate is a fraction from the API (answered ÷ received). */
 export function processingText(c: { suggestionsReceived: number; suggestionsAnswered: number; processingRate: number }): string {
   if (c.suggestionsReceived === 0) return "暂未收到意见建议";
-  return `收到 ${c.suggestionsReceived} 条，已答复 ${c.suggestionsAnswered} 条，处理率 ${pct(c.processingRate * 100)}`;
+  return `收到 ${c.suggestionsReceived} 条，已答复 ${c.suggestionsAnswered} 条，处理率 ${pct(fractionPercent(c.processingRate))}`;
 }

@@ -1,4 +1,5 @@
 /** Number, date and label formatting as the bulletins print them. Pure helpers. */
+import { roundHalfUp } from "@minsheng/domain";
 
 /** A figure as printed: its shortest decimal form, no thousands separators (25719, 467.036). */
 export function formatNumber(value: number): string {
@@ -9,7 +10,7 @@ export function formatNumber(value: number): string {
 }
 
 /** A percent already rounded to 2 decimals, printed without trailing zeros: 112.5, 100, 88.46. */
-export const formatPercent = (percent: number): string => `${formatNumber(Math.round(percent * 100) / 100)}%`;
+export const formatPercent = (percent: number): string => `${formatNumber(Number.isFinite(percent) ? roundHalfUp(percent, 2) : percent)}%`;
 
 /** A disclosure score, printed without trailing zeros (5.4783, 3). */
 export const formatScore = (score: number): string => formatNumber(score);

@@ -1,4 +1,4 @@
-import { evaluatePrepared, type PreparedBundle, type Region } from "@minsheng/domain";
+import { evaluatePrepared, planLevelLabel as levelName, type PreparedBundle, type Region } from "@minsheng/domain";
 import type { RegionRate } from "./model.js";
 
 const ABBREVIATIONS: ReadonlyArray<[RegExp, string]> = [
@@ -71,8 +71,7 @@ export function childrenWord(region: Region | undefined): string {
 }
 
 /** 省定 / 市定 / 县定. */
-export const planLevelLabel = (level: string): string =>
-  level === "province" ? "省定" : level === "city" ? "市定" : level === "county" ? "县定" : "";
+export const planLevelLabel = (level: string): string => (levelName as Readonly<Record<string, string>>)[level] ?? "";
 
 /**
  * Each direct child region's own rate of every indicator of a plan, as the child's own evaluation

@@ -5,6 +5,7 @@
  * Further sheets: every indicator's figures (指标明细), the disclosure scores and, when given, the
  * unit ranking.
  */
+import { disclosureBandLabel } from "@minsheng/domain";
 import ExcelJS from "exceljs";
 import { annexColumnLabel, type AnnexTable, type BulletinModel } from "./model.js";
 
@@ -126,7 +127,6 @@ function indicatorSheet(wb: ExcelJS.Workbook, model: BulletinModel): void {
 function disclosureSheet(wb: ExcelJS.Workbook, model: BulletinModel): void {
   const d = model.disclosure;
   if (!d) return;
-  const bandLabel = { good: "好", fair: "较好", poor: "较差" } as const;
   const rows = [...d.good, ...d.fair, ...d.poor];
   const columns: Column[] = [
     { header: "排名", width: 7, value: (i) => i + 1 },
@@ -135,7 +135,7 @@ function disclosureSheet(wb: ExcelJS.Workbook, model: BulletinModel): void {
     { header: "应公开", width: 10, value: (i) => rows[i]!.total },
     { header: "得分", width: 10, value: (i) => rows[i]!.score, numFmt: "0.0000", align: "right" },
     { header: `满分`, width: 8, value: () => d.fullMarks },
-    { header: "等次", width: 8, value: (i) => bandLabel[rows[i]!.band] },
+    { header: "等次", width: 8, value: (i) => disclosureBandLabel[rows[i]!.band] },
   ];
   addSheet(wb, "信息公开", `信息公开指标得分（满分 ${d.fullMarks} 分）`, columns, rows.length);
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { PERIOD_PATTERN } from "./calendar.js";
 import type { ProgressFigure, Target } from "./plan.js";
 
 // A hand-written fast path for the two arrays that grow with the country: a national bundle holds
@@ -10,8 +11,6 @@ import type { ProgressFigure, Target } from "./plan.js";
 
 /** `Id` in plan.ts: 1-64 characters, letters, digits, '-', '_', '.', ':' (so code points = units). */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
-/** `Period` in period.ts. */
-const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** `NonNegativeFigure` in plan.ts. */
 const MAX_FIGURE = 1e12;
 

@@ -1,24 +1,19 @@
 import { z } from "zod";
+import { FEEDBACK_KINDS, FEEDBACK_TEXT_MAX, FEEDBACK_TEXT_MIN, MOBILE_PHONE_PATTERN } from "./feedback-rules.js";
 import { Id } from "./plan.js";
 import { Rational } from "./rational.js";
 
 /** 意见建议 from the public page: a suggestion, complaint, question or praise. */
-export const FeedbackKind = z.enum(["suggestion", "complaint", "question", "praise"]);
+export const FeedbackKind = z.enum(FEEDBACK_KINDS);
 export type FeedbackKind = z.infer<typeof FeedbackKind>;
-export const feedbackKindLabel: Record<FeedbackKind, string> = {
-  suggestion: "建议",
-  complaint: "投诉",
-  question: "咨询",
-  praise: "表扬",
-};
 
 /** Mainland mobile number; only ever stored encrypted and shown masked (138****5678). */
-export const MobilePhone = z.string().regex(/^1[3-9]\d{9}$/, "must be an 11-digit mainland mobile number");
+export const MobilePhone = z.string().regex(MOBILE_PHONE_PATTERN, "must be an 11-digit mainland mobile number");
 
 /** What a citizen submits. Text is plain text and is always rendered as text, never as HTML. */
 export const FeedbackSubmission = z.object({
   kind: FeedbackKind,
-  text: z.string().trim().min(5, "must be at least 5 characters").max(2000, "must be at most 2000 characters"),
+  text: z.string().trim().min(FEEDBACK_TEXT_MIN, `must be at least ${FEEDBACK_TEXT_MIN} characters`).max(FEEDBACK_TEXT_MAX, `must be at most ${FEEDBACK_TEXT_MAX} characters`),
   phone: MobilePhone.optional(),
 });
 export type FeedbackSubmission = z.infer<typeof FeedbackSubmission>;

@@ -20,3 +20,25 @@ export * from "./letter.js";
 export * from "./candidate.js";
 export * from "./survey.js";
 export * from "./split.js";
+export * from "./feedback-rules.js";
+export * from "./round.js";
+export * from "./schedule-rules.js";
+// disclosure.ts holds its own disclosureBandLabel for now (another branch's file): labels.ts's is
+// the same (test/labels.test.ts) and is the one the light `@minsheng/domain/labels` entry gives.
+export {
+  CONTENT_KINDS,
+  type ContentKind,
+  contentKindLabel,
+  disclosureObligationName,
+  feedbackKindLabel,
+  feedbackStateLabel,
+  letterKindLabel,
+  planLevelLabel,
+  regionLevelLabel,
+  reportStateLabel,
+  ROLES,
+  type Role,
+  roleLabel,
+  satisfactionLabel,
+  statusLabel,
+} from "./labels.js";

@@ -4,12 +4,6 @@ import { Id } from "./plan.js";
 /** 温馨提示函 / 工作提示函 / 交办函 / 预警通知: a notice with a deadline for rectification. */
 export const LetterKind = z.enum(["reminder", "work_notice", "assignment", "warning"]);
 export type LetterKind = z.infer<typeof LetterKind>;
-export const letterKindLabel: Record<LetterKind, string> = {
-  reminder: "温馨提示函",
-  work_notice: "工作提示函",
-  assignment: "交办函",
-  warning: "预警通知",
-};
 
 const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Period } from "./period.js";
+import { milestoneProblems } from "./schedule-rules.js";
 
 /** Identifier of a record in a plan: letters, digits, '-', '_', '.', ':' (stable in URLs and files). */
 export const Id = z
@@ -63,17 +64,16 @@ export const Schedule = z.union([
       points: z.array(SchedulePoint).min(1, "needs at least one milestone"),
     })
     .superRefine((s, ctx) => {
-      for (let i = 1; i < s.points.length; i++) {
-        const prev = s.points[i - 1]!;
-        const cur = s.points[i]!;
-        if (cur.month <= prev.month)
-          ctx.addIssue({ code: "custom", path: ["points", i, "month"], message: "months must increase" });
-        if (cur.fraction < prev.fraction)
-          ctx.addIssue({ code: "custom", path: ["points", i, "fraction"], message: "fractions must not decrease" });
+      // ranges and emptiness are the schemas' above; the order between milestones is schedule-rules.ts's
+      for (const p of milestoneProblems(s.points)) {
+        if (p.problem === "month_not_increasing") ctx.addIssue({ code: "custom", path: ["points", p.index, "month"], message: "months must increase" });
+        if (p.problem === "fraction_decreasing") ctx.addIssue({ code: "custom", path: ["points", p.index, "fraction"], message: "fractions must not decrease" });
       }
     }),
 ]);
 export type Schedule = z.infer<typeof Schedule>;
+/** A schedule as written in a form or a file (`interpolation` may be left out). */
+export type ScheduleInput = z.input<typeof Schedule>;
 
 /** Level that issued a plan: 省定 / 市定 / 县定. */
 export const PlanLevel = z.enum(["province", "city", "county"]);

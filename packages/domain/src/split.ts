@@ -46,6 +46,11 @@ export interface SplitOptions {
   depth?: number;
   /** list regions without any target in their subtree too (so one can be given one); default true */
   includeEmpty?: boolean;
+  /**
+   * The children's total of a region whose children are not among `regions` (a page listing the
+   * tree to some depth only, as the console's target editor): taken as given for such a region.
+   */
+  childrenTotals?: ReadonlyMap<string, number>;
 }
 
 const figure = (r: Rational) => Rational.round(r, 6);
@@ -55,7 +60,7 @@ const figure = (r: Rational) => Rational.round(r, 6);
  * is not among `regions`. Children are listed in region-code order.
  */
 export function splitDown(regions: readonly SplitRegion[], targets: readonly SplitTarget[], root: string, options: SplitOptions = {}): SplitNode | null {
-  const { aggregation = "sum", depth = Number.POSITIVE_INFINITY, includeEmpty = true } = options;
+  const { aggregation = "sum", depth = Number.POSITIVE_INFINITY, includeEmpty = true, childrenTotals } = options;
   const byCode = new Map(regions.map((r) => [r.code, r]));
   if (!byCode.has(root)) return null;
   const kids = new Map<string, string[]>();
@@ -69,7 +74,9 @@ export function splitDown(regions: readonly SplitRegion[], targets: readonly Spl
     seen.add(code);
     const built = (kids.get(code) ?? []).filter((c) => !seen.has(c)).map((c) => build(c, level + 1));
     const contributing = built.map((b) => b.effective).filter((v): v is Rational => v !== null);
-    const total = contributing.length === 0 ? null : aggregation === "mean" ? Rational.mean(contributing) : Rational.sum(contributing);
+    const given = kids.has(code) ? undefined : childrenTotals?.get(code);
+    const total =
+      contributing.length === 0 ? (given === undefined ? null : Rational.fromNumber(given)) : aggregation === "mean" ? Rational.mean(contributing) : Rational.sum(contributing);
     const mine = own.get(code) ?? null;
     const effective = mine ?? total;
     const cmp = mine !== null && total !== null ? Rational.compare(total, mine) : 0;

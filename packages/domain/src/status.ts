@@ -4,12 +4,7 @@ import { Rational } from "./rational.js";
 /** completed 已完成全年目标 / on_schedule 按序时推进 / behind 未达序时. */
 export const Status = z.enum(["completed", "on_schedule", "behind"]);
 export type Status = z.infer<typeof Status>;
-
-export const statusLabel: Record<Status, string> = {
-  completed: "已完成",
-  on_schedule: "按序时推进",
-  behind: "未达序时",
-};
+// Chinese names: labels.ts.
 
 /**
  * Status of a rate (actual ÷ target, exact) against the schedule fraction: completed at ≥ 1,

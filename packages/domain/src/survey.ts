@@ -4,11 +4,6 @@ import { Rational } from "./rational.js";
 /** 满意度测评 of a project: 满意 / 基本满意 / 不满意. */
 export const SatisfactionRating = z.enum(["satisfied", "basically_satisfied", "dissatisfied"]);
 export type SatisfactionRating = z.infer<typeof SatisfactionRating>;
-export const satisfactionLabel: Record<SatisfactionRating, string> = {
-  satisfied: "满意",
-  basically_satisfied: "基本满意",
-  dissatisfied: "不满意",
-};
 
 export interface SatisfactionSummary {
   satisfied: number;

@@ -11,13 +11,6 @@ import { Rational } from "./rational.js";
  */
 export const ReportState = z.enum(["draft", "submitted", "verified", "reduced", "returned"]);
 export type ReportState = z.infer<typeof ReportState>;
-export const reportStateLabel: Record<ReportState, string> = {
-  draft: "草稿",
-  submitted: "待核验",
-  verified: "已核验",
-  reduced: "已核减",
-  returned: "已退回",
-};
 
 const Reason = z.string().trim().min(2, "must say why (at least 2 characters)").max(2000, "must be at most 2000 characters");
 

@@ -87,6 +87,17 @@ describe("splitDown", () => {
     expect(shallow.effective).toBe(7);
   });
 
+  it("takes the children's totals it is given for regions whose children are not listed (a page listing one level)", () => {
+    // the city and its counties only; 邵阳县's township holds 7.000001 (not listed), 隆回县 0.1
+    const listed = regions.filter((r) => r.code === "430500" || r.parent === "430500");
+    const totals = new Map([["430523", 7.000001], ["430500", 999]]);
+    const tree = splitDown(listed, [{ region: "430524", value: 0.1 }, { region: "430500", value: 7.100001 }], "430500", { childrenTotals: totals })!;
+    const n = byRegion(tree);
+    expect(n.get("430523")).toMatchObject({ own: null, childrenTotal: 7.000001, effective: 7.000001 });
+    // 430500's children are listed: its own given total (999) is not used; 7.000001 + 0.1 = 7.100001 exactly
+    expect(tree).toMatchObject({ childrenTotal: 7.100001, pressure: false, shortfall: false, difference: 0 });
+  });
+
   it("returns null for an unknown root and survives a cycle in the input", () => {
     expect(splitDown(regions, [], "999999")).toBeNull();
     const cyclic: SplitRegion[] = [

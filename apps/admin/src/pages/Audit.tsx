@@ -3,6 +3,8 @@ import { Alert, Button, Card, Empty, Form, Input, Result, Select, Space, Table, 
 import type { InferResponseType } from "hono/client";
 import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
+import { chineseDate } from "@minsheng/domain/calendar";
+import { reportStateLabel } from "@minsheng/domain/labels";
 import { api, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
@@ -63,7 +65,7 @@ const fieldLabel: Record<string, string> = {
   password: "密码",
   username: "用户名",
 };
-const stateName: Record<string, string> = { draft: "草稿", submitted: "待核验", verified: "已核验", reduced: "已核减", returned: "已退回" };
+const stateName: Readonly<Record<string, string>> = reportStateLabel;
 
 const show = (key: string, v: unknown): string => {
   if (v === null || v === undefined || v === "") return "—";
@@ -300,7 +302,7 @@ function ReportFinder({ onPick }: { onPick: (id: number) => void }) {
             setPeriod(v);
             setPage(1);
           }}
-          options={years.flatMap(monthsOf).map((m) => ({ value: m, label: `${m.slice(0, 4)}年${Number(m.slice(5))}月` }))}
+          options={years.flatMap(monthsOf).map((m) => ({ value: m, label: chineseDate(m) }))}
           data-testid="audit-period"
         />
       </Space>

@@ -2,6 +2,8 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Table, Tabs, Tag, Typography, message } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
+import { periodMonth, periodsOfYear } from "@minsheng/domain/calendar";
+import { statusLabel } from "@minsheng/domain/labels";
 import { ApiProblem, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { useBundle, usePlans } from "../data";
@@ -62,7 +64,7 @@ interface Issue {
 const BASE = "/api/v1";
 const json = (method: string, path: string, body?: unknown) =>
   read<unknown>(fetch(`${BASE}${path}`, { method, credentials: "include", headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }));
-const months = (year: number) => Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
+const months = periodsOfYear;
 const localKey = (region: string, period: string, plans: string) => `bulletin-draft:${region}:${period}:${plans}`;
 
 /** 通报: pick plans, region and month; preview from live data; write the narrative (saved as you type); issue 第 N 期; download issued ones again. */
@@ -110,7 +112,7 @@ export default function Bulletins() {
           <span>地区</span>
           <Select style={{ width: 180 }} value={region} onChange={(v: string) => set({ region: v })} options={regionChoices.map((r) => ({ value: r.code, label: r.name }))} showSearch={{ optionFilterProp: "label" }} data-testid="bulletin-region" />
           <span>月份</span>
-          <Select style={{ width: 120 }} value={period} onChange={(v: string) => set({ period: v })} options={months(year).map((m) => ({ value: m, label: `1-${Number(m.slice(5))} 月` }))} data-testid="bulletin-period" />
+          <Select style={{ width: 120 }} value={period} onChange={(v: string) => set({ period: v })} options={months(year).map((m) => ({ value: m, label: `1-${periodMonth(m)} 月` }))} data-testid="bulletin-period" />
         </Space>
       </Card>
       <Tabs
@@ -332,7 +334,7 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
                       { title: "序号", dataIndex: "itemNo", width: 56, onCell: (r) => ({ rowSpan: r.itemRowSpan }) },
                       { title: "实事名称", dataIndex: "itemTitle", width: 160, onCell: (r) => ({ rowSpan: r.itemRowSpan }) },
                       { title: "项目名称", render: (_, r) => `${r.projectMark}${r.projectTitle}`, width: 200 },
-                      { title: "进展情况", dataIndex: "progressText", render: (t: string, r) => <span>{t} <Tag color={r.statusLabel === "未达序时" ? "red" : r.statusLabel === "已完成" ? "green" : "blue"}>{r.statusLabel}</Tag></span> },
+                      { title: "进展情况", dataIndex: "progressText", render: (t: string, r) => <span>{t} <Tag color={r.statusLabel === statusLabel.behind ? "red" : r.statusLabel === statusLabel.completed ? "green" : "blue"}>{r.statusLabel}</Tag></span> },
                     ]}
                   />
                 </div>

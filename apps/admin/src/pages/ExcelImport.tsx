@@ -1,5 +1,6 @@
 import { Alert, Button, Card, Descriptions, Select, Space, Steps, Table, Typography, Upload } from "antd";
 import { useState } from "react";
+import { periodsOfYear } from "@minsheng/domain/calendar";
 import { ApiProblem, currentPeriod, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
@@ -26,7 +27,7 @@ interface ImportResult {
 const monthsOf = (years: number[], now: string) =>
   [...new Set(years)]
     .sort((a, b) => b - a)
-    .flatMap((y) => Array.from({ length: 12 }, (_, i) => `${y}-${String(12 - i).padStart(2, "0")}`))
+    .flatMap((y) => periodsOfYear(y).reverse())
     .filter((m) => m <= now);
 
 /** Problems the API names in English, said in Chinese where we know the phrase (the cell address says where). */

@@ -1,3 +1,4 @@
+import { feedbackStateLabel } from "@minsheng/domain/labels";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Card, Segmented, Space, Table, Tag, Tooltip, Typography } from "antd";
 import type { HTMLAttributes } from "react";
@@ -54,11 +55,11 @@ export default function Feedback() {
             onChange={(v) => set({ state: v === "all" ? undefined : v, page: undefined })}
             options={[
               { value: "all", label: `全部${total === undefined ? "" : `（${total}）`}` },
-              { value: "pending", label: `待审核${n("pending")}` },
-              { value: "open", label: `办理中${n("open")}` },
+              { value: "pending", label: `${feedbackStateLabel.pending}${n("pending")}` },
+              { value: "open", label: `${feedbackStateLabel.open}${n("open")}` },
               { value: "overdue", label: <span style={{ color: counts?.overdue ? "#cf1322" : undefined }}>已超期{n("overdue")}</span> },
-              { value: "answered", label: `已答复${n("answered")}` },
-              { value: "rejected", label: `不予受理${n("rejected")}` },
+              { value: "answered", label: `${feedbackStateLabel.answered}${n("answered")}` },
+              { value: "rejected", label: `${feedbackStateLabel.rejected}${n("rejected")}` },
             ]}
             data-testid="feedback-filter"
           />

@@ -2,6 +2,7 @@ import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Modal, Popconfirm, Radio, Row, Select, Space, Spin, Table, Tag, Typography } from "antd";
 import { lazy, Suspense, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
+import { planLevelLabel } from "@minsheng/domain/labels";
 import { api, errorText, type Role, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
@@ -68,7 +69,7 @@ interface TreeRow {
   children?: TreeRow[];
 }
 
-const levelLabel: Record<string, string> = { province: "省定", city: "市定", county: "县定" };
+const levelLabel: Readonly<Record<string, string>> = planLevelLabel;
 const kindLabel: Record<Kind, string> = { plan: "计划", item: "实事", project: "项目", indicator: "指标" };
 const mayEdit = (r: Role) => r === "admin" || r === "staff_province" || r === "staff_city";
 const ID_RULES = [

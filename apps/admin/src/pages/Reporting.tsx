@@ -2,6 +2,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Drawer, Empty, Form, Input, InputNumber, Select, Space, Spin, Statistic, Table, Tag, Typography, Upload, message } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
+import { chineseDate } from "@minsheng/domain/calendar";
+import { reportStateLabel } from "@minsheng/domain/labels";
 import { api, errorText, problemsToFields, read, sections } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
@@ -67,7 +69,7 @@ export default function Reporting() {
               value={period}
               data-testid="report-period"
               onChange={(v) => setParams({ period: v }, { replace: true })}
-              options={[...new Set([...years, year])].flatMap((y) => monthsOf(y)).map((m) => ({ value: m, label: `${m.slice(0, 4)}年${Number(m.slice(5))}月` }))}
+              options={[...new Set([...years, year])].flatMap((y) => monthsOf(y)).map((m) => ({ value: m, label: chineseDate(m) }))}
             />
           </Space>
           {tasks.data && (
@@ -109,7 +111,7 @@ export default function Reporting() {
             {
               title: "状态",
               width: 90,
-              render: (_, t) => (t.report ? <Tag color={stateColor[t.report.state]}>{t.report.state === "returned" ? "已退回" : "草稿"}</Tag> : <Tag>未填报</Tag>),
+              render: (_, t) => (t.report ? <Tag color={stateColor[t.report.state]}>{reportStateLabel[t.report.state === "returned" ? "returned" : "draft"]}</Tag> : <Tag>未填报</Tag>),
             },
             {
               title: "操作",
@@ -299,7 +301,7 @@ function ReportEditor({ target, period, notify, onClose }: { target: Target; per
           )}
         </Descriptions>
         {r?.state === "returned" && <Alert type="error" showIcon style={{ marginBottom: 16 }} title="核验员已退回，请修改后重新提交" description={r.reviewReason} />}
-        {r?.state === "reduced" && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title="已核减" description={r.reviewReason} />}
+        {r?.state === "reduced" && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={reportStateLabel.reduced} description={r.reviewReason} />}
         {r && canAudit && (
           <Link to={`/audit?entity=report&id=${r.id}`} style={{ display: "inline-block", marginBottom: 12 }}>
             查看修改历史

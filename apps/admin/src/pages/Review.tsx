@@ -3,6 +3,8 @@ import { Alert, Button, Card, Col, Descriptions, Drawer, Empty, Form, Input, Inp
 import type { InferResponseType } from "hono/client";
 import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
+import { chineseDate } from "@minsheng/domain/calendar";
+import { reportStateLabel } from "@minsheng/domain/labels";
 import { ApiProblem, api, errorText, problemsToFields, read, sections } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
@@ -10,10 +12,10 @@ import EvidenceList from "../EvidenceList";
 import { fmt, monthsOf, type ReportRow, type ReportState, stateColor, useReport } from "../reports";
 
 const TABS: { key: ReportState | "missing"; label: string }[] = [
-  { key: "submitted", label: "待核验" },
-  { key: "reduced", label: "已核减" },
-  { key: "verified", label: "已核验" },
-  { key: "returned", label: "已退回" },
+  { key: "submitted", label: reportStateLabel.submitted },
+  { key: "reduced", label: reportStateLabel.reduced },
+  { key: "verified", label: reportStateLabel.verified },
+  { key: "returned", label: reportStateLabel.returned },
   { key: "missing", label: "逾期未报" },
 ];
 
@@ -57,7 +59,7 @@ export default function Review() {
             value={period}
             onChange={(v) => set("period", v)}
             data-testid="review-period"
-            options={[{ value: "", label: tab === "missing" ? "上月（默认）" : "全部月份" }, ...years.flatMap(monthsOf).map((m) => ({ value: m, label: `${m.slice(0, 4)}年${Number(m.slice(5))}月` }))]}
+            options={[{ value: "", label: tab === "missing" ? "上月（默认）" : "全部月份" }, ...years.flatMap(monthsOf).map((m) => ({ value: m, label: chineseDate(m) }))]}
           />
         </Space>
       </Card>

@@ -1,3 +1,4 @@
+import { fractionPercent } from "@minsheng/domain/round";
 import { Button, InputNumber, Radio, Select, Space, Typography } from "antd";
 import { type Schedule, scheduleProblems, scheduleText } from "../plan-forms";
 
@@ -33,7 +34,7 @@ export function ScheduleInput({ value, onChange, allowInherit = false }: { value
               <InputNumber
                 min={0}
                 max={100}
-                value={Math.round(p.fraction * 10000) / 100}
+                value={fractionPercent(p.fraction)}
                 suffix="%"
                 onChange={(f) => setPoints(ms.points.map((x, j) => (j === i ? { ...x, fraction: (f ?? 0) / 100 } : x)))}
               />

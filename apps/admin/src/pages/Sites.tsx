@@ -1,3 +1,4 @@
+import { feedbackStateLabel, planLevelLabel } from "@minsheng/domain/labels";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Input, Popover, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
@@ -91,7 +92,7 @@ export default function Sites() {
                 <div>
                   <div>{s.project.title}</div>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {s.plan.level === "province" ? "省定" : s.plan.level === "city" ? "市定" : "县定"}
+                    {planLevelLabel[s.plan.level]}
                     {/* a city plan's items often are its projects: no need to say it twice */}
                     {s.item.title !== s.project.title && ` · ${s.item.no}. ${s.item.title}`}
                   </Typography.Text>
@@ -116,9 +117,9 @@ export default function Sites() {
               render: (_: unknown, s) =>
                 s.counts && (
                   <>
-                    {s.counts.pending > 0 && count(s.counts.pending, "待审核", "orange")}
-                    {s.counts.open > 0 && count(s.counts.open, "办理中", "red")}
-                    {count(s.counts.answered, "已答复", "blue")}
+                    {s.counts.pending > 0 && count(s.counts.pending, feedbackStateLabel.pending, "orange")}
+                    {s.counts.open > 0 && count(s.counts.open, feedbackStateLabel.open, "red")}
+                    {count(s.counts.answered, feedbackStateLabel.answered, "blue")}
                   </>
                 ),
             },

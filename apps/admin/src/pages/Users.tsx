@@ -1,6 +1,7 @@
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, InputNumber, message, Modal, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
+import { roleLabel } from "@minsheng/domain/labels";
 import { ApiProblem, api, errorText, problemsToFields, read, type Role } from "../api";
 import { useMe } from "../auth";
 import type { BundleLite } from "../data";
@@ -27,17 +28,8 @@ interface Token {
   revoked_at: string | null;
 }
 
-export const roleLabels: Record<Role, string> = {
-  admin: "系统管理员",
-  security_admin: "安全管理员",
-  audit_admin: "审计管理员",
-  staff_province: "省级专班",
-  staff_city: "市级专班",
-  staff_county: "县级专班",
-  reporter: "填报员",
-  reviewer: "核验员",
-  observer: "观察员",
-};
+/** The domain's role names (labels.ts), as the API's /auth/me also gives them. */
+export const roleLabels: Readonly<Record<Role, string>> = roleLabel;
 const roleOptions = (Object.keys(roleLabels) as Role[]).map((r) => ({ value: r, label: roleLabels[r] }));
 /** The three administrators (三员分立) act everywhere: no region. */
 const adminRoles = new Set<Role>(["admin", "security_admin", "audit_admin"]);

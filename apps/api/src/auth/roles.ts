@@ -1,3 +1,4 @@
+import { ROLES, roleLabel } from "@minsheng/domain";
 import { z } from "zod";
 
 /**
@@ -7,20 +8,10 @@ import { z } from "zod";
  * plans and configuration, the security administrator accounts, roles and tokens, the audit
  * administrator reads the audit log — none holds another's permissions.
  */
-export const Role = z.enum(["admin", "security_admin", "audit_admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"]);
+export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
-
-export const roleLabel: Record<Role, string> = {
-  admin: "系统管理员",
-  security_admin: "安全管理员",
-  audit_admin: "审计管理员",
-  staff_province: "省级专班",
-  staff_city: "市级专班",
-  staff_county: "县级专班",
-  reporter: "填报员",
-  reviewer: "核验员",
-  observer: "观察员",
-};
+/** The roles' Chinese names are the domain's (labels.ts), shared with the console. */
+export { roleLabel };
 
 /** What a role may do; the region check comes on top (own region's subtree only, admin excepted). */
 export type Permission =

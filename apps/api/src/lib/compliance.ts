@@ -6,6 +6,7 @@ import {
   disclosureBandLabel,
   disclosureObligationLabel,
   judgeDisclosure,
+  nextPeriod,
   periodYear,
   type SiteContent,
 } from "@minsheng/domain";
@@ -36,11 +37,7 @@ export interface SiteCompliance {
   missed: { obligation: DisclosureObligation; label: string }[] | null;
 }
 
-const nextMonthStart = (period: string): string => {
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5, 7));
-  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
-};
+const nextMonthStart = (period: string): string => `${nextPeriod(period)}-01`;
 
 /** Feedback that counts for disclosure: approved by moderation (open or answered) by the month's end. */
 const APPROVED_BY = (end: string) => `f.state IN ('open', 'answered') AND (f.moderated_at IS NULL OR f.moderated_at < ${end})`;

@@ -1,3 +1,4 @@
+import { CONTENT_KINDS, contentKindLabel } from "@minsheng/domain";
 import type { Queryable } from "@minsheng/db";
 import { z } from "zod";
 
@@ -7,9 +8,9 @@ import { z } from "zod";
  * 工作动态 (work updates: text, date, photos).
  */
 
-export const ContentKind = z.enum(["policy", "localised", "update"]);
+export const ContentKind = z.enum(CONTENT_KINDS);
 export type ContentKind = z.infer<typeof ContentKind>;
-export const contentKindLabel: Record<ContentKind, string> = { policy: "政策文件", localised: "本地化更新", update: "工作动态" };
+export { contentKindLabel };
 
 const isRealDate = (s: string) => {
   const d = new Date(`${s}T00:00:00Z`);

@@ -1,4 +1,4 @@
-import { addWorkingDays, chinaDate, type FeedbackKind, feedbackKindLabel, type FeedbackState } from "@minsheng/domain";
+import { addWorkingDays, chinaDate, type FeedbackKind, feedbackKindLabel, type FeedbackState, feedbackStateLabel } from "@minsheng/domain";
 import type { Queryable } from "@minsheng/db";
 import type { Principal } from "../auth/principal.js";
 import { iso } from "./content.js";
@@ -12,7 +12,7 @@ import type { SiteRow } from "./sites.js";
  * masked (138****5678); only the answering unit may reveal it, and that is audited.
  */
 
-export const feedbackStateLabel: Record<FeedbackState, string> = { pending: "待审核", open: "办理中", answered: "已答复", rejected: "不予受理" };
+export { feedbackStateLabel };
 
 export interface FeedbackRow {
   id: string;

@@ -2,14 +2,14 @@ import {
   applyReviewAction,
   chinaDate,
   Id,
-  makePeriod,
   Period,
   periodAt,
-  periodMonth,
   periodYear,
+  previousPeriod,
   ReportDraft,
   type ReportFigures,
   ReportState,
+  reportingDeadline,
   reportStateLabel,
   ReviewAction,
   TransitionNotAllowed,
@@ -565,15 +565,8 @@ export async function areaOf(p: Principal, deps: Deps): Promise<string[] | null>
 // ---------------------------------------------------------------------------------------------
 // Due and missing reports
 
-/** The last day to report a month: the configured day of the following month (China time). */
-export function deadlineOf(period: string, day: number): string {
-  const y = periodYear(period);
-  const m = periodMonth(period);
-  const [ny, nm] = m === 12 ? [y + 1, 1] : [y, m + 1];
-  const lastDay = new Date(Date.UTC(ny, nm, 0)).getUTCDate();
-  const d = Math.min(Math.max(1, Math.trunc(day)), lastDay);
-  return `${makePeriod(ny, nm)}-${String(d).padStart(2, "0")}`;
-}
+/** The last day to report a month: the domain's rule (calendar.ts). */
+export const deadlineOf = reportingDeadline;
 
 export interface DueRow {
   indicator: string;
@@ -660,11 +653,7 @@ const dueView = (r: DueRow) => ({
 
 const figuresOf = (r: ReportScope): ReportFigures => ({ state: r.state, reportedValue: r.reportedValue, verifiedValue: r.verifiedValue, reason: r.reviewReason });
 
-const previousMonth = (period: string): string => {
-  const y = periodYear(period);
-  const m = periodMonth(period);
-  return m === 1 ? makePeriod(y - 1, 12) : makePeriod(y, m - 1);
-};
+const previousMonth = previousPeriod;
 
 // ---------------------------------------------------------------------------------------------
 // Routes

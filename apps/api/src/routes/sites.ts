@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { processingRate } from "@minsheng/domain";
+import { fractionPercent, processingRate } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -187,7 +187,7 @@ export async function disclosureStats(db: Queryable, area: string[] | null, unit
     awaitingModeration: r.awaitingModeration!,
     rejected: r.rejected!,
     processingRate: rate,
-    processingRatePercent: Math.round(rate * 10000) / 100,
+    processingRatePercent: fractionPercent(rate),
   };
 }
 

@@ -1,10 +1,10 @@
+import { FEEDBACK_KINDS, FEEDBACK_TEXT_MAX } from "@minsheng/domain/feedback-rules";
+import { feedbackKindLabel } from "@minsheng/domain/labels";
 import { useRef, useState } from "preact/hooks";
 import { ApiProblem, type Created, type FeedbackKind, sendFeedback } from "../api";
-import { checkFeedback, cnDate, feedbackError, kindText, problemsByField } from "../format";
+import { checkFeedback, cnDate, feedbackError, problemsByField } from "../format";
 import { Link } from "../router";
 
-const KINDS: FeedbackKind[] = ["suggestion", "complaint", "question", "praise"];
-export const MAX_TEXT = 2000;
 
 /**
  * 意见建议: kind, text, optional phone and photo. Checked here as the server checks, and the
@@ -75,10 +75,10 @@ export function FeedbackForm({ code }: { code: string }) {
         <fieldset>
           <legend>类型</legend>
           <div class="kinds">
-            {KINDS.map((k) => (
+            {FEEDBACK_KINDS.map((k) => (
               <label key={k} class={`kind${kind === k ? " chosen" : ""}`}>
                 <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
-                {kindText[k]}
+                {feedbackKindLabel[k]}
               </label>
             ))}
           </div>
@@ -90,14 +90,14 @@ export function FeedbackForm({ code }: { code: string }) {
           id="fb-text"
           name="text"
           rows={5}
-          maxLength={MAX_TEXT}
+          maxLength={FEEDBACK_TEXT_MAX}
           placeholder="请描述您的意见建议（至少 5 个字）"
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
           {...invalid("text")}
         />
         <p class="muted small counter" aria-live="polite">
-          {text.length}/{MAX_TEXT}
+          {text.length}/{FEEDBACK_TEXT_MAX}
         </p>
         {errors.text && <FieldError id="fb-text-err" text={errors.text} />}
 

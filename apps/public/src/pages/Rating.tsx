@@ -1,8 +1,10 @@
+import { satisfactionLabel } from "@minsheng/domain/labels";
 import { useState } from "preact/hooks";
 import { type Rating, type Satisfaction, sendRating } from "../api";
-import { pct, ratingError, ratingText } from "../format";
+import { pct, ratingError } from "../format";
 
-const CHOICES: Rating[] = ["satisfied", "basically_satisfied", "dissatisfied"];
+/** 满意 / 基本满意 / 不满意, in the domain's order. */
+const CHOICES = Object.keys(satisfactionLabel) as Rating[];
 
 /** 满意度测评: one tap; the server keeps one rating per person, project and day. */
 export function RatingPanel({ code, initial }: { code: string; initial: Satisfaction }) {
@@ -19,7 +21,7 @@ export function RatingPanel({ code, initial }: { code: string; initial: Satisfac
       const res = await sendRating(code, r);
       setSummary(res.satisfaction);
       setChosen(r);
-      setMessage({ tone: "ok", text: `感谢您的评价：${ratingText[r]}` });
+      setMessage({ tone: "ok", text: `感谢您的评价：${satisfactionLabel[r]}` });
     } catch (e) {
       setMessage({ tone: "error", text: ratingError(e) });
     } finally {
@@ -38,7 +40,7 @@ export function RatingPanel({ code, initial }: { code: string; initial: Satisfac
       <div class="choices" role="group" aria-label="您对该项目的满意度">
         {CHOICES.map((r) => (
           <button key={r} type="button" class={`btn choice${chosen === r ? " chosen" : ""}`} aria-pressed={chosen === r} disabled={busy || chosen !== null} onClick={() => rate(r)}>
-            {ratingText[r]}
+            {satisfactionLabel[r]}
           </button>
         ))}
       </div>

@@ -1,0 +1,119 @@
+/**
+ * The Chinese names (中文名称) of the domain's enums, once, for the API, the console, the 码上通 site
+ * and the bulletins. Type-only imports: importing `@minsheng/domain/labels` brings no zod and no
+ * Effect into a browser bundle.
+ */
+import type { DisclosureBand, DisclosureObligation } from "./disclosure.js";
+import type { FeedbackKind, FeedbackState } from "./feedback.js";
+import type { LetterKind } from "./letter.js";
+import type { PlanLevel, RegionLevel } from "./plan.js";
+import type { Status } from "./status.js";
+import type { SatisfactionRating } from "./survey.js";
+import type { ReportState } from "./verification.js";
+
+export type { DisclosureBand, DisclosureObligation, FeedbackKind, FeedbackState, LetterKind, PlanLevel, RegionLevel, ReportState, SatisfactionRating, Status };
+
+/** 进度状态: completed 已完成全年目标 / on_schedule 按序时推进 / behind 未达序时. */
+export const statusLabel: Readonly<Record<Status, string>> = {
+  completed: "已完成",
+  on_schedule: "按序时推进",
+  behind: "未达序时",
+};
+
+/**
+ * 信息公开等次, as seed 003 prints them. disclosure.ts still holds its own `disclosureBandLabel`
+ * (it is another branch's file); test/labels.test.ts keeps the two equal until it imports this one.
+ */
+export const disclosureBandLabel: Readonly<Record<DisclosureBand, string>> = { good: "好", fair: "较好", poor: "较差" };
+
+/**
+ * An obligation itself (信息公开考核项), as the checklist names it; what a site missed is
+ * disclosure.ts's `disclosureObligationLabel` (政策文件未公开 …).
+ */
+export const disclosureObligationName: Readonly<Record<DisclosureObligation, string>> = {
+  policyDocument: "政策文件公开",
+  localisedContent: "建设内容和建设要求本地化更新",
+  monthlyWorkUpdate: "每月发布工作动态",
+  answeredInTime: "群众意见建议按时答复",
+};
+
+/** 意见建议的类型. */
+export const feedbackKindLabel: Readonly<Record<FeedbackKind, string>> = {
+  suggestion: "建议",
+  complaint: "投诉",
+  question: "咨询",
+  praise: "表扬",
+};
+
+/** 意见建议的办理状态. */
+export const feedbackStateLabel: Readonly<Record<FeedbackState, string>> = {
+  pending: "待审核",
+  open: "办理中",
+  answered: "已答复",
+  rejected: "不予受理",
+};
+
+/** 满意度测评. */
+export const satisfactionLabel: Readonly<Record<SatisfactionRating, string>> = {
+  satisfied: "满意",
+  basically_satisfied: "基本满意",
+  dissatisfied: "不满意",
+};
+
+/** 月报 (填报 → 核验) states. */
+export const reportStateLabel: Readonly<Record<ReportState, string>> = {
+  draft: "草稿",
+  submitted: "待核验",
+  verified: "已核验",
+  reduced: "已核减",
+  returned: "已退回",
+};
+
+/** 督办函件. */
+export const letterKindLabel: Readonly<Record<LetterKind, string>> = {
+  reminder: "温馨提示函",
+  work_notice: "工作提示函",
+  assignment: "交办函",
+  warning: "预警通知",
+};
+
+/** The level that issued a plan: 省定 / 市定 / 县定. */
+export const planLevelLabel: Readonly<Record<PlanLevel, string>> = { province: "省定", city: "市定", county: "县定" };
+
+/** 行政区划级别. */
+export const regionLevelLabel: Readonly<Record<RegionLevel, string>> = {
+  nation: "全国",
+  province: "省级",
+  city: "市级",
+  city_self: "市本级",
+  county: "县级",
+  zone: "功能区",
+  township: "乡镇",
+};
+
+/**
+ * Roles of the platform's users. Staff are the task force (工作专班) at a level; a reporter reports
+ * for a unit or county (责任单位填报员); a reviewer verifies evidence (核验员); an observer
+ * inspects (观察员). Administration is split three ways (三员分立, 等保 2.0 level 3). What each
+ * role may do is the API's (apps/api/src/auth/roles.ts).
+ */
+export const ROLES = ["admin", "security_admin", "audit_admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const roleLabel: Readonly<Record<Role, string>> = {
+  admin: "系统管理员",
+  security_admin: "安全管理员",
+  audit_admin: "审计管理员",
+  staff_province: "省级专班",
+  staff_city: "市级专班",
+  staff_county: "县级专班",
+  reporter: "填报员",
+  reviewer: "核验员",
+  observer: "观察员",
+};
+
+/** What a project site publishes (rule 6): 政策文件, 本地化更新, 工作动态. */
+export const CONTENT_KINDS = ["policy", "localised", "update"] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
+
+export const contentKindLabel: Readonly<Record<ContentKind, string>> = { policy: "政策文件", localised: "本地化更新", update: "工作动态" };
