@@ -74,7 +74,7 @@ interface Server {
 /** Starts the real server on `dataDir` and waits until it listens (or exits). */
 function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server> {
   const { DATABASE_URL: _none, ...env } = process.env;
-  const proc = spawn(process.execPath, [serverJs], { env: { ...env, DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", BACKUP_INTERVAL_HOURS: "6", ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [serverJs], { env: { ...env, DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", BACKUP_INTERVAL_HOURS: "6", SEED: "demo", NODE_ENV: "test", ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
   children.add(proc);
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));

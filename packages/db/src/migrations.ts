@@ -410,6 +410,22 @@ CREATE TRIGGER indicators_row_version BEFORE UPDATE ON indicators FOR EACH ROW E
 CREATE TRIGGER targets_row_version BEFORE UPDATE ON targets FOR EACH ROW EXECUTE FUNCTION bump_row_version();
 `,
   },
+  {
+    version: 8,
+    name: "administrators' enrolment codes: a first authenticator needs a one-time code",
+    sql: `
+-- An administrator (系统/安全/审计管理员) binds an authenticator only with a one-time code from a
+-- security administrator (or printed once when the server bootstraps the account): the password
+-- alone does not let its holder enrol their own phone. One live code per user, stored hashed.
+CREATE TABLE enrolment_codes (
+  user_id    bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  code_hash  text NOT NULL,
+  issued_by  text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");
