@@ -143,7 +143,7 @@ export async function bootstrapAdmins(db: Database, accounts: BootstrapAccount[]
         let user = rows[0];
         if (user && user.role !== account.role)
           throw new StartupError(
-            `${account.prefix}_USERNAME names the existing account ${account.username}, a ${user.role} (${roleLabel[user.role]}), not a ${account.role} (${roleLabel[account.role]}): name another account`,
+            `${account.prefix}_USERNAME names the existing account ${account.username}, whose role is ${user.role} (${roleLabel[user.role]}), not ${account.role} (${roleLabel[account.role]}): name another account`,
           );
         const created = !user;
         if (!user) {
