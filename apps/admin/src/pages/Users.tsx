@@ -225,7 +225,7 @@ function UserList({ notify }: { notify: (t: string) => void }) {
       {editing && <UserForm editing={editing} dir={dir} notify={notify} onClose={() => setEditing(null)} />}
       <Modal open={enrolment !== null} title={`${enrolment?.username ?? ""} 的绑定码`} onCancel={() => setEnrolment(null)} onOk={() => setEnrolment(null)} okText="已交给本人" cancelButtonProps={{ style: { display: "none" } }}>
         <Alert type="warning" showIcon title="请当面交给本人：登录后绑定身份验证器时输入。关闭后无法再次查看。" style={{ marginBottom: 12 }} />
-        <Typography.Paragraph copyable code style={{ fontSize: 18, textAlign: "center" }} data-testid="enrolment-code">
+        <Typography.Paragraph copyable code style={{ fontSize: 18, textAlign: "center" }} data-testid="issued-enrolment-code">
           {enrolment?.code}
         </Typography.Paragraph>
         <Typography.Text type="secondary">有效期至 {enrolment ? new Date(enrolment.expiresAt).toLocaleString("zh-CN") : ""}</Typography.Text>
