@@ -130,36 +130,37 @@ export interface Bootstrapped {
  * Creates each administrator the environment names unless that account exists (whoever else holds
  * the role: the operator's own account is always there after the start), and gives one not yet
  * enrolled in two-factor sign-in an enrolment code when it has no live one. An existing account
- * of another role is a start-up error; an existing one keeps its password.
+ * of another role is a start-up error (nothing of the three is written); an existing one keeps its password.
  */
 export async function bootstrapAdmins(db: Database, accounts: BootstrapAccount[], now: Date): Promise<Bootstrapped[]> {
-  const done: Bootstrapped[] = [];
-  for (const account of accounts)
-    done.push(
-      await db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ id: string; role: Role; totp_enabled_at: Date | string | null }>("SELECT id, role, totp_enabled_at FROM users WHERE username = $1 FOR UPDATE", [
-          account.username,
-        ]);
-        let user = rows[0];
-        if (user && user.role !== account.role)
-          throw new StartupError(
-            `${account.prefix}_USERNAME names the existing account ${account.username}, whose role is ${user.role} (${roleLabel[user.role]}), not ${account.role} (${roleLabel[account.role]}): name another account`,
-          );
-        const created = !user;
-        if (!user) {
-          const { username, password, role } = account;
-          const id = await createUser(tx, { username, password, role, displayName: roleLabel[role], region: null, unit: null }, "system");
-          user = { id: String(id), role, totp_enabled_at: null };
-        }
-        let enrolmentCode: Bootstrapped["enrolmentCode"] = null;
-        if (user.totp_enabled_at === null && !(await hasLiveEnrolmentCode(tx, user.id, now))) {
-          enrolmentCode = await issueEnrolmentCode(tx, user.id, "system", now);
-          await appendAudit(tx, { actor: "system", action: "user.enrolment_code", entity: "user", entityId: user.id, after: { username: account.username, expiresAt: enrolmentCode.expiresAt }, at: now });
-        }
-        return { account, created, enrolmentCode };
-      }),
+  return db.transaction(async (tx) => {
+    const done: Bootstrapped[] = [];
+    for (const account of accounts) done.push(await bootstrapAdmin(tx, account, now));
+    return done;
+  });
+}
+
+async function bootstrapAdmin(tx: Queryable, account: BootstrapAccount, now: Date): Promise<Bootstrapped> {
+  const { rows } = await tx.query<{ id: string; role: Role; totp_enabled_at: Date | string | null }>("SELECT id, role, totp_enabled_at FROM users WHERE username = $1 FOR UPDATE", [
+    account.username,
+  ]);
+  let user = rows[0];
+  if (user && user.role !== account.role)
+    throw new StartupError(
+      `${account.prefix}_USERNAME names the existing account ${account.username}, whose role is ${user.role} (${roleLabel[user.role]}), not ${account.role} (${roleLabel[account.role]}): name another account`,
     );
-  return done;
+  const created = !user;
+  if (!user) {
+    const { username, password, role } = account;
+    const id = await createUser(tx, { username, password, role, displayName: roleLabel[role], region: null, unit: null }, "system");
+    user = { id: String(id), role, totp_enabled_at: null };
+  }
+  let enrolmentCode: Bootstrapped["enrolmentCode"] = null;
+  if (user.totp_enabled_at === null && !(await hasLiveEnrolmentCode(tx, user.id, now))) {
+    enrolmentCode = await issueEnrolmentCode(tx, user.id, "system", now);
+    await appendAudit(tx, { actor: "system", action: "user.enrolment_code", entity: "user", entityId: user.id, after: { username: account.username, expiresAt: enrolmentCode.expiresAt }, at: now });
+  }
+  return { account, created, enrolmentCode };
 }
 
 /** Enrolment codes for the demo's three administrators, so the demo can show their two-factor sign-in too. */

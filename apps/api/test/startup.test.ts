@@ -103,7 +103,8 @@ describe("accounts at start (one database)", () => {
 
   it("an existing account of another role under that name stops the start, and nothing is written", async () => {
     const before = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM users");
-    const env = { AUDIT_ADMIN_USERNAME: "earlier-admin", AUDIT_ADMIN_PASSWORD: "Hunan-aud-2025" };
+    // the first of the three is fine, the third names the account of another role: neither is written
+    const env = { ADMIN_USERNAME: "second-admin", ADMIN_PASSWORD: "Hunan-two-2025", AUDIT_ADMIN_USERNAME: "earlier-admin", AUDIT_ADMIN_PASSWORD: "Hunan-aud-2025" };
     await expect(bootstrapAdmins(db, bootstrapAccountsFromEnv(env), now)).rejects.toThrow(
       /^AUDIT_ADMIN_USERNAME names the existing account earlier-admin, whose role is admin \(系统管理员\), not audit_admin \(审计管理员\)/,
     );
