@@ -585,7 +585,7 @@ export const operations: ApiOperation[] = [
     {
       key: "GET /audit/log", operationId: "auditLog", access: "audit.read",
       summary: ["审计日志", "The audit log, newest first: sign-ins, refused requests, permission changes, every change"],
-      description: "Filter by action (or a prefix such as `auth.`), actor, entity and time. Refused requests are `authz.denied`; permission changes `user.permissions`, `user.totp_reset`, `token.*`.",
+      description: "Filter by action (or a prefix such as `auth.`), actor, entity and time. Refused requests are `authz.denied`; permission changes `user.permissions`, `user.totp_reset`, `user.enrolment_code`, `token.*`.",
       query: LogQuery, examples: { action: "auth." },
       success: { status: 200, description: "entries", schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), entries: z.array(AuditRecord) }) },
     },
