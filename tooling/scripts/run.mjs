@@ -87,7 +87,10 @@ must(pnpm, ["install", "--frozen-lockfile"], { env });
 if (command === "start") {
   // The API and the two web apps it serves (/admin/ and the 码上通 site at /).
   must(pnpm, ["turbo", "run", "build", "--filter=@minsheng/api...", "--filter=@minsheng/admin", "--filter=@minsheng/public"], { env });
-  process.exit(run(pnpm, ["--filter", "@minsheng/api", "start"], { env }));
+  // `npm start` shows the demo (SEED=demo) unless told otherwise; never in production, which starts
+  // empty with the operator's own administrators (ADMIN_USERNAME / ADMIN_PASSWORD).
+  const seed = env.SEED ?? (env.NODE_ENV === "production" ? undefined : "demo");
+  process.exit(run(pnpm, ["--filter", "@minsheng/api", "start"], { env: { ...env, ...(seed === undefined ? {} : { SEED: seed }) } }));
 } else if (command === "test") {
   ensureSystemPackages();
   must(pnpm, ["turbo", "run", "build", "typecheck", "--output-logs=errors-only"], { env });

@@ -22,7 +22,9 @@ export async function startServer({ timeoutMs = 120_000, env: extra = {} } = {})
   const dataDir = mkdtempSync(join(tmpdir(), "ms-admin-e2e-"));
   // A clean environment for the child: its own embedded database, the demo seed, a random port.
   const env = { ...process.env, DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", NODE_ENV: "test", REQUIRE_2FA: "off" };
-  for (const k of ["DATABASE_URL", "SEED", "SEED_BUNDLE", "ADMIN_USERNAME", "ADMIN_PASSWORD", "ALLOWED_ORIGINS"]) delete env[k];
+  for (const k of ["DATABASE_URL", "SEED_BUNDLE", "ADMIN_USERNAME", "ADMIN_PASSWORD", "SECURITY_ADMIN_USERNAME", "SECURITY_ADMIN_PASSWORD", "AUDIT_ADMIN_USERNAME", "AUDIT_ADMIN_PASSWORD", "ALLOWED_ORIGINS"]) delete env[k];
+  // the demo, as `npm start` asks for it
+  env.SEED = "demo";
   Object.assign(env, extra);
   const child = spawn(process.execPath, [serverEntry], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";

@@ -8,8 +8,10 @@ import { type RunningServer, startServer } from "./server.mjs";
 /**
  * Two-factor sign-in in the console, in headless Chromium against the real server started with
  * REQUIRE_2FA=staff: a city staff member enrols (QR code and secret, first code, ten recovery
- * codes), then signs in with a recovery code and with the authenticator's code. Under the served
- * Content-Security-Policy, with no CSP violation or page error on the way.
+ * codes), then signs in with a recovery code and with the authenticator's code. An administrator
+ * binds an authenticator only with its one-time enrolment code (绑定码: the demo prints its
+ * administrators' at start) and then issues one for another administrator in 用户管理. Under the
+ * served Content-Security-Policy, with no CSP violation or page error on the way.
  */
 
 const PASSWORD = "minsheng2024";
@@ -119,6 +121,34 @@ describe.skipIf(!hasChromium())("two-factor sign-in in the console", () => {
     await page.getByTestId("totp-code").fill(totp(secret, Date.now() + 30_000));
     await page.getByTestId("totp-submit").click();
     await page.getByTestId("who").waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it("an administrator binds an authenticator only with its enrolment code, then issues one for another administrator", async () => {
+    const printed = /demo administrators' enrolment codes[^:]*: (.*)/.exec(server.log())?.[1] ?? "";
+    const code = /\bsecurity ([0-9A-Z]{5}-[0-9A-Z]{5})\b/.exec(printed)?.[1];
+    expect(code, server.log()).toBeDefined();
+    await password("security");
+    await page.getByTestId("enrolment-code").fill("ABCDE-12345");
+    await page.getByTestId("enrolment-code-submit").click();
+    await page.getByText("绑定码错误、已使用或已过期").waitFor();
+    await page.getByTestId("enrolment-code").fill(code!);
+    await page.getByTestId("enrolment-code-submit").click();
+    await page.getByTestId("totp-qr").waitFor();
+    const own = base32Decode(((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s+/g, ""));
+    await page.getByTestId("totp-code").fill(totp(own, Date.now()));
+    await page.getByTestId("totp-submit").click();
+    await page.getByTestId("recovery-codes").waitFor();
+    await page.getByTestId("codes-done").click();
+    await page.getByTestId("who").waitFor();
+
+    await page.goto(`${server.url}/admin/users`);
+    await page.getByTestId("enrolment-code-auditor").click();
+    await page.getByRole("button", { name: /^生\s*成$/ }).click();
+    const issued = page.getByTestId("issued-enrolment-code");
+    await issued.waitFor();
+    expect((await issued.textContent()) ?? "").toMatch(/[0-9A-Z]{5}-[0-9A-Z]{5}/);
+    await page.screenshot({ path: join(artifactDir("admin"), "enrolment-code.png") });
     expect(problems).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "ms-load-"));
 
 function startServer() {
   const proc = spawn(process.execPath, [join(here, "..", "dist", "server.js")], {
-    env: { ...process.env, DATABASE_URL: "", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", BACKUP_INTERVAL_HOURS: "0" },
+    env: { ...process.env, DATABASE_URL: "", SEED: "demo", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", BACKUP_INTERVAL_HOURS: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

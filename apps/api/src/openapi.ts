@@ -394,17 +394,19 @@ export const operations: ApiOperation[] = [
     {
       key: "POST /auth/totp/enrol", operationId: "enrolTotp",
       summary: ["绑定身份验证器", "Enrol an authenticator app: a new secret, its otpauth:// URI and QR code"],
-      description: "With the challenge of a sign-in that must enrol, or from a signed-in session. The secret stays pending (sealed) until POST /auth/totp/confirm.",
+      description:
+        "With the challenge of a sign-in that must enrol, or from a signed-in session. The secret stays pending (sealed) until POST /auth/totp/confirm. An administrator (系统/安全/审计管理员) also sends `enrolmentCode`, the one-time code from a security administrator (POST /users/{id}/totp/enrolment-code) or printed when the server created the account: without it 400, a wrong, used or expired one 403.",
       body: EnrolBody, bodyExample: {},
       success: { status: 200, description: "the secret (base32), URI and QR code (SVG); never cached", schema: z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }) },
-      errors: [401, 409],
+      errors: [401, 403, 409],
     },
     {
       key: "POST /auth/totp/confirm", operationId: "confirmTotp",
       summary: ["确认绑定并获取恢复码", "Confirm enrolment with a first code; get ten recovery codes (shown once)"],
+      description: "An administrator sends the enrolment code again; it is used up here.",
       body: ConfirmBody, bodyExample: { code: "123456" },
       success: { status: 200, description: "on; with a challenge, also signed in", schema: z.object({ ok: z.literal(true), recoveryCodes: z.array(z.string()), signedIn: z.boolean() }) },
-      errors: [401, 409],
+      errors: [401, 403, 409],
     },
     {
       key: "POST /auth/logout", operationId: "logout",
@@ -455,6 +457,14 @@ export const operations: ApiOperation[] = [
       summary: ["重置两步验证", "Reset a user's two-factor sign-in (lost phone): they enrol again; their sessions end"],
       params: UserIdParam,
       success: { status: 200, description: "reset", schema: Ok },
+    },
+    {
+      key: "POST /users/{id}/totp/enrolment-code", operationId: "issueEnrolmentCode",
+      summary: ["生成绑定码", "Issue an administrator's one-time enrolment code (绑定码) for binding an authenticator"],
+      description: "Administrators only, not enrolled yet (or reset), not yourself. Shown once, valid 7 days; an older code stops working. Hand it over in person.",
+      params: UserIdParam,
+      success: { status: 201, description: "the code, never cached", schema: z.object({ code: z.string(), expiresAt: z.string() }) },
+      errors: [409],
     },
   ]),
   // tokens
@@ -621,7 +631,7 @@ export const operations: ApiOperation[] = [
     {
       key: "GET /audit/log", operationId: "auditLog", access: "audit.read",
       summary: ["审计日志", "The audit log, newest first: sign-ins, refused requests, permission changes, every change"],
-      description: "Filter by action (or a prefix such as `auth.`), actor, entity and time. Refused requests are `authz.denied`; permission changes `user.permissions`, `user.totp_reset`, `token.*`.",
+      description: "Filter by action (or a prefix such as `auth.`), actor, entity and time. Refused requests are `authz.denied`; permission changes `user.permissions`, `user.totp_reset`, `user.enrolment_code`, `token.*`.",
       query: LogQuery, examples: { action: "auth." },
       success: { status: 200, description: "entries", schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), entries: z.array(AuditRecord) }) },
     },

@@ -58,20 +58,35 @@ async function main() {
     { DiskStorage },
     { scheduleRetention, securityConfigFromEnv },
     { mountStaticApps, publicSitePreload, publicSiteRenderer },
-    { ensureAdmin, isEmpty, seedDemo },
+    { bootstrapAccountsFromEnv, bootstrapAdmins, demoEnrolmentCodes, isEmpty, refuseDemoAccounts, seedDemo, seedFromEnv },
   ] = modules;
+  // Accounts: the demo only when asked for (SEED=demo, never in production), the operator's own
+  // administrators always. A bad setting stops the start before anything is written.
   let seededDemo = false;
-  if (env.SEED !== "none" && (await isEmpty(db))) {
-    const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
-    if (existsSync(fixture)) {
-      await seedDemo(db, fixture);
-      seededDemo = env.SEED_BUNDLE === undefined;
-      console.log(`demo data loaded from ${fixture}; demo accounts: see README`);
+  try {
+    const seed = seedFromEnv(env);
+    const administrators = bootstrapAccountsFromEnv(env);
+    await refuseDemoAccounts(db, env);
+    if (seed === "demo" && (await isEmpty(db))) {
+      const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
+      if (existsSync(fixture)) {
+        await seedDemo(db, fixture);
+        seededDemo = env.SEED_BUNDLE === undefined;
+        console.log(`demo data loaded from ${fixture}; demo accounts: see README`);
+        const codes = await demoEnrolmentCodes(db, new Date());
+        console.log(`demo administrators' enrolment codes (绑定码, for two-factor sign-in): ${codes.map((x) => `${x.username} ${x.code}`).join(", ")}`);
+      }
     }
-  }
-  for (const [prefix, role] of [["ADMIN", "admin"], ["SECURITY_ADMIN", "security_admin"], ["AUDIT_ADMIN", "audit_admin"]] as const) {
-    const [username, password] = [env[`${prefix}_USERNAME`], env[`${prefix}_PASSWORD`]];
-    if (username && password && (await ensureAdmin(db, username, password, role))) console.log(`${role} ${username} created`);
+    for (const { account, created, enrolmentCode } of await bootstrapAdmins(db, administrators, new Date())) {
+      if (created) console.log(`${account.role} ${account.username} created (${account.prefix}_USERNAME)`);
+      // Shown once: with the password it binds the administrator's authenticator (两步验证).
+      if (enrolmentCode) console.log(`${account.role} ${account.username}: enrolment code (绑定码) ${enrolmentCode.code}, valid until ${enrolmentCode.expiresAt}`);
+    }
+    if ((await db.query("SELECT 1 FROM users LIMIT 1")).rows.length === 0)
+      console.warn("no accounts yet: set ADMIN_USERNAME / ADMIN_PASSWORD (and SECURITY_ADMIN_…, AUDIT_ADMIN_…) to create your administrators, or SEED=demo for the demo");
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
   }
   const config = {
     ...defaultConfig,

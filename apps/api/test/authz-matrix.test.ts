@@ -48,6 +48,7 @@ GET    /users                    | 403     | 403     | 403     | 403     | 403  
 POST   /users                    | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 400     | 403     | 401
 PATCH  /users/{id}               | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 404     | 403     | 401
 POST   /users/{id}/totp/reset    | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 404     | 403     | 401
+POST   /users/{id}/totp/enrolment-code | 403 | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 404     | 403     | 401
 GET    /tokens                   | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 2xx     | 403     | 401
 POST   /tokens                   | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 400     | 403     | 401
 DELETE /tokens/{id}              | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 404     | 403     | 401
@@ -198,6 +199,7 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "POST /users": () => ({ path: "/users", body: { username: "matrix-user", displayName: "矩阵", password: "matrix-pass-2024", role: "observer", region: "999999" } }),
   "PATCH /users/{id}": () => ({ path: "/users/999999", body: { displayName: "矩阵" } }),
   "POST /users/{id}/totp/reset": () => ({ path: "/users/999999/totp/reset" }),
+  "POST /users/{id}/totp/enrolment-code": () => ({ path: "/users/999999/totp/enrolment-code" }),
   "GET /tokens": () => ({ path: "/tokens" }),
   "POST /tokens": () => ({ path: "/tokens", body: { name: "matrix", userId: 999999 } }),
   "DELETE /tokens/{id}": () => ({ path: "/tokens/999999" }),

@@ -13,7 +13,7 @@
  * pool's connections are terminated (pg_terminate_backend) during an import — a clean 503, and the
  * next request succeeds without a restart — and while idle, which must not crash the process.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -28,14 +28,13 @@ import { MemoryStorage } from "../src/lib/storage.js";
 import { buildTemplate, type TemplateRow } from "../src/lib/report-import.js";
 import { DEMO_PASSWORD, seedDemo } from "../src/seed.js";
 import { fixturePath, ORIGIN } from "./harness.js";
+import { killServerProcesses, serverJs, type ServerProcess as Server, startServerProcess as startServer } from "./server-process.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const serverJs = join(here, "..", "dist", "server.js");
 const opsJs = join(here, "..", "dist", "ops.js");
 const temp = mkdtempSync(join(tmpdir(), "ms-faults-"));
-const children = new Set<ChildProcess>();
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  killServerProcesses();
   rmSync(temp, { recursive: true, force: true });
 });
 
@@ -63,36 +62,6 @@ function bigBundle(id: string) {
     targets: counties.flatMap((c) => indicators.map((x) => ({ indicator: x.id, region: c.code, value: 100 }))),
     progress: counties.flatMap((c) => indicators.flatMap((x) => Array.from({ length: 9 }, (_, m) => ({ indicator: x.id, region: c.code, period: `2024-0${m + 1}`, value: (m + 1) * 10 })))),
   };
-}
-
-interface Server {
-  proc: ChildProcess;
-  url: string;
-  log: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts the real server on `dataDir` and waits until it listens (or exits). */
-function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server> {
-  const { DATABASE_URL: _none, ...env } = process.env;
-  const proc = spawn(process.execPath, [serverJs], { env: { ...env, DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", BACKUP_INTERVAL_HOURS: "6", ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(proc);
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /API on (http:\/\/[\d.]+:\d+)\//.exec(out);
-      if (m) {
-        clearInterval(timer);
-        resolve({ proc, url: m[1]!, log: () => out, exited });
-      } else if (proc.exitCode !== null) {
-        clearInterval(timer);
-        reject(Object.assign(new Error(`server exited ${proc.exitCode}: ${out.slice(-800)}`), { log: out, code: proc.exitCode }));
-      }
-    }, 50);
-  });
 }
 
 async function login(s: Server, username: string): Promise<string> {

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueEnrolmentCode } from "../src/auth/mfa.js";
 import { base32Decode, totp } from "../src/auth/totp.js";
 import { runRetention, securityConfigFromEnv } from "../src/lib/retention.js";
 import { mountStaticApps } from "../src/lib/static-apps.js";
@@ -235,13 +236,19 @@ describe("two-factor sign-in (REQUIRE_2FA=staff)", () => {
     expect((await mfa.call(null, "POST", `${API}/auth/login/totp`, { challenge: step.challenge, code: code(mfa) })).status).toBe(401);
   });
 
+  let security: string; // the security administrator's session (two factors)
+
   it("a security administrator resets it (lost phone): sessions end, the user enrols again; not their own", async () => {
-    // the security administrator signs in with two factors too
+    // the security administrator signs in with two factors too, binding its authenticator with the
+    // enrolment code the server printed when it created the account (bootstrap)
+    const { rows: sa } = await mfa.deps.db.query<{ id: string }>("SELECT id FROM users WHERE username = 'security'");
+    const printed = await issueEnrolmentCode(mfa.deps.db, sa[0]!.id, "system", mfa.clock.now);
     const sec = await (await login(mfa, "security")).json();
     expect(sec.next).toBe("enrol");
-    const e = await (await mfa.call(null, "POST", `${API}/auth/totp/enrol`, { challenge: sec.challenge })).json();
-    const confirmed = await mfa.call(null, "POST", `${API}/auth/totp/confirm`, { challenge: sec.challenge, code: totp(base32Decode(e.secret), mfa.clock.now) });
-    const security = cookieOf(confirmed);
+    const e = await (await mfa.call(null, "POST", `${API}/auth/totp/enrol`, { challenge: sec.challenge, enrolmentCode: printed.code })).json();
+    const confirmed = await mfa.call(null, "POST", `${API}/auth/totp/confirm`, { challenge: sec.challenge, code: totp(base32Decode(e.secret), mfa.clock.now), enrolmentCode: printed.code });
+    expect(confirmed.status).toBe(200);
+    security = cookieOf(confirmed);
 
     advance(mfa, 60);
     const step = await (await login(mfa, "city")).json();
@@ -257,6 +264,54 @@ describe("two-factor sign-in (REQUIRE_2FA=staff)", () => {
     const { rows } = await mfa.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM recovery_codes rc JOIN users u ON u.id = rc.user_id WHERE u.username = 'city'");
     expect(rows[0]!.n).toBe(0);
   });
+
+  it("an administrator binds an authenticator only with an enrolment code (绑定码) from the security administrator, not with the password alone", async () => {
+    advance(mfa, 60);
+    const userId = async (username: string) => Number((await mfa.deps.db.query<{ id: string }>("SELECT id FROM users WHERE username = $1", [username])).rows[0]!.id);
+    const [auditorId, securityId, cityId] = [await userId("auditor"), await userId("security"), await userId("city")];
+    const step = await (await login(mfa, "auditor")).json();
+    expect(step.next).toBe("enrol");
+    // no code: 400 naming the field, and no secret handed out
+    const bare = await mfa.call(null, "POST", `${API}/auth/totp/enrol`, { challenge: step.challenge });
+    expect(bare.status).toBe(400);
+    expect((await bare.json()).error.problems[0].path).toBe("$.enrolmentCode");
+    const pending = async () => (await mfa.deps.db.query<{ totp_pending: string | null }>("SELECT totp_pending FROM users WHERE id = $1", [auditorId])).rows[0]!.totp_pending;
+    expect(await pending()).toBeNull();
+    // a wrong one: 403, counted on the challenge, audited
+    const wrong = await mfa.call(null, "POST", `${API}/auth/totp/enrol`, { challenge: step.challenge, enrolmentCode: "ABCDE-12345" });
+    expect(wrong.status).toBe(403);
+    expect((await wrong.json()).error.problems[0].path).toBe("$.enrolmentCode");
+    expect(await pending()).toBeNull();
+    expect((await mfa.deps.db.query<{ attempts: number }>("SELECT attempts FROM login_challenges WHERE user_id = $1", [auditorId])).rows[0]!.attempts).toBe(1);
+    expect((await mfa.deps.db.query("SELECT 1 FROM audit_log WHERE action = 'auth.enrolment_code_failed' AND entity_id = 'auditor'")).rows.length).toBe(1);
+
+    // the security administrator issues one: shown once, never cached, audited; not its own, not for staff
+    const issued = await mfa.call(security, "POST", `${API}/users/${auditorId}/totp/enrolment-code`);
+    expect(issued.status).toBe(201);
+    expect(issued.headers.get("cache-control")).toBe("no-store");
+    const { code: enrolmentCode } = await issued.json();
+    expect(enrolmentCode).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    expect((await mfa.deps.db.query("SELECT 1 FROM audit_log WHERE action = 'user.enrolment_code' AND entity_id = $1 AND actor = 'user:security'", [String(auditorId)])).rows.length).toBe(1);
+    expect((await mfa.call(security, "POST", `${API}/users/${securityId}/totp/enrolment-code`)).status).toBe(403);
+    expect((await mfa.call(security, "POST", `${API}/users/${cityId}/totp/enrolment-code`)).status).toBe(409);
+
+    // with it: enrol, then confirm (the code again), which uses it up
+    const e = await mfa.call(null, "POST", `${API}/auth/totp/enrol`, { challenge: step.challenge, enrolmentCode: enrolmentCode.toLowerCase() });
+    expect(e.status).toBe(200);
+    const secret = base32Decode((await e.json()).secret);
+    const noCode = await mfa.call(null, "POST", `${API}/auth/totp/confirm`, { challenge: step.challenge, code: totp(secret, mfa.clock.now) });
+    expect(noCode.status).toBe(400);
+    const ok = await mfa.call(null, "POST", `${API}/auth/totp/confirm`, { challenge: step.challenge, code: totp(secret, mfa.clock.now), enrolmentCode });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).signedIn).toBe(true);
+    expect((await mfa.deps.db.query("SELECT 1 FROM enrolment_codes WHERE user_id = $1", [auditorId])).rows.length).toBe(0);
+    // enrolled: no new code until a reset; after the reset the used code does not work again
+    expect((await mfa.call(security, "POST", `${API}/users/${auditorId}/totp/enrolment-code`)).status).toBe(409);
+    expect((await mfa.call(security, "POST", `${API}/users/${auditorId}/totp/reset`)).status).toBe(200);
+    const again = await (await login(mfa, "auditor")).json();
+    expect(again.next).toBe("enrol");
+    expect((await mfa.call(null, "POST", `${API}/auth/totp/enrol`, { challenge: again.challenge, enrolmentCode })).status).toBe(403);
+  });
 });
 
 describe("two-factor sign-in off (the demo's default)", () => {
@@ -264,6 +319,14 @@ describe("two-factor sign-in off (the demo's default)", () => {
     for (const u of ["admin", "city", "security", "auditor"]) {
       const res = await login(h, u);
       expect(await res.json(), u).toEqual({ ok: true });
+    }
+  });
+
+  it("an administrator turning it on from a session needs an enrolment code too", async () => {
+    for (const u of ["admin", "security", "auditor"]) {
+      const res = await h.call(await h.login(u), "POST", `${API}/auth/totp/enrol`, {});
+      expect(res.status, u).toBe(400);
+      expect((await res.json()).error.problems[0].path, u).toBe("$.enrolmentCode");
     }
   });
 
@@ -309,6 +372,65 @@ describe("三员分立: system, security and audit administrators", () => {
     const token = await h.call(security, "POST", `${API}/tokens`, { name: "冒用", userId: admin.id });
     expect(token.status).toBe(400);
     expect((await token.json()).error.problems[0].path).toBe("$.userId");
+  });
+});
+
+describe("API tokens act with their user as the user is now", () => {
+  let security: string;
+  let userId: number;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const asToken = (token: string, path: string) => h.app.request(`${ORIGIN}${API}${path}`, { headers: bearer(token) });
+  const newToken = async (name: string) => {
+    const res = await h.call(security, "POST", `${API}/tokens`, { name, userId });
+    expect(res.status).toBe(201);
+    return (await res.json()) as { id: number; token: string };
+  };
+  beforeAll(async () => {
+    security = await h.login("security");
+    const created = await h.call(security, "POST", `${API}/users`, { username: "integration", displayName: "数据对接", password: "integration-2024", role: "reporter", region: "430523" });
+    expect(created.status).toBe(201);
+    userId = (await created.json()).id;
+  });
+
+  it("its role, region, unit and status are read at each use", async () => {
+    const { token } = await newToken("对接一");
+    expect((await (await asToken(token, "/auth/me")).json()) as object).toMatchObject({ role: "reporter", region: "430523", unit: null, via: "token" });
+    expect((await h.call(security, "PATCH", `${API}/users/${userId}`, { role: "observer", region: "430500", unit: "edu" })).status).toBe(200);
+    expect((await (await asToken(token, "/auth/me")).json()) as object).toMatchObject({ role: "observer", region: "430500", unit: "edu" });
+    expect((await h.call(security, "PATCH", `${API}/users/${userId}`, { disabled: true })).status).toBe(200);
+    expect((await asToken(token, "/auth/me")).status).toBe(401);
+    expect((await h.call(security, "PATCH", `${API}/users/${userId}`, { disabled: false })).status).toBe(200);
+    expect((await asToken(token, "/auth/me")).status).toBe(200);
+  });
+
+  it("made an administrator, the user's tokens are revoked (audited): a token never reads the audit log", async () => {
+    const { id, token } = await newToken("对接二");
+    expect((await asToken(token, "/plans")).status).toBe(200);
+    expect((await h.call(security, "PATCH", `${API}/users/${userId}`, { role: "audit_admin" })).status).toBe(200);
+    expect((await asToken(token, "/audit/log")).status).toBe(401);
+    expect((await asToken(token, "/auth/me")).status).toBe(401);
+    const listed = (await (await h.call(security, "GET", `${API}/tokens`)).json()).tokens as { id: number; revoked_at: string | null }[];
+    expect(listed.find((t) => t.id === id)!.revoked_at).not.toBeNull();
+    const entries = await auditLog(h, "action=token.revoke");
+    expect(entries[0]).toMatchObject({ actor: "user:security", entityId: String(id), after: { reason: "its user is an administrator" } });
+    expect((await h.call(security, "PATCH", `${API}/users/${userId}`, { role: "observer", region: "430500" })).status).toBe(200);
+  });
+
+  it("whatever made the user an administrator (not through the API): the token is refused at use (403, audited)", async () => {
+    const { id, token } = await newToken("对接三");
+    expect((await asToken(token, "/plans")).status).toBe(200);
+    await h.deps.db.query("UPDATE users SET role = 'audit_admin', region = NULL WHERE id = $1", [userId]);
+    try {
+      const res = await asToken(token, "/audit/log");
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(`API token ${id} acts as integration, now an administrator (系统/安全/审计管理员): a token never acts as one`);
+      expect((await asToken(token, "/audit/verify")).status).toBe(403);
+    } finally {
+      await h.deps.db.query("UPDATE users SET role = 'observer', region = '430500' WHERE id = $1", [userId]);
+    }
+    expect((await asToken(token, "/plans")).status).toBe(200);
+    const denied = await auditLog(h, "action=authz.denied");
+    expect(denied.find((e) => e.entityId === "GET /api/v1/audit/verify")!.after!.reason).toMatch(/^Forbidden: API token \d+ acts as integration, now an administrator/);
   });
 });
 

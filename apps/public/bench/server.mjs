@@ -45,7 +45,7 @@ export async function startServer(env = {}) {
   let out = "";
   const child = spawn(process.execPath, [serverJs], {
     cwd: repoRoot,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "", SEED: "", NODE_ENV: "", TRUST_PROXY: "", FEEDBACK_AUTO_APPROVE: "", ...env },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "", SEED: "demo", NODE_ENV: "", TRUST_PROXY: "", FEEDBACK_AUTO_APPROVE: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.on("data", (b) => (out += b.toString()));

@@ -434,6 +434,22 @@ ALTER TABLE users DROP COLUMN failed_logins;
 ALTER TABLE users DROP COLUMN locked_until;
 `,
   },
+  {
+    version: 9,
+    name: "administrators' enrolment codes: a first authenticator needs a one-time code",
+    sql: `
+-- An administrator (系统/安全/审计管理员) binds an authenticator only with a one-time code from a
+-- security administrator (or printed once when the server bootstraps the account): the password
+-- alone does not let its holder enrol their own phone. One live code per user, stored hashed.
+CREATE TABLE enrolment_codes (
+  user_id    bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  code_hash  text NOT NULL,
+  issued_by  text NOT NULL,
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

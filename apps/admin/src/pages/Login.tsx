@@ -13,7 +13,9 @@ interface Values {
 type Step =
   | { kind: "password" }
   | { kind: "totp"; challenge: string; recovery: boolean }
-  | { kind: "enrol"; challenge: string; secret?: string; qrSvg?: string }
+  | { kind: "enrol"; challenge: string; secret?: string; qrSvg?: string; enrolmentCode?: string }
+  /** an administrator binds an authenticator with the one-time 绑定码 from the security administrator */
+  | { kind: "enrolmentCode"; challenge: string }
   | { kind: "codes"; codes: string[] };
 
 type LoginAnswer = { ok: true } | { ok: false; next: "totp" | "enrol"; challenge: string; expiresAt: string };
@@ -21,6 +23,7 @@ type LoginAnswer = { ok: true } | { ok: false; next: "totp" | "enrol"; challenge
 export default function Login() {
   const [form] = Form.useForm<Values>();
   const [codeForm] = Form.useForm<{ code: string }>();
+  const [enrolmentForm] = Form.useForm<{ enrolmentCode: string }>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [step, setStep] = useState<Step>({ kind: "password" });
@@ -63,8 +66,14 @@ export default function Login() {
       codeForm.resetFields();
       if (res.next === "totp") setStep({ kind: "totp", challenge: res.challenge, recovery: false });
       else {
-        const enrol = await read(api.auth.totp.enrol.$post({ json: { challenge: res.challenge } }));
-        setStep({ kind: "enrol", challenge: res.challenge, secret: enrol.secret, qrSvg: enrol.qrSvg });
+        try {
+          const enrol = await read(api.auth.totp.enrol.$post({ json: { challenge: res.challenge } }));
+          setStep({ kind: "enrol", challenge: res.challenge, secret: enrol.secret, qrSvg: enrol.qrSvg });
+        } catch (e) {
+          if (!(e instanceof ApiProblem && e.problems[0]?.path === "$.enrolmentCode")) throw e;
+          enrolmentForm.resetFields();
+          setStep({ kind: "enrolmentCode", challenge: res.challenge });
+        }
       }
     } catch (e) {
       if (e instanceof ApiProblem && e.status === 401) form.setFields([{ name: "password", errors: ["用户名或密码错误"] }]);
@@ -77,6 +86,18 @@ export default function Login() {
     }
   };
 
+  const sendEnrolmentCode = ({ enrolmentCode }: { enrolmentCode: string }) =>
+    guarded(async () => {
+      if (step.kind !== "enrolmentCode") return;
+      try {
+        const enrol = await read(api.auth.totp.enrol.$post({ json: { challenge: step.challenge, enrolmentCode: enrolmentCode.trim() } }));
+        setStep({ kind: "enrol", challenge: step.challenge, secret: enrol.secret, qrSvg: enrol.qrSvg, enrolmentCode: enrolmentCode.trim() });
+      } catch (e) {
+        if (!(e instanceof ApiProblem && e.problems[0]?.path === "$.enrolmentCode")) throw e;
+        enrolmentForm.setFields([{ name: "enrolmentCode", errors: ["绑定码错误、已使用或已过期，请向安全管理员索取新的绑定码"] }]);
+      }
+    });
+
   const sendCode = ({ code }: { code: string }) =>
     guarded(async () => {
       if (step.kind === "totp") {
@@ -84,7 +105,7 @@ export default function Login() {
         await read(api.auth.login.totp.$post({ json }));
         await enter();
       } else if (step.kind === "enrol") {
-        const res = await read(api.auth.totp.confirm.$post({ json: { challenge: step.challenge, code: code.trim() } }));
+        const res = await read(api.auth.totp.confirm.$post({ json: { challenge: step.challenge, code: code.trim(), ...(step.enrolmentCode ? { enrolmentCode: step.enrolmentCode } : {}) } }));
         setStep({ kind: "codes", codes: res.recoveryCodes });
       }
     }, "code");
@@ -136,6 +157,23 @@ export default function Login() {
                 返回
               </Button>
             </Space>
+          </>
+        )}
+        {step.kind === "enrolmentCode" && (
+          <>
+            <Alert type="info" title="管理员账户绑定身份验证器须凭绑定码" style={{ marginBottom: 12 }} />
+            <Typography.Paragraph>请输入安全管理员交给您的一次性绑定码（系统初始化时创建的管理员：见服务器启动时输出的绑定码）。</Typography.Paragraph>
+            <Form form={enrolmentForm} layout="vertical" onFinish={sendEnrolmentCode} requiredMark={false}>
+              <Form.Item label="绑定码" name="enrolmentCode" rules={[{ required: true, pattern: /^\s*[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}\s*$/, message: "请输入绑定码，如 ABCDE-12345" }]}>
+                <Input autoComplete="off" maxLength={13} autoFocus data-testid="enrolment-code" />
+              </Form.Item>
+              <Button type="primary" htmlType="submit" block loading={busy} data-testid="enrolment-code-submit">
+                下一步
+              </Button>
+            </Form>
+            <Button type="link" onClick={() => setStep({ kind: "password" })} style={{ marginTop: 12 }}>
+              返回
+            </Button>
           </>
         )}
         {step.kind === "enrol" && (

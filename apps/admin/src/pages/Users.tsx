@@ -104,6 +104,17 @@ function UserList({ notify }: { notify: (t: string) => void }) {
   const [filter, setFilter] = useState("");
 
   const me = useMe().data;
+  /** 绑定码: shown once, for an administrator to bind an authenticator. */
+  const [enrolment, setEnrolment] = useState<{ username: string; code: string; expiresAt: string } | null>(null);
+  const issueEnrolmentCode = async (user: User) => {
+    setError(null);
+    try {
+      const issued = await read(api.users[":id"].totp["enrolment-code"].$post({ param: { id: String(user.id) } }));
+      setEnrolment({ username: user.username, ...issued });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
   const resetTwoFactor = async (user: User) => {
     setError(null);
     try {
@@ -169,6 +180,18 @@ function UserList({ notify }: { notify: (t: string) => void }) {
                 <Button type="link" size="small" onClick={() => setEditing({ kind: "password", user: u })}>
                   重置密码
                 </Button>
+                {adminRoles.has(u.role) && !u.twoFactor && u.username !== me?.username && (
+                  <Popconfirm
+                    title={`为 ${u.username} 生成绑定码？管理员绑定身份验证器须凭此码（7 天内有效，仅显示一次，旧码作废），请当面交给本人。`}
+                    okText="生成"
+                    cancelText="取消"
+                    onConfirm={() => issueEnrolmentCode(u)}
+                  >
+                    <Button type="link" size="small" data-testid={`enrolment-code-${u.username}`}>
+                      生成绑定码
+                    </Button>
+                  </Popconfirm>
+                )}
                 {u.twoFactor && u.username !== me?.username && (
                   <Popconfirm title={`重置 ${u.username} 的双因素登录（如手机丢失）？其会话立即失效，下次登录时重新绑定。`} okText="重置" cancelText="取消" onConfirm={() => resetTwoFactor(u)}>
                     <Button type="link" size="small">
@@ -192,6 +215,13 @@ function UserList({ notify }: { notify: (t: string) => void }) {
         ]}
       />
       {editing && <UserForm editing={editing} dir={dir} notify={notify} onClose={() => setEditing(null)} />}
+      <Modal open={enrolment !== null} title={`${enrolment?.username ?? ""} 的绑定码`} onCancel={() => setEnrolment(null)} onOk={() => setEnrolment(null)} okText="已交给本人" cancelButtonProps={{ style: { display: "none" } }}>
+        <Alert type="warning" showIcon title="请当面交给本人：登录后绑定身份验证器时输入。关闭后无法再次查看。" style={{ marginBottom: 12 }} />
+        <Typography.Paragraph copyable code style={{ fontSize: 18, textAlign: "center" }} data-testid="issued-enrolment-code">
+          {enrolment?.code}
+        </Typography.Paragraph>
+        <Typography.Text type="secondary">有效期至 {enrolment ? new Date(enrolment.expiresAt).toLocaleString("zh-CN") : ""}</Typography.Text>
+      </Modal>
     </Space>
   );
 }
@@ -389,7 +419,7 @@ function TokenList({ notify }: { notify: (t: string) => void }) {
             <Select
               showSearch
               optionFilterProp="label"
-              options={(users.data ?? []).filter((u) => !u.disabled).map((u) => ({ value: u.id, label: `${u.displayName}（${u.username}，${roleLabels[u.role]}）` }))}
+              options={(users.data ?? []).filter((u) => !u.disabled && !adminRoles.has(u.role)).map((u) => ({ value: u.id, label: `${u.displayName}（${u.username}，${roleLabels[u.role]}）` }))}
             />
           </Form.Item>
           <Form.Item name="expiresInDays" label="有效天数" rules={[{ required: true, type: "number", min: 1, max: 366, message: "1-366 天" }]}>

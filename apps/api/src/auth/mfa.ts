@@ -108,17 +108,21 @@ export async function confirmEnrolment(tx: Queryable, secrets: SiteSecrets, user
 }
 
 const normaliseRecovery = (code: string) => code.toUpperCase().replace(/[\s-]/g, "");
-/** Recovery codes carry 50 random bits each and are single-use: a keyed-by-user SHA-256 is enough to store them. */
-const recoveryHash = (userId: string | number, code: string) => createHash("sha256").update(`recovery\u0000${userId}\u0000${normaliseRecovery(code)}`).digest("hex");
+/** Recovery and enrolment codes carry 50 random bits each and are single-use: a keyed-by-user SHA-256 is enough to store them. */
+const oneTimeHash = (kind: "recovery" | "enrolment", userId: string | number, code: string) =>
+  createHash("sha256").update(`${kind}\u0000${userId}\u0000${normaliseRecovery(code)}`).digest("hex");
+const recoveryHash = (userId: string | number, code: string) => oneTimeHash("recovery", userId, code);
+/** A one-time code written XXXXX-XXXXX (base32, 50 bits). */
+const oneTimeCode = () => {
+  const raw = base32(randomBytes(8), 10);
+  return `${raw.slice(0, 5)}-${raw.slice(5)}`;
+};
 
 /** Ten new recovery codes (XXXXX-XXXXX); the old ones stop working. Only their hashes are kept. */
 export async function newRecoveryCodes(tx: Queryable, userId: string | number, now: Date): Promise<string[]> {
   await tx.query("DELETE FROM recovery_codes WHERE user_id = $1", [userId]);
   const codes: string[] = [];
-  for (let i = 0; i < RECOVERY_CODES; i++) {
-    const raw = base32(randomBytes(8), 10);
-    codes.push(`${raw.slice(0, 5)}-${raw.slice(5)}`);
-  }
+  for (let i = 0; i < RECOVERY_CODES; i++) codes.push(oneTimeCode());
   for (const code of codes)
     await tx.query("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)", [userId, recoveryHash(userId, code), now.toISOString()]);
   return codes;
@@ -157,4 +161,42 @@ export async function resetTwoFactor(tx: Queryable, userId: number): Promise<voi
   await tx.query("DELETE FROM recovery_codes WHERE user_id = $1", [userId]);
   await tx.query("DELETE FROM login_challenges WHERE user_id = $1", [userId]);
   await tx.query("DELETE FROM sessions WHERE user_id = $1", [userId]);
+}
+
+/**
+ * 绑定码: an administrator's authenticator is bound only with a one-time code from a security
+ * administrator (or printed once when the server bootstraps the account), so whoever learns an
+ * administrator's password cannot enrol a phone of their own. One live code per user, hashed,
+ * valid for ENROLMENT_CODE_DAYS, used up when the enrolment is confirmed.
+ */
+export const ENROLMENT_CODE_DAYS = 7;
+
+/** A new enrolment code for the user (an older one stops working); the code goes to the caller once. */
+export async function issueEnrolmentCode(tx: Queryable, userId: string | number, issuedBy: string, now: Date): Promise<{ code: string; expiresAt: string }> {
+  const code = oneTimeCode();
+  const expiresAt = new Date(now.getTime() + ENROLMENT_CODE_DAYS * 86_400_000).toISOString();
+  await tx.query("DELETE FROM enrolment_codes WHERE user_id = $1", [userId]);
+  await tx.query("INSERT INTO enrolment_codes (user_id, code_hash, issued_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)", [
+    userId,
+    oneTimeHash("enrolment", userId, code),
+    issuedBy,
+    now.toISOString(),
+    expiresAt,
+  ]);
+  return { code, expiresAt };
+}
+
+/** Whether the user holds a live enrolment code (bootstrap issues one only when not). */
+export async function hasLiveEnrolmentCode(tx: Queryable, userId: string | number, now: Date): Promise<boolean> {
+  const { rows } = await tx.query("SELECT 1 FROM enrolment_codes WHERE user_id = $1 AND expires_at > $2", [userId, now.toISOString()]);
+  return rows.length > 0;
+}
+
+/** Whether `code` is the user's live enrolment code; `consume` uses it up (at confirmation). */
+export async function checkEnrolmentCode(tx: Queryable, userId: string | number, code: string, now: Date, consume: boolean): Promise<boolean> {
+  const { rows } = await tx.query<{ user_id: string }>(
+    `${consume ? "DELETE FROM" : "SELECT user_id FROM"} enrolment_codes WHERE user_id = $1 AND code_hash = $2 AND expires_at > $3${consume ? " RETURNING user_id" : ""}`,
+    [userId, oneTimeHash("enrolment", userId, code), now.toISOString()],
+  );
+  return rows.length > 0;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Queryable } from "@minsheng/db";
 import type { ApiConfig } from "../lib/context.js";
+import { forbidden } from "../lib/errors.js";
 import type { Principal } from "./principal.js";
 import { isAdminRole, type Role } from "./roles.js";
 
@@ -67,7 +68,11 @@ export async function deleteSession(db: Queryable, secret: string): Promise<void
   await db.query("DELETE FROM sessions WHERE id_hash = $1", [hashSecret(secret)]);
 }
 
-/** The token's user, or null when unknown, revoked or expired. */
+/**
+ * The token's user as it is now (role, region, unit, status read at each use), or null when
+ * unknown, revoked, expired or the user is disabled. Tokens skip the second factor, so a token
+ * whose user has become an administrator is refused (403, audited), whatever made them one.
+ */
 export async function principalFromToken(db: Queryable, secret: string, now: Date): Promise<Principal | null> {
   const { rows } = await db.query<UserRow & { token_id: string; expires_at: Date | string | null }>(
     `SELECT u.id, u.username, u.display_name, u.role, u.region, u.unit, u.disabled, t.id AS token_id, t.expires_at
@@ -78,6 +83,7 @@ export async function principalFromToken(db: Queryable, secret: string, now: Dat
   const row = rows[0];
   if (!row || row.disabled) return null;
   if (row.expires_at !== null && now.getTime() >= new Date(row.expires_at).getTime()) return null;
+  if (isAdminRole(row.role)) throw forbidden(`API token ${row.token_id} acts as ${row.username}, now an administrator (系统/安全/审计管理员): a token never acts as one`);
   await db.query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", [row.token_id, now.toISOString()]);
   return principalOf(row, "token", `token:${row.token_id}(${row.username})`);
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { sessionCookieName } from "../auth/middleware.js";
 import { requireUser } from "../auth/middleware.js";
 import {
+  checkEnrolmentCode,
   checkSecondFactor,
   confirmEnrolment,
   createChallenge,
@@ -15,7 +16,7 @@ import {
 } from "../auth/mfa.js";
 import { accountRule, addressRule, admitAttempt, attemptFailed, attemptSucceeded, clearFailures } from "../auth/failures.js";
 import { dummyHash, hashPassword, needsRehash, Password, verifyPassword } from "../auth/password.js";
-import { roleLabel, type Role, twoFactorRequired } from "../auth/roles.js";
+import { isAdminRole, roleLabel, type Role, twoFactorRequired } from "../auth/roles.js";
 import { createSession, deleteSession, hashSecret } from "../auth/sessions.js";
 import { warmRenderersSoon } from "../lib/bulletins.js";
 import type { AppEnv } from "../lib/context.js";
@@ -48,8 +49,14 @@ export const PasswordChangeBody = z
   })
   .refine((b) => b.newPassword !== b.currentPassword, { message: "must differ from the current password", path: ["newPassword"] });
 
-export const EnrolBody = z.object({ challenge: Challenge.optional().describe("the challenge of a sign-in that must enrol; omit when signed in") });
-export const ConfirmBody = z.object({ challenge: Challenge.optional().describe("as for enrol"), code: TotpCode });
+const EnrolmentCode = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$/, "must be an enrolment code such as ABCDE-12345")
+  .optional()
+  .describe("administrators only: the one-time enrolment code (绑定码) from a security administrator, or printed when the server created the account");
+export const EnrolBody = z.object({ challenge: Challenge.optional().describe("the challenge of a sign-in that must enrol; omit when signed in"), enrolmentCode: EnrolmentCode });
+export const ConfirmBody = z.object({ challenge: Challenge.optional().describe("as for enrol"), code: TotpCode, enrolmentCode: EnrolmentCode });
 
 type UserRow = { id: string; password_hash: string; disabled: boolean; role: Role } & Omit<TwoFactorUser, "id" | "username">;
 
@@ -98,6 +105,29 @@ async function enrollingUser(c: Context<AppEnv>, tx: Queryable, challenge: strin
   const p = requireUser(c.get("principal"));
   if (p.via !== "session") throw forbidden("enrol two-factor sign-in from a signed-in session, not with an API token");
   return { user: await loadTwoFactorUser(tx, p.userId), challenge: null };
+}
+
+/**
+ * An administrator enrols only with a live enrolment code (checked at both steps, used up at the
+ * confirmation): null when it may go on. A wrong code counts as an attempt on the sign-in challenge.
+ */
+async function enrolmentCodeRefusal(
+  tx: Queryable,
+  user: { id: string; username: string; role: string },
+  challenge: { idHash: string } | null,
+  code: string | undefined,
+  at: Date,
+): Promise<ApiError | null> {
+  if (!isAdminRole(user.role as Role)) return null;
+  if (code === undefined)
+    return invalid(
+      [{ path: "$.enrolmentCode", message: "is required: an administrator binds an authenticator with a one-time enrolment code from a security administrator" }],
+      "administrators need an enrolment code to bind an authenticator",
+    );
+  if (await checkEnrolmentCode(tx, user.id, code, at, false)) return null;
+  if (challenge) await tx.query("UPDATE login_challenges SET attempts = attempts + 1 WHERE id_hash = $1", [challenge.idHash]);
+  await appendAudit(tx, { actor: `user:${user.username}`, action: "auth.enrolment_code_failed", entity: "user", entityId: user.username, at });
+  return new ApiError("Forbidden", "wrong, used or expired enrolment code: ask a security administrator for a new one", [{ path: "$.enrolmentCode", message: "wrong, used or expired" }]);
 }
 
 export const authRoutes = new Hono<AppEnv>()
@@ -211,14 +241,17 @@ export const authRoutes = new Hono<AppEnv>()
   /** Enrolment, step 1: a new secret as text, otpauth:// URI and QR code (SVG), pending until confirmed. */
   .post("/totp/enrol", jsonBody(EnrolBody), async (c) => {
     const deps = c.get("deps");
-    const { challenge } = c.req.valid("json");
+    const { challenge, enrolmentCode } = c.req.valid("json");
     const at = deps.now();
-    const enrolment = await deps.db.transaction(async (tx) => {
-      const { user } = await enrollingUser(c, tx, challenge, at);
-      return startEnrolment(tx, secretsOf(deps), user);
+    const result = await deps.db.transaction(async (tx) => {
+      const { user, challenge: ch } = await enrollingUser(c, tx, challenge, at);
+      // the refusal is answered after the commit: the attempt it counted stays counted
+      const refusal = await enrolmentCodeRefusal(tx, user, ch, enrolmentCode, at);
+      return refusal ? { refusal } : { enrolment: await startEnrolment(tx, secretsOf(deps), user) };
     });
+    if (result.refusal) throw result.refusal;
     c.header("Cache-Control", "no-store");
-    return c.json(enrolment);
+    return c.json(result.enrolment!);
   })
   /** Enrolment, step 2: a first code turns it on and returns ten recovery codes (shown once); via a challenge it also signs in. */
   .post("/totp/confirm", jsonBody(ConfirmBody), async (c) => {
@@ -227,16 +260,21 @@ export const authRoutes = new Hono<AppEnv>()
     const at = deps.now();
     const result = await deps.db.transaction(async (tx) => {
       const { user, challenge } = await enrollingUser(c, tx, body.challenge, at);
+      const refusal = await enrolmentCodeRefusal(tx, user, challenge, body.enrolmentCode, at);
+      if (refusal) return { kind: "refused" as const, refusal };
       const codes = await confirmEnrolment(tx, secretsOf(deps), user, body.code, at);
       if (codes === null) {
         if (challenge) await tx.query("UPDATE login_challenges SET attempts = attempts + 1 WHERE id_hash = $1", [challenge.idHash]);
         await appendAudit(tx, { actor: `user:${user.username}`, action: "auth.totp_confirm_failed", entity: "user", entityId: user.username, at });
         return { kind: "wrong" as const };
       }
+      // the enrolment code is used up with the enrolment it allowed
+      if (body.enrolmentCode !== undefined && isAdminRole(user.role as Role)) await checkEnrolmentCode(tx, user.id, body.enrolmentCode, at, true);
       await appendAudit(tx, { actor: `user:${user.username}`, action: "auth.totp_enabled", entity: "user", entityId: user.username, after: { recoveryCodes: codes.length }, at });
       const secret = challenge ? await openSession(c, tx, user, ["password", "totp"], at) : null;
       return { kind: "ok" as const, codes, secret };
     });
+    if (result.kind === "refused") throw result.refusal;
     if (result.kind === "wrong")
       throw new ApiError("Unauthenticated", "验证码错误，请核对手机时间后重试 (wrong code: check the phone's clock)", [{ path: "$.code", message: "wrong code" }]);
     if (result.secret) setSessionCookie(c, result.secret);

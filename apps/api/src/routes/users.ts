@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { requirePermission } from "../auth/middleware.js";
 import { clearFailures } from "../auth/failures.js";
-import { resetTwoFactor } from "../auth/mfa.js";
-import { hashPassword, Password } from "../auth/password.js";
+import { issueEnrolmentCode, resetTwoFactor } from "../auth/mfa.js";
+import { hashPassword, Password, passwordProblems } from "../auth/password.js";
 import { isAdminRole, Role } from "../auth/roles.js";
 import type { AppEnv } from "../lib/context.js";
 import { conflict, forbidden, invalid, notFound } from "../lib/errors.js";
@@ -121,6 +121,12 @@ export const userRoutes = new Hono<AppEnv>()
       // Changing a role, area or status ends the user's sessions: permissions apply at once.
       if (patch.role !== undefined || patch.region !== undefined || patch.unit !== undefined || patch.disabled || patch.password)
         await tx.query("DELETE FROM sessions WHERE user_id = $1", [id]);
+      // A token never acts as an administrator: made one, the user's tokens are revoked (and refused at use anyway).
+      if (isAdminRole(merged.role as Role)) {
+        const revoked = await tx.query<{ id: string }>("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id", [id]);
+        for (const t of revoked.rows)
+          await appendAudit(tx, { actor: p.actor, action: "token.revoke", entity: "api_token", entityId: String(t.id), after: { reason: "its user is an administrator" } });
+      }
       const { password: _omit, ...loggable } = patch;
       await appendAudit(tx, { actor: p.actor, action: "user.update", entity: "user", entityId: String(id), before, after: { ...loggable, ...(patch.password ? { password: "(changed)" } : {}) } });
       // What a user may do changed: its own entry, so the audit administrator finds every grant and revocation.
@@ -144,4 +150,26 @@ export const userRoutes = new Hono<AppEnv>()
       await appendAudit(tx, { actor: p.actor, action: "user.totp_reset", entity: "user", entityId: String(id), before: { username: rows[0].username, twoFactor: rows[0].totp_enabled_at !== null }, after: { twoFactor: false }, at: now() });
     });
     return c.json({ ok: true });
+  })
+  /**
+   * 绑定码: a one-time code an administrator needs to bind an authenticator (first enrolment, or
+   * after a reset), handed over in person; shown once, valid 7 days, an older one stops working.
+   */
+  .post("/:id/totp/enrolment-code", paramsOf(IdParam), async (c) => {
+    const p = requirePermission(c.get("principal"), "users.manage");
+    const { id } = c.req.valid("param");
+    if (id === p.userId) throw forbidden("you may not issue your own enrolment code: ask another security administrator");
+    const { db, now } = c.get("deps");
+    const issued = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ username: string; role: Role; totp_enabled_at: Date | string | null }>("SELECT username, role, totp_enabled_at FROM users WHERE id = $1 FOR UPDATE", [id]);
+      const user = rows[0];
+      if (!user) throw notFound("user");
+      if (!isAdminRole(user.role)) throw conflict(`user ${user.username} is not an administrator: they bind an authenticator without an enrolment code`);
+      if (user.totp_enabled_at !== null) throw conflict(`user ${user.username} has two-factor sign-in on already: reset it first`);
+      const code = await issueEnrolmentCode(tx, id, p.actor, now());
+      await appendAudit(tx, { actor: p.actor, action: "user.enrolment_code", entity: "user", entityId: String(id), after: { username: user.username, expiresAt: code.expiresAt }, at: now() });
+      return code;
+    });
+    c.header("Cache-Control", "no-store");
+    return c.json(issued, 201);
   });
