@@ -2,7 +2,7 @@ import { evaluateModel, statusLabel, type Status } from "@minsheng/domain";
 import { appendAudit, type Database, type Queryable } from "@minsheng/db";
 import * as Either from "effect/Either";
 import type { Context } from "hono";
-import { assertRegion } from "../auth/access.js";
+import { assertProjectScope } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import { forbidden, notFound } from "./errors.js";
 import type { ApiConfig, AppEnv, Deps } from "./context.js";
@@ -128,10 +128,8 @@ export async function siteOf(deps: Deps, project: string, region: string): Promi
 }
 
 /** Staff of the site's area; a reporter tied to a unit only for the projects that unit leads. */
-export function assertSiteScope(p: Principal, site: Pick<SiteRow, "region" | "lead_unit">, regions: RegionDirectory): void {
-  assertRegion(p, site.region, regions);
-  if (p.unit !== null && p.unit !== site.lead_unit) throw forbidden(`the project is led by unit ${site.lead_unit}, not yours (${p.unit})`);
-}
+export const assertSiteScope = (p: Principal, site: Pick<SiteRow, "region" | "lead_unit">, regions: RegionDirectory): void =>
+  assertProjectScope(p, { region: site.region, leadUnit: site.lead_unit }, regions);
 
 /**
  * Where the 码上通 pages live: PUBLIC_BASE_URL, else the origin of the request (`origin` gives it

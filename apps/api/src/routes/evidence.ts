@@ -5,13 +5,13 @@ import type { Context, Next } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { assertRegion } from "../auth/access.js";
+import { assertProjectScope } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
 import { paramsOf } from "../lib/validate.js";
-import { assertReporterScope, loadReportScope } from "./reports.js";
+import { loadReportScope } from "./reports.js";
 
 /**
  * 佐证材料: files behind a report. The type is detected from the bytes and only images, PDF, Word
@@ -77,7 +77,7 @@ export async function addEvidence(c: Context<AppEnv>, reportId: number) {
   await regions.ready();
   // Scope first: nobody learns anything about a report outside their area by uploading to it.
   const report = await loadReportScope(db, reportId);
-  assertReporterScope(p, report, regions);
+  assertProjectScope(p, report, regions);
   if (!editable(report.state))
     throw new TransitionNotAllowed({ from: report.state, action: "add evidence to", reason: "evidence can be attached only while the report is a draft or returned" });
 
@@ -149,7 +149,7 @@ export const evidenceRoutes = new Hono<AppEnv>()
     await regions.ready();
     const evidence = await loadEvidence(db, c.req.valid("param").id);
     const report = await loadReportScope(db, Number(evidence.report_id));
-    assertRegion(p, report.region, regions);
+    assertProjectScope(p, report, regions);
     const bytes = await storage.get(evidence.storage_key);
     if (!bytes) throw notFound("evidence file");
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
@@ -170,7 +170,7 @@ export const evidenceRoutes = new Hono<AppEnv>()
     const key = await db.transaction(async (tx) => {
       const evidence = await loadEvidence(tx, id);
       const report = await loadReportScope(tx, Number(evidence.report_id), true);
-      assertReporterScope(p, report, regions);
+      assertProjectScope(p, report, regions);
       if (!editable(report.state))
         throw new TransitionNotAllowed({ from: report.state, action: "delete evidence of", reason: "evidence can be removed only while the report is a draft or returned" });
       const gone = await tx.query("DELETE FROM evidence WHERE id = $1", [id]);
