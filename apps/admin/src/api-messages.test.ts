@@ -41,6 +41,8 @@ describe("messages the console meets, in Chinese", () => {
     ["Forbidden", 403, "your role may not plans.edit", "您的角色无此权限（plans.edit）"],
     ["Unauthenticated", 401, "wrong username or password", "用户名或密码错误"],
     ["ValidationFailed", 400, "invalid input", "输入有误，请按提示修改"],
+    ["PayloadTooLarge", 413, "the request body is larger than the limit of 1 MB", "提交的内容过大，上限为 1 MB"],
+    ["PayloadTooLarge", 413, "the file is larger than the limit of 20 MB", "文件过大，上限为 20 MB"],
     ["DatabaseUnavailable", 503, "数据库暂时不可用，请稍后重试 (the database connection failed; try again)", "数据库暂时不可用，请稍后重试"],
   ];
   it.each(answers)("%s %i: %s", (code, status, message, chinese) => {

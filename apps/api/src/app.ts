@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { auditDenials, authenticate, csrfGuard } from "./auth/middleware.js";
+import { limitBodies } from "./lib/body-limit.js";
 import { type AppEnv, type Deps } from "./lib/context.js";
 import { errorResponse } from "./lib/errors.js";
 import { answerCachedPagesFirst, invalidatePublicPagesOnWrite } from "./lib/public-cache.js";
@@ -60,6 +61,8 @@ export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>()
     // CSP, framing, nosniff, referrer, HSTS in production: on every response, static apps and errors included.
     .use(securityHeaders({ production: deps.config.production }))
+    // every request body: a small JSON limit unless the route declares an upload's (lib/body-limit.ts)
+    .use(limitBodies)
     .route("/api/v1", api);
   app.onError((err, c) => errorResponse(c, err));
   api.onError((err, c) => errorResponse(c, err));

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { TransitionNotAllowed } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
-import type { Context, Next } from "hono";
+import type { Context } from "hono";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { assertProjectScope } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
+import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
@@ -20,23 +20,8 @@ import { loadReportScope } from "./reports.js";
 
 export const EvidenceParam = z.object({ id: z.string().uuid("must be an evidence id") });
 
-/** Multipart framing on top of the largest file accepted. */
-const MULTIPART_OVERHEAD = 64 * 1024;
-
-const humanSize = (bytes: number) =>
-  bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${+(bytes / 1024).toFixed(1)} KB` : `${bytes} bytes`;
-const tooLarge = (max: number) => new ApiError("PayloadTooLarge", `the file is larger than the limit of ${humanSize(max)}`);
-
-/** Stops reading a request body once it exceeds the upload limit (413). */
-export function uploadLimit(c: Context<AppEnv>, next: Next) {
-  const max = c.get("deps").config.maxUploadBytes;
-  return bodyLimit({
-    maxSize: max + MULTIPART_OVERHEAD,
-    onError: () => {
-      throw tooLarge(max);
-    },
-  })(c, next);
-}
+/** Uploads of evidence and content files: up to the configured upload limit (lib/body-limit.ts enforces it as the body streams). */
+export const uploadLimit = acceptsBody((c) => c.get("deps").config.maxUploadBytes, "the file", MULTIPART_OVERHEAD);
 
 interface EvidenceRow {
   id: string;
@@ -92,7 +77,7 @@ export async function addEvidence(c: Context<AppEnv>, reportId: number) {
   }
   const file = form.file;
   if (!(file instanceof Blob)) throw invalid([{ path: "$.file", message: "is required: a file in the multipart field `file`" }]);
-  if (file.size > config.maxUploadBytes) throw tooLarge(config.maxUploadBytes);
+  if (file.size > config.maxUploadBytes) throw tooLarge(config.maxUploadBytes, "the file");
   if (file.size === 0) throw invalid([{ path: "$.file", message: "is empty" }]);
   const bytes = new Uint8Array(await file.arrayBuffer());
   const type = sniff(bytes);

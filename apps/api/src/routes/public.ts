@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { FeedbackSubmission, feedbackKindLabel, maskPhone, processingRate, SatisfactionRating, summariseSatisfaction } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { z } from "zod";
+import { acceptsBody, MULTIPART_OVERHEAD } from "../lib/body-limit.js";
 import { contentOfSites, publicContentView } from "../lib/content.js";
 import type { AppEnv, Deps } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
@@ -40,8 +40,6 @@ export const FileIdParam = z.object({ id: z.string().uuid("must be a file id") }
 /** What a citizen sends (JSON, or multipart/form-data with the same fields and an optional `photo`). */
 export const FeedbackBody = FeedbackSubmission;
 export const RatingBody = z.object({ rating: SatisfactionRating });
-
-const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** Control characters other than line breaks and tabs are dropped from citizens' text. */
 const cleanText = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "");
@@ -207,13 +205,7 @@ export const publicRoutes = new Hono<AppEnv>()
   .post(
     "/sites/:code/feedback",
     paramsOf(SiteParam),
-    (c, next) =>
-      bodyLimit({
-        maxSize: c.get("deps").config.maxFeedbackPhotoBytes + MULTIPART_OVERHEAD,
-        onError: () => {
-          throw new ApiError("PayloadTooLarge", "the request is larger than the photo limit allows");
-        },
-      })(c, next),
+    acceptsBody((c) => c.get("deps").config.maxFeedbackPhotoBytes, "the request (with its photo)", MULTIPART_OVERHEAD),
     async (c) => {
       const deps = c.get("deps");
       const { db, config, storage, now } = deps;
