@@ -25,10 +25,6 @@ import { userRoutes } from "./routes/users.js";
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */
 export function createApp(deps: Deps) {
   const api = new Hono<AppEnv>()
-    .use(async (c, next) => {
-      c.set("deps", deps);
-      await next();
-    })
     // a successful write may change a public page: drop the rendered ones
     .use(invalidatePublicPagesOnWrite)
     .use(auditDenials)
@@ -61,6 +57,10 @@ export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>()
     // CSP, framing, nosniff, referrer, HSTS in production: on every response, static apps and errors included.
     .use(securityHeaders({ production: deps.config.production }))
+    .use(async (c, next) => {
+      c.set("deps", deps);
+      await next();
+    })
     // every request body: a small JSON limit unless the route declares an upload's (lib/body-limit.ts)
     .use(limitBodies)
     .route("/api/v1", api);

@@ -61,6 +61,31 @@ describe("login and sessions", () => {
     expect((await h.call(cookie, "GET", "/api/v1/auth/me")).status).toBe(401);
   });
 
+  it("does nothing on a logout without a session: no error, no audit entry, no state change", async () => {
+    const state = async () => {
+      const { rows } = await h.deps.db.query<{ audit: number; sessions: number }>("SELECT (SELECT count(*) FROM audit_log)::int AS audit, (SELECT count(*) FROM sessions)::int AS sessions");
+      return rows[0]!;
+    };
+    const before = await state();
+    // no cookie at all: nothing to end, nothing to clear
+    const none = await h.app.request(`${ORIGIN}/api/v1/auth/logout`, { method: "POST" });
+    expect(none.status).toBe(200);
+    expect(await none.json()).toEqual({ ok: true });
+    expect(none.headers.get("set-cookie")).toBeNull();
+    // a cookie that signs nobody in (ended or made up), from our page, another site or no page at all
+    const ended = await h.login("reviewer");
+    expect((await h.call(ended, "POST", "/api/v1/auth/logout")).status).toBe(200);
+    const afterOwnLogout = await state();
+    for (const cookie of [ended, "ms_session=made-up-session-id"])
+      for (const origin of [ORIGIN, "https://evil.example", undefined]) {
+        const res = await h.app.request(`${ORIGIN}/api/v1/auth/logout`, { method: "POST", headers: { cookie, ...(origin ? { origin } : {}) } });
+        expect(res.status, `${cookie} from ${origin}`).toBe(200);
+        expect(await res.json()).toEqual({ ok: true });
+      }
+    expect(await state()).toEqual(afterOwnLogout);
+    expect(before.sessions).toBe(afterOwnLogout.sessions);
+  });
+
   it("logs out: the cookie stops working", async () => {
     const cookie = await h.login("province");
     expect((await h.call(cookie, "POST", "/api/v1/auth/logout")).status).toBe(200);

@@ -152,7 +152,7 @@ export const publicRoutes = new Hono<AppEnv>()
     // answers say they vary by Origin, so a shared cache keeps the two kinds apart).
     if (c.req.header("origin") === undefined) return next();
     const { config } = c.get("deps");
-    const origins = [...config.allowedOrigins, ...(config.publicBaseUrl ? [new URL(config.publicBaseUrl).origin] : [])];
+    const origins = [...config.allowedOrigins, new URL(config.publicBaseUrl).origin];
     return cors({ origin: origins, allowMethods: ["GET", "POST"], allowHeaders: ["Content-Type", "If-None-Match"], exposeHeaders: ["ETag", "Retry-After"], maxAge: 600 })(c, next);
   })
   /** Browse and search the sites: by region, item and name. */
@@ -193,7 +193,7 @@ export const publicRoutes = new Hono<AppEnv>()
     // A cached page is usually answered before the router (lib/public-cache.ts cachedPageAnswer);
     // here when it is missing or stale, or the request carries an Origin or a token.
     const cache = publicPageCache(deps.db);
-    // The page names its own URL, which depends on the host asked: one entry per URL.
+    // The page names its own URL (PUBLIC_BASE_URL's, whatever host was asked): one entry per site.
     const url = publicUrlOf(c, code);
     const page = await cache.page(url, async () => {
       await deps.regions.ready();
@@ -227,11 +227,9 @@ export const publicRoutes = new Hono<AppEnv>()
         const created = await db.transaction(async (tx) => {
           await tx.query("SELECT code FROM project_sites WHERE code = $1 FOR UPDATE", [site.code]);
           const since = new Date(at.getTime() - 24 * 3600 * 1000).toISOString();
-          const dup = await tx.query<{ ticket: string }>(
-            "SELECT ticket FROM feedback WHERE site = $1 AND text_hash = $2 AND received_at > $3 ORDER BY received_at LIMIT 1",
-            [site.code, textHash, since],
-          );
-          if (dup.rows[0]) throw conflict("the same text was left for this site within the last 24 hours", { ticket: dup.rows[0].ticket });
+          const dup = await tx.query("SELECT 1 FROM feedback WHERE site = $1 AND text_hash = $2 AND received_at > $3 LIMIT 1", [site.code, textHash, since]);
+          // Never the earlier ticket: whoever sends the same words is not known to be the one who got it.
+          if (dup.rows[0]) throw conflict("the same text was left for this site within the last 24 hours");
           let ticket = newTicket();
           while ((await tx.query("SELECT 1 FROM feedback WHERE ticket = $1", [ticket])).rows.length > 0) ticket = newTicket();
           const state = config.feedbackAutoApprove ? "open" : "pending";
