@@ -123,6 +123,8 @@ async function main() {
   retentionSoon.unref();
   const port = Number(env.PORT ?? 8787);
   const server = serve({ fetch: app.fetch, port, hostname: env.HOST ?? "127.0.0.1" }, (info) => {
+    // development without PUBLIC_BASE_URL: the port really listened on (PORT=0 picks one)
+    if (!env.PUBLIC_BASE_URL?.trim()) config.publicBaseUrl = publicBaseUrlFromEnv({ ...env, PORT: String(info.port) });
     console.log(`民生实事 API on http://${info.address}:${info.port}/api/v1/health (${db.kind}, ready in ${Date.now() - started} ms)`);
     // Integrators may download a bulletin right after a restart: the renderers warm in the background
     // (unless a sign-in or the bulletin page has already started them), not during the start.

@@ -101,6 +101,18 @@ describe("CSRF", () => {
     expect((await res.json()).error.code).toBe("CsrfRejected");
   });
 
+  it("takes PUBLIC_BASE_URL's origin as our own (behind a TLS proxy the request itself says http://)", async () => {
+    const cookie = await h.login("admin");
+    h.deps.config.publicBaseUrl = "https://msss.example.cn";
+    try {
+      const own = await h.call(cookie, "POST", "/api/v1/bundles", {}, { origin: "https://msss.example.cn" });
+      expect(own.status).toBe(400); // past the CSRF check: the empty bundle is refused
+      expect((await h.call(cookie, "POST", "/api/v1/bundles", {}, { origin: "https://msss.example.cn.evil.example" })).status).toBe(403);
+    } finally {
+      h.deps.config.publicBaseUrl = ORIGIN;
+    }
+  });
+
   it("refuses one with no Origin at all", async () => {
     const cookie = await h.login("admin");
     const res = await h.app.request(`${ORIGIN}/api/v1/tokens`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ name: "x", userId: 1 }) });

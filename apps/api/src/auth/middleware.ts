@@ -37,8 +37,10 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export const csrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (UNSAFE.has(c.req.method) && c.get("principal")?.via === "session") {
     const origin = c.req.header("origin");
-    const own = new URL(c.req.url).origin;
-    const allowed = origin !== undefined && (origin === own || c.get("deps").config.allowedOrigins.includes(origin));
+    const { config } = c.get("deps");
+    // our own origin: as the request names it, or as PUBLIC_BASE_URL does (behind a TLS proxy the request says http://)
+    const own = [new URL(c.req.url).origin, new URL(config.publicBaseUrl).origin];
+    const allowed = origin !== undefined && (own.includes(origin) || config.allowedOrigins.includes(origin));
     const sameSite = c.req.header("sec-fetch-site") === "same-origin";
     if (!allowed && !sameSite) throw new ApiError("CsrfRejected", "cross-site request refused (Origin does not match)");
   }
