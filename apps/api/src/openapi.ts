@@ -373,6 +373,7 @@ export const operations: ApiOperation[] = [
     {
       key: "POST /auth/logout", operationId: "logout",
       summary: ["退出登录", "Sign out (ends the session)"],
+      description: "Ends the session of the cookie sent. Without a session (no cookie, or one that no longer signs in) it does nothing and answers the same: no error, no audit entry.",
       success: { status: 200, description: "signed out", schema: Ok },
     },
   ]),
