@@ -50,6 +50,8 @@ describe("messages the console meets, in Chinese", () => {
     ["Conflict", 409, "user auditor has two-factor sign-in on already: reset it first", "用户 auditor 已启用两步验证，如需重新绑定请先重置"],
     ["Forbidden", 403, "API token 7 acts as integration, now an administrator (系统/安全/审计管理员): a token never acts as one", "接口令牌 7 代表的用户 integration 现为管理员，令牌不能代表管理员账户，已拒绝"],
     ["ValidationFailed", 400, "invalid input", "输入有误，请按提示修改"],
+    ["PayloadTooLarge", 413, "the request body is larger than the limit of 1 MB", "提交的内容过大，上限为 1 MB"],
+    ["PayloadTooLarge", 413, "the file is larger than the limit of 20 MB", "文件过大，上限为 20 MB"],
     ["DatabaseUnavailable", 503, "数据库暂时不可用，请稍后重试 (the database connection failed; try again)", "数据库暂时不可用，请稍后重试"],
   ];
   it.each(answers)("%s %i: %s", (code, status, message, chinese) => {

@@ -80,6 +80,8 @@ const messageRules: Rule[] = [
   [/(changed since you read (it|them)|; reload (it|them)$)/, "数据已被他人修改，请刷新后重试"],
   [/^username (\S+) is taken$/, (u) => `用户名 ${u} 已被使用`],
   [/^第 (\d+) 期 of (\d+) has already been issued for region (\S+); use the next number$/, (n, y, r) => `地区 ${r} ${y} 年第 ${n} 期已签发，请改用下一期号`],
+  [/^(the request body|the file|the workbook|the bundle|the request \(with its photo\)) is larger than the limit of ([\d.]+) (MB|KB|bytes)$/, (what, n, u) =>
+    `${{ "the request body": "提交的内容", "the file": "文件", "the workbook": "工作簿", "the bundle": "数据包" }[what] ?? "提交的内容（含照片）"}过大，上限为 ${n} ${u === "bytes" ? "字节" : u}`],
   [/^at most (\d+) files per piece of content$/, (n) => `每条内容最多 ${n} 个附件`],
   [/^this file is already attached/, "该文件已上传过"],
   [/^cannot \w+ feedback that is \w+: /, "只有待审核的意见建议才能审核通过或不予受理，请刷新后查看最新状态"],

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { auditDenials, authenticate, csrfGuard } from "./auth/middleware.js";
+import { limitBodies } from "./lib/body-limit.js";
 import { type AppEnv, type Deps } from "./lib/context.js";
 import { errorResponse } from "./lib/errors.js";
 import { answerCachedPagesFirst, invalidatePublicPagesOnWrite } from "./lib/public-cache.js";
@@ -24,10 +25,6 @@ import { userRoutes } from "./routes/users.js";
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */
 export function createApp(deps: Deps) {
   const api = new Hono<AppEnv>()
-    .use(async (c, next) => {
-      c.set("deps", deps);
-      await next();
-    })
     // a successful write may change a public page: drop the rendered ones
     .use(invalidatePublicPagesOnWrite)
     .use(auditDenials)
@@ -60,6 +57,12 @@ export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>()
     // CSP, framing, nosniff, referrer, HSTS in production: on every response, static apps and errors included.
     .use(securityHeaders({ production: deps.config.production }))
+    .use(async (c, next) => {
+      c.set("deps", deps);
+      await next();
+    })
+    // every request body: a small JSON limit unless the route declares an upload's (lib/body-limit.ts)
+    .use(limitBodies)
     .route("/api/v1", api);
   app.onError((err, c) => errorResponse(c, err));
   api.onError((err, c) => errorResponse(c, err));

@@ -281,7 +281,7 @@ export const siteOperations: ApiOperation[] = [
     {
       key: "GET /projects/{id}/qr.svg", operationId: "siteQrSvg",
       summary: ["点位二维码（SVG）", "QR code of the site's public page, as SVG"],
-      description: "Encodes `<PUBLIC_BASE_URL or the request's origin>/p/<code>`.",
+      description: "Encodes `<PUBLIC_BASE_URL>/p/<code>` (never the request's Host).",
       params: ProjectParam, query: SiteRegionQuery, examples: { id: "hn2024-p04", region: "430523" },
       success: { status: 200, description: "SVG", media: "image/svg+xml" },
     },
@@ -422,7 +422,7 @@ export const siteOperations: ApiOperation[] = [
     {
       key: "POST /public/sites/{code}/feedback", operationId: "leaveFeedback",
       summary: ["提交意见建议", "Leave a suggestion, complaint, question or praise; answers a ticket number"],
-      description: "JSON, or multipart/form-data with the same fields and an optional `photo` (JPEG, PNG, GIF, WebP). New feedback awaits moderation. The same text at the same site within 24 hours is a 409 naming the existing ticket; too many requests from one client a 429 with Retry-After.",
+      description: "JSON, or multipart/form-data with the same fields and an optional `photo` (JPEG, PNG, GIF, WebP). New feedback awaits moderation. The same text at the same site within 24 hours is a 409 (never naming the earlier ticket: that is its sender's); too many requests from one client a 429 with Retry-After.",
       params: SiteParam, body: FeedbackBody, bodyExample: { kind: "suggestion", text: "希望增加周末托管服务。", phone: "13812345678" },
       success: { status: 201, description: "the ticket", schema: z.object({ ticket: z.string(), state: FeedbackState, stateLabel: z.string(), receivedOn: Day, dueOn: Day, lookup: z.string() }) },
       errors: [409, 413, 415, 429],

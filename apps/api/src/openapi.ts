@@ -411,6 +411,7 @@ export const operations: ApiOperation[] = [
     {
       key: "POST /auth/logout", operationId: "logout",
       summary: ["退出登录", "Sign out (ends the session)"],
+      description: "Ends the session of the cookie sent. Without a session (no cookie, or one that no longer signs in) it does nothing and answers the same: no error, no audit entry.",
       success: { status: 200, description: "signed out", schema: Ok },
     },
   ]),
@@ -692,7 +693,7 @@ const errorText: Record<number, string> = {
   403: "无权限 · your role lacks the permission, the region is outside your area, or a cross-site write",
   404: "不存在 · not found",
   409: "冲突 · conflict with the current state",
-  413: "过大 · payload too large",
+  413: "过大 · payload too large: a JSON body over 1 MB, or a file over the route's limit (refused as it streams)",
   415: "类型不支持 · unsupported media type",
   423: "账户锁定 · account locked after repeated failures",
   429: "请求过多 · too many requests",
@@ -704,6 +705,8 @@ const codesFor = (status: number) => Object.entries(statusOfError).filter(([, s]
 export function errorStatuses(op: ApiOperation): number[] {
   const out = new Set<number>(op.errors ?? []);
   if (op.params || op.query || op.body || op.method !== "get") out.add(400);
+  // every body is capped (lib/body-limit.ts): 1 MB of JSON, or the route's upload limit
+  if (op.method !== "get") out.add(413);
   if (op.access !== "public") out.add(401);
   if ((op.access !== "public" && op.access !== "signed-in") || op.method !== "get") out.add(403);
   return [...out].sort((a, b) => a - b);

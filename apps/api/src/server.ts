@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 // Only the connection module up front: the embedded database starts opening (its WebAssembly
 // compiles on V8's background threads, its files load) while the app's modules load below.
 import { DataDirLocked, openDatabase } from "@minsheng/db/connection";
+import { publicBaseUrlFromEnv } from "./lib/public-url.js";
 
 /** The repository root (apps/api/dist → ../../..), for the default data folder and the fixture. */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -26,6 +27,8 @@ const loadModules = () =>
 
 async function main() {
   const env = process.env;
+  // Settings that would make a wrong server are refused before anything opens.
+  const publicBaseUrl = publicBaseUrlFromEnv(env);
   const dataDir = resolve(env.DATA_DIR ?? join(repoRoot, "data"));
   const started = Date.now();
   // thread: PGlite starts and runs on a worker thread, beside the module loading below.
@@ -93,7 +96,7 @@ async function main() {
     production: env.NODE_ENV === "production",
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     // 码上通
-    publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
+    publicBaseUrl,
     trustProxy: /^(1|true|yes)$/i.test(env.TRUST_PROXY ?? ""),
     feedbackAutoApprove: /^(1|true|yes)$/i.test(env.FEEDBACK_AUTO_APPROVE ?? ""),
     // REQUIRE_2FA, AUDIT_RETENTION_MONTHS, PHONE_RETENTION_DAYS (see lib/retention.ts, SECURITY.md)
@@ -135,6 +138,8 @@ async function main() {
   retentionSoon.unref();
   const port = Number(env.PORT ?? 8787);
   const server = serve({ fetch: app.fetch, port, hostname: env.HOST ?? "127.0.0.1" }, (info) => {
+    // development without PUBLIC_BASE_URL: the port really listened on (PORT=0 picks one)
+    if (!env.PUBLIC_BASE_URL?.trim()) config.publicBaseUrl = publicBaseUrlFromEnv({ ...env, PORT: String(info.port) });
     console.log(`民生实事 API on http://${info.address}:${info.port}/api/v1/health (${db.kind}, ready in ${Date.now() - started} ms)`);
     // Integrators may download a bulletin right after a restart: the renderers warm in the background
     // (unless a sign-in or the bulletin page has already started them), not during the start.

@@ -61,6 +61,31 @@ describe("login and sessions", () => {
     expect((await h.call(cookie, "GET", "/api/v1/auth/me")).status).toBe(401);
   });
 
+  it("does nothing on a logout without a session: no error, no audit entry, no state change", async () => {
+    const state = async () => {
+      const { rows } = await h.deps.db.query<{ audit: number; sessions: number }>("SELECT (SELECT count(*) FROM audit_log)::int AS audit, (SELECT count(*) FROM sessions)::int AS sessions");
+      return rows[0]!;
+    };
+    const before = await state();
+    // no cookie at all: nothing to end, nothing to clear
+    const none = await h.app.request(`${ORIGIN}/api/v1/auth/logout`, { method: "POST" });
+    expect(none.status).toBe(200);
+    expect(await none.json()).toEqual({ ok: true });
+    expect(none.headers.get("set-cookie")).toBeNull();
+    // a cookie that signs nobody in (ended or made up), from our page, another site or no page at all
+    const ended = await h.login("reviewer");
+    expect((await h.call(ended, "POST", "/api/v1/auth/logout")).status).toBe(200);
+    const afterOwnLogout = await state();
+    for (const cookie of [ended, "ms_session=made-up-session-id"])
+      for (const origin of [ORIGIN, "https://evil.example", undefined]) {
+        const res = await h.app.request(`${ORIGIN}/api/v1/auth/logout`, { method: "POST", headers: { cookie, ...(origin ? { origin } : {}) } });
+        expect(res.status, `${cookie} from ${origin}`).toBe(200);
+        expect(await res.json()).toEqual({ ok: true });
+      }
+    expect(await state()).toEqual(afterOwnLogout);
+    expect(before.sessions).toBe(afterOwnLogout.sessions);
+  });
+
   it("logs out: the cookie stops working", async () => {
     const cookie = await h.login("province");
     expect((await h.call(cookie, "POST", "/api/v1/auth/logout")).status).toBe(200);
@@ -74,6 +99,18 @@ describe("CSRF", () => {
     const res = await h.call(cookie, "POST", "/api/v1/tokens", { name: "x", userId: 1 }, { origin: "https://evil.example" });
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe("CsrfRejected");
+  });
+
+  it("takes PUBLIC_BASE_URL's origin as our own (behind a TLS proxy the request itself says http://)", async () => {
+    const cookie = await h.login("admin");
+    h.deps.config.publicBaseUrl = "https://msss.example.cn";
+    try {
+      const own = await h.call(cookie, "POST", "/api/v1/bundles", {}, { origin: "https://msss.example.cn" });
+      expect(own.status).toBe(400); // past the CSRF check: the empty bundle is refused
+      expect((await h.call(cookie, "POST", "/api/v1/bundles", {}, { origin: "https://msss.example.cn.evil.example" })).status).toBe(403);
+    } finally {
+      h.deps.config.publicBaseUrl = ORIGIN;
+    }
   });
 
   it("refuses one with no Origin at all", async () => {

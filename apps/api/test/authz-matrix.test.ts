@@ -1,6 +1,7 @@
 /**
  * Authorisation matrix: every route of the app × every demo account × a target inside its area
- * (own) and outside it (other), plus anonymous callers. The expectations are one table below, read
+ * (own), outside it (other) and in its region but of a project another unit leads (unit), plus
+ * anonymous callers. The expectations are one table below, read
  * by eye; the routes come from `app.routes`, so a route without a row (or a row without a route)
  * fails. Every 2xx answer is also parsed with the success schema the OpenAPI registry documents.
  *
@@ -17,7 +18,8 @@ import { type Harness, makeHarness } from "./harness.js";
 
 type Account = "admin" | "province" | "city" | "county" | "reporter" | "reporter-edu" | "reviewer" | "observer" | "security" | "auditor";
 type Who = Account | "anonymous";
-type Scope = "own" | "other";
+/** own: a record inside the account's area; other: one outside it; unit: one in the same region of a project another unit leads */
+type Scope = "own" | "other" | "unit";
 type Outcome = "2xx" | "400" | "401" | "403" | "404" | "409";
 
 // security / auditor: the security and audit administrators (三员分立 with admin, the system administrator)
@@ -25,9 +27,11 @@ const accounts: Account[] = ["admin", "province", "city", "county", "reporter", 
 const everyone: Who[] = [...accounts, "anonymous"];
 
 // ---------------------------------------------------------------------------------------------
-// THE TABLE. A cell is the outcome for both targets, or "own/other". Anonymous callers have one.
+// THE TABLE. A cell is "own", "own/other" or "own/other/unit"; an outcome left out is own's. Anonymous callers have one.
 //   own   = a region / plan / user record inside the account's area
 //   other = one outside it (see `areas` below); admins have no outside, their "other" is just elsewhere
+//   unit  = same region, other unit: a report, evidence, site or feedback of another project in own's region,
+//           which 市教育局's reporter (reporter-edu) may neither read nor write (rule: a unit sees its own projects only)
 // 400 / 404 / 409 on a write = passed the auth check, then refused for its content or the record's state.
 
 const TABLE = `
@@ -74,33 +78,33 @@ GET    /disclosure/scores        | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/4
 GET    /reports                  | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
 GET    /reports/tasks            | 2xx     | 403     | 403     | 403     | 2xx     | 2xx     | 403     | 403     | 403     | 403     | 401
 GET    /reports/missing          | 2xx     | 2xx     | 2xx     | 2xx     | 403     | 403     | 2xx     | 403     | 403     | 403     | 401
-PUT    /reports                  | 2xx     | 403     | 403     | 403     | 2xx/400 | 2xx/400 | 403     | 403     | 403     | 403     | 401
-GET    /reports/{id}             | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
-POST   /reports/{id}/submit      | 409     | 403     | 403     | 403     | 409/403 | 409/403 | 403     | 403     | 403     | 403     | 401
+PUT    /reports                  | 2xx     | 403     | 403     | 403     | 2xx/400 | 2xx/400/400 | 403     | 403     | 403     | 403     | 401
+GET    /reports/{id}             | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 2xx/403 | 403     | 403     | 403     | 401
+POST   /reports/{id}/submit      | 409     | 403     | 403     | 403     | 409/403 | 409/403/403 | 403     | 403     | 403     | 403     | 401
 POST   /reports/{id}/review      | 409     | 403     | 403     | 403     | 403     | 403     | 409/403 | 403     | 403     | 403     | 401
-POST   /reports/{id}/evidence    | 409     | 403     | 403     | 403     | 409/403 | 409/403 | 403     | 403     | 403     | 403     | 401
-GET    /reports/{id}/evidence    | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
-GET    /evidence/{id}            | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
-DELETE /evidence/{id}            | 409     | 403     | 403     | 403     | 409/403 | 409/403 | 403     | 403     | 403     | 403     | 401
+POST   /reports/{id}/evidence    | 409     | 403     | 403     | 403     | 409/403 | 409/403/403 | 403     | 403     | 403     | 403     | 401
+GET    /reports/{id}/evidence    | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 2xx/403 | 403     | 403     | 403     | 401
+GET    /evidence/{id}            | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 2xx/403 | 403     | 403     | 403     | 401
+DELETE /evidence/{id}            | 409     | 403     | 403     | 403     | 409/403 | 409/403/403 | 403     | 403     | 403     | 403     | 401
 GET    /audit/verify             | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 2xx     | 401
 GET    /audit/log                | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 2xx     | 401
 GET    /audit/history            | 403     | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 2xx/403 | 403     | 403     | 2xx     | 401
 GET    /sites                    | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
 GET    /sites/stats              | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-PATCH  /sites/{code}             | 409     | 409/403 | 409/403 | 409/403 | 409/403 | 409/403 | 403     | 403     | 403     | 403     | 401
-GET    /projects/{id}/qr.svg     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-GET    /projects/{id}/qr.png     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-GET    /projects/{id}/sign.pdf   | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-GET    /sites/{code}/content     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-POST   /sites/{code}/content     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-PATCH  /content/{id}             | 409     | 409/403 | 409/403 | 409/403 | 409/403 | 409/403 | 403     | 403     | 403     | 403     | 401
-POST   /content/{id}/files       | 400     | 400/403 | 400/403 | 400/403 | 400/403 | 400/403 | 403     | 403     | 403     | 403     | 401
+PATCH  /sites/{code}             | 409     | 409/403 | 409/403 | 409/403 | 409/403 | 409/403/403 | 403     | 403     | 403     | 403     | 401
+GET    /projects/{id}/qr.svg     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
+GET    /projects/{id}/qr.png     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
+GET    /projects/{id}/sign.pdf   | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
+GET    /sites/{code}/content     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
+POST   /sites/{code}/content     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
+PATCH  /content/{id}             | 409     | 409/403 | 409/403 | 409/403 | 409/403 | 409/403/403 | 403     | 403     | 403     | 403     | 401
+POST   /content/{id}/files       | 400     | 400/403 | 400/403 | 400/403 | 400/403 | 400/403/403 | 403     | 403     | 403     | 403     | 401
 GET    /feedback                 | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-GET    /feedback/{id}            | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
+GET    /feedback/{id}            | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
 POST   /feedback/{id}/moderate   | 409     | 409/403 | 409/403 | 409/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
-POST   /feedback/{id}/answer     | 409     | 409/403 | 409/403 | 409/403 | 409/403 | 409/403 | 403     | 403     | 403     | 403     | 401
-POST   /feedback/{id}/phone      | 403     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
-GET    /feedback/{id}/photo      | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
+POST   /feedback/{id}/answer     | 409     | 409/403 | 409/403 | 409/403 | 409/403 | 409/403/403 | 403     | 403     | 403     | 403     | 401
+POST   /feedback/{id}/phone      | 403     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
+GET    /feedback/{id}/photo      | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403/403 | 403     | 403     | 403     | 403     | 401
 GET    /disclosure/compliance    | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
 GET    /disclosure/checklist     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 403     | 403     | 401
 PUT    /disclosure/checklist     | 2xx     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 401
@@ -125,22 +129,48 @@ POST   /imports/reports          | 400     | 403     | 403     | 403     | 400  
  * indicator@region (filled in by beforeAll): the imported September figure of 徐特立项目 (led by
  * 市教育局, so also in reporter-edu's unit) and a submitted October report with one file.
  */
-type Targets = { region: [string, string]; plan: [string, string]; user: [string, string]; report: [string, string]; site: [string, string]; answer: [string, string] };
-// site: a project site (project@region) to work on; answer: one whose feedback the account answers (its own office or unit)
-const countyLevel: Targets = { region: ["430523", "430524"], plan: ["sy2024", "ly2024"], user: ["county", "reviewer"], report: ["p01@430523", "p01@430524"], site: ["p04@430523", "p04@430524"], answer: ["p04@430523", "p04@430524"] };
-const cityLevel: Targets = { region: ["430523", "430000"], plan: ["sy2024", "gd2024"], user: ["county", "province"], report: ["p01@430523", "gd@440000"], site: ["p04@430523", "gd@440000"], answer: ["p04@430500", "gd@440000"] };
+type Target = [own: string, other: string, unit?: string];
+type Targets = { region: Target; plan: Target; user: Target; report: Target; site: Target; answer: Target };
+// site: a project site (project@region) to work on; answer: one whose feedback the account answers (its own office or unit).
+// The third target (unit) is a record of another project in the same region as own: for 市教育局's reporter, a project
+// another unit leads (p04, led by 市卫健委); where it is absent or a record kind knows no unit, it is own's.
+const countyLevel: Targets = {
+  region: ["430523", "430524"],
+  plan: ["sy2024", "ly2024"],
+  user: ["county", "reviewer"],
+  report: ["p01@430523", "p01@430524", "p04@430523"],
+  site: ["p04@430523", "p04@430524", "p01@430523"],
+  answer: ["p04@430523", "p04@430524", "p01@430523"],
+};
+const cityLevel: Targets = {
+  region: ["430523", "430000"],
+  plan: ["sy2024", "gd2024"],
+  user: ["county", "province"],
+  report: ["p01@430523", "gd@440000", "p04@430523"],
+  site: ["p04@430523", "gd@440000", "p01@430523"],
+  answer: ["p04@430500", "gd@440000", "p01@430500"],
+};
+const everywhere: Targets = { ...countyLevel, user: ["county", "province"] };
 const areas: Record<Account, Targets> = {
-  admin: { region: ["430523", "430524"], plan: ["sy2024", "ly2024"], user: ["county", "province"], report: ["p01@430523", "p01@430524"], site: ["p04@430523", "p04@430524"], answer: ["p04@430523", "p04@430524"] }, // everywhere
-  province: { region: ["430500", "440000"], plan: ["hn2024", "gd2024"], user: ["city", "admin"], report: ["p01@430523", "gd@440000"], site: ["p04@430523", "gd@440000"], answer: ["p04@430000", "gd@440000"] },
+  admin: everywhere,
+  province: {
+    region: ["430500", "440000"],
+    plan: ["hn2024", "gd2024"],
+    user: ["city", "admin"],
+    report: ["p01@430523", "gd@440000", "p04@430523"],
+    site: ["p04@430523", "gd@440000", "p01@430523"],
+    answer: ["p04@430000", "gd@440000", "p01@430000"],
+  },
   city: cityLevel,
   county: { ...countyLevel, user: ["reporter", "reviewer"] },
   reporter: countyLevel,
-  "reporter-edu": { ...cityLevel, site: ["p01@430523", "p04@430523"], answer: ["p01@430523", "p04@430523"] }, // 市教育局 leads p01, not p04
+  // 市教育局 leads p01, not p04: its unit target is the same region's p04
+  "reporter-edu": { ...cityLevel, site: ["p01@430523", "gd@440000", "p04@430523"], answer: ["p01@430523", "gd@440000", "p04@430523"] },
   reviewer: cityLevel,
   observer: cityLevel,
   // the security and audit administrators act everywhere (no region), within their own permissions
-  security: { region: ["430523", "430524"], plan: ["sy2024", "ly2024"], user: ["county", "province"], report: ["p01@430523", "p01@430524"], site: ["p04@430523", "p04@430524"], answer: ["p04@430523", "p04@430524"] },
-  auditor: { region: ["430523", "430524"], plan: ["sy2024", "ly2024"], user: ["county", "province"], report: ["p01@430523", "p01@430524"], site: ["p04@430523", "p04@430524"], answer: ["p04@430523", "p04@430524"] },
+  security: everywhere,
+  auditor: everywhere,
 };
 
 /** region → id of its issued 第 1 期 (通报); the plans a bulletin of the region covers */
@@ -162,7 +192,10 @@ interface Req {
   freshSession?: boolean;
 }
 
-const pick = (who: Who, scope: Scope, what: keyof Targets) => areas[who === "anonymous" ? "county" : who][what][scope === "own" ? 0 : 1];
+const pick = (who: Who, scope: Scope, what: keyof Targets) => {
+  const [own, other, unit = own] = areas[who === "anonymous" ? "county" : who][what];
+  return scope === "own" ? own : scope === "other" ? other : unit;
+};
 
 /** A plan's first item, project and indicator, and a region below the plan's where a target may be split to. */
 const planRecords: Record<string, { item: string; project: string; indicator: string; region: string }> = {
@@ -235,7 +268,8 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "GET /reports/missing": () => ({ path: "/reports/missing?period=2024-09" }),
   "PUT /reports": (who, scope) => ({
     path: "/reports",
-    body: { indicator: "hn2024-p14-a", region: pick(who, scope, "region"), period: "2024-10", value: 85, narrative: "矩阵测试 · matrix" },
+    // p14 is led by 市教育局, p05 by 市民政局
+    body: { indicator: scope === "unit" ? "hn2024-p05-a" : "hn2024-p14-a", region: pick(who, scope, "region"), period: "2024-10", value: 85, narrative: "矩阵测试 · matrix" },
   }),
   "GET /reports/{id}": (who, scope) => ({ path: `/reports/${september.get(pick(who, scope, "report"))}` }),
   "POST /reports/{id}/submit": (who, scope) => ({ path: `/reports/${september.get(pick(who, scope, "report"))}/submit`, body: {} }),
@@ -310,15 +344,15 @@ function parseTable(text: string): Row[] {
   return lines.map((cols) => {
     const key = cols[0]!.replace(/\s+/, " ");
     const cells = Object.fromEntries(who.map((w, i) => [w, cols[i + 1]!])) as Record<Who, string>;
-    for (const [w, cell] of Object.entries(cells)) expect(cell, `${key} ${w}`).toMatch(/^(2xx|40[01349])(\/(2xx|40[01349]))?$/);
+    for (const [w, cell] of Object.entries(cells)) expect(cell, `${key} ${w}`).toMatch(/^(2xx|40[01349])(\/(2xx|40[01349])){0,2}$/);
     return { key, cells };
   });
 }
 
 const table = parseTable(TABLE);
 const expected = (row: Row, who: Who, scope: Scope): Outcome => {
-  const [own, other = own] = row.cells[who].split("/") as [Outcome, Outcome?];
-  return scope === "own" ? own : other;
+  const [own, other = own, unit = own] = row.cells[who].split("/") as [Outcome, Outcome?, Outcome?];
+  return scope === "own" ? own : scope === "other" ? other : unit;
 };
 const outcome = (status: number): string => (status >= 200 && status < 300 ? "2xx" : String(status));
 const roleOf = (a: Account) => demoAccounts.find((d) => d.username === a)!.role;
@@ -377,6 +411,7 @@ beforeAll(async () => {
     ["p01@430523", "hn2024-p01-a", "430523", 95],
     ["p01@430524", "hn2024-p01-a", "430524", 99.5],
     ["gd@440000", "gd2024-p01-a", "440000", 600],
+    ["p04@430523", "hn2024-p04-a", "430523", 200],
   ] as const) {
     const { rows } = await h.deps.db.query<{ id: string }>("SELECT id FROM reports WHERE indicator = $1 AND region = $2 AND period = '2024-09'", [indicator, region]);
     september.set(key, Number(rows[0]!.id));
@@ -390,7 +425,7 @@ beforeAll(async () => {
   // 码上通: a site per key with content, a photo and a citizen's feedback (phone and photo) awaiting moderation
   h.deps.rateLimiter = { take: () => ({ allowed: true, retryAfterSeconds: 0 }) };
   await ok(await h.call(admin, "GET", `${API_BASE}/sites?limit=1`), 200);
-  for (const key of ["p04@430523", "p04@430524", "p04@430000", "p04@430500", "p01@430523", "gd@440000"]) {
+  for (const key of ["p04@430523", "p04@430524", "p04@430000", "p04@430500", "p01@430523", "p01@430500", "p01@430000", "gd@440000"]) {
     const { rows } = await h.deps.db.query<{ code: string }>("SELECT code FROM project_sites WHERE project = $1 AND region = $2", [siteProject(key), siteRegion(key)]);
     const code = rows[0]!.code;
     const content = await ok(await h.call(admin, "POST", `${API_BASE}/sites/${code}/content`, { kind: "update", text: `矩阵 ${key}`, date: "2024-10-08" }), 201);
@@ -461,16 +496,15 @@ describe("authorisation matrix", () => {
       const got: Record<string, string> = {};
       const problems: string[] = [];
       for (const who of everyone) {
-        const scopes: Scope[] = who === "anonymous" ? ["own"] : ["own", "other"];
+        const scopes: Scope[] = who === "anonymous" ? ["own"] : ["own", "other", "unit"];
         const results: string[] = [];
         for (const scope of scopes) {
-          const same = scope === "other" && JSON.stringify(requests[row.key]!(who, "own")) === JSON.stringify(requests[row.key]!(who, "other"));
+          const same = scope !== "own" && JSON.stringify(requests[row.key]!(who, "own")) === JSON.stringify(requests[row.key]!(who, scope));
           const r = same ? null : await run(row.key, who, scope);
           results.push(r ? outcome(r.status) : results[0]!);
           if (r?.problem) problems.push(`${who} ${scope}: ${r.problem}`);
         }
-        const cell = row.cells[who];
-        want[who] = who === "anonymous" || cell.includes("/") ? cell : `${cell}/${cell}`;
+        want[who] = scopes.map((scope) => expected(row, who, scope)).join("/");
         got[who] = results.join("/");
       }
       expect(got).toEqual(want);
@@ -489,6 +523,27 @@ describe("what a caller sees inside a 2xx", () => {
     expect(await listed("city")).toEqual(["hn2024", "ly2024", "sy2024"]);
     expect(await listed("county")).toEqual(["hn2024", "sy2024"]);
     expect(await listed("reporter")).toEqual(["hn2024", "sy2024"]);
+  });
+
+  it("GET /reports lists a unit's reporter only the reports of the projects its unit leads, counted alike", async () => {
+    type Listing = { total: number; reports: { project: { leadUnit: string } }[] };
+    const list = async (a: Account, extra = "") => (await (await h.call(cookies.get(a)!, "GET", `${API_BASE}/reports?region=430523&limit=5000${extra}`)).json()) as Listing;
+    const county = await list("reporter"); // 邵阳县's reporter, tied to no unit: every project of the county
+    const edu = await list("reporter-edu");
+    expect(county.reports.some((r) => r.project.leadUnit !== "edu")).toBe(true);
+    expect(edu.reports.length).toBeGreaterThan(0);
+    expect(edu.reports.filter((r) => r.project.leadUnit !== "edu")).toEqual([]);
+    expect(edu.total).toBe(county.reports.filter((r) => r.project.leadUnit === "edu").length);
+    expect((await list("reporter-edu", "&offset=100000")).total).toBe(edu.total); // paged past the end: the same count
+  });
+
+  it("GET /feedback and GET /sites list a unit's reporter only its unit's projects", async () => {
+    const feedback = (await (await h.call(cookies.get("reporter-edu")!, "GET", `${API_BASE}/feedback?region=430523&limit=200`)).json()) as { feedback: { site: { unit: { id: string } } }[] };
+    expect(feedback.feedback.length).toBeGreaterThan(0);
+    expect(feedback.feedback.filter((f) => f.site.unit.id !== "edu")).toEqual([]);
+    const sites = (await (await h.call(cookies.get("reporter-edu")!, "GET", `${API_BASE}/sites?region=430523&limit=200`)).json()) as { sites: { unit: { id: string } }[] };
+    expect(sites.sites.length).toBeGreaterThan(0);
+    expect(sites.sites.filter((x) => x.unit.id !== "edu")).toEqual([]);
   });
 
   it("GET /disclosure/scores of the city names only the city's counties", async () => {

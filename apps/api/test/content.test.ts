@@ -3,11 +3,17 @@
  * publishing policy documents, localised content and work updates (with photos), editing and
  * unpublishing, the seed 003 counts, and rule 6 computed from the published content.
  */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { XMLValidator } from "fast-xml-parser";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, makeHarness } from "./harness.js";
+import { publicBaseUrlFromEnv } from "../src/lib/public-url.js";
+import { type Harness, makeHarness, ORIGIN } from "./harness.js";
 import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "./sites-helpers.js";
 
 let h: Harness;
@@ -122,9 +128,49 @@ describe("QR codes and the site sign", () => {
       expect(svg).toMatch(/<svg[^>]*viewBox/);
       expect(svg).not.toMatch(/<script/i);
     } finally {
-      h.deps.config.publicBaseUrl = undefined;
+      h.deps.config.publicBaseUrl = ORIGIN;
     }
   });
+
+  it("never builds a public URL from the Host header: QR codes, sign, site lists and pages carry PUBLIC_BASE_URL", async () => {
+    const asHost = (host: string, path: string) => h.app.request(`http://${host}/api/v1${path}`, { headers: { cookie: cookies.county! } });
+    const want = `${ORIGIN}/p/${toddlers523}`;
+    for (const host of ["evil.example", "127.0.0.1:9999"]) {
+      const png = PNG.sync.read(Buffer.from(await (await asHost(host, "/projects/hn2024-p04/qr.png?region=430523")).arrayBuffer()));
+      expect(jsQR.default(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(want);
+      const sign = await asHost(host, "/projects/hn2024-p04/sign.pdf?region=430523");
+      expect(await pdfText(new Uint8Array(await sign.arrayBuffer()))).toContain(want);
+      expect(((await (await asHost(host, `/public/sites/${toddlers523}`)).json()) as { url: string }).url).toBe(want);
+      const listed = (await (await asHost(host, "/public/sites?region=430523&limit=200")).json()) as { sites: { url: string }[] };
+      expect(listed.sites.length).toBeGreaterThan(0);
+      for (const site of listed.sites) expect(site.url.startsWith(`${ORIGIN}/p/`)).toBe(true);
+      const staff = (await (await asHost(host, "/sites?region=430523&limit=200")).json()) as { sites: { url: string }[] };
+      for (const site of staff.sites) expect(site.url.startsWith(`${ORIGIN}/p/`)).toBe(true);
+    }
+  });
+
+  it("requires PUBLIC_BASE_URL in production: a clear start-up error, checked before anything opens", () => {
+    expect(() => publicBaseUrlFromEnv({ NODE_ENV: "production" })).toThrow(/^PUBLIC_BASE_URL is required in production/);
+    expect(() => publicBaseUrlFromEnv({ NODE_ENV: "production", PUBLIC_BASE_URL: "msss.example.cn" })).toThrow(/is not a URL/);
+    expect(() => publicBaseUrlFromEnv({ NODE_ENV: "production", PUBLIC_BASE_URL: "ftp://msss.example.cn" })).toThrow(/must start with https:\/\//);
+    expect(() => publicBaseUrlFromEnv({ PUBLIC_BASE_URL: "https://msss.example.cn/?x=1" })).toThrow(/must not carry/);
+    expect(publicBaseUrlFromEnv({ NODE_ENV: "production", PUBLIC_BASE_URL: "https://msss.example.cn/" })).toBe("https://msss.example.cn");
+    expect(publicBaseUrlFromEnv({ PUBLIC_BASE_URL: "https://gov.example.cn/msss/" })).toBe("https://gov.example.cn/msss");
+    // development and the demo: where the server listens
+    expect(publicBaseUrlFromEnv({})).toBe("http://127.0.0.1:8787");
+    expect(publicBaseUrlFromEnv({ HOST: "0.0.0.0", PORT: "9000" })).toBe("http://127.0.0.1:9000");
+    // the real server says so and stops, before opening its data folder
+    const serverJs = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "server.js");
+    const dataDir = join(tmpdir(), `ms-no-base-${process.pid}`);
+    const run = spawnSync(process.execPath, [serverJs], {
+      env: { PATH: process.env.PATH, NODE_ENV: "production", DATA_DIR: dataDir, PORT: "0", SEED: "none" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("PUBLIC_BASE_URL is required in production");
+    expect(existsSync(join(dataDir, "pg"))).toBe(false);
+  }, 70_000);
 
   it("prints an A4 sign (公示牌) with the project, unit, target, contact and code", async () => {
     const res = await api("county", "GET", "/projects/hn2024-p04/sign.pdf?region=430523");

@@ -32,7 +32,7 @@ export async function makeHarness(config: Partial<ApiConfig> = {}): Promise<Harn
   await seedDemo(db, fixturePath);
   const storage = new MemoryStorage();
   const clock = { now: new Date("2024-10-08T02:00:00Z") };
-  const deps: Deps = { db, storage, regions: new RegionDirectory(db), config: { ...defaultConfig, ...config }, now: () => clock.now };
+  const deps: Deps = { db, storage, regions: new RegionDirectory(db), config: { ...defaultConfig, publicBaseUrl: ORIGIN, ...config }, now: () => clock.now };
   const app = createApp(deps);
   const call: Harness["call"] = (cookie, method, path, body, headers = {}) => {
     const h: Record<string, string> = { origin: ORIGIN, ...headers };

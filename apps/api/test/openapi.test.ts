@@ -57,7 +57,7 @@ describe("the OpenAPI registry", () => {
     expect(edit).toMatchObject({ method: "patch", path: "/things/{id}", tag: "plans", access: "plans.edit", scope: "your plans", errors: [404, 409] });
     expect(read).toMatchObject({ method: "get", path: "/things", access: "plans.read", scope: "anything" });
     expect(read).not.toHaveProperty("errors");
-    expect(errorStatuses(edit!)).toEqual([400, 401, 403, 404, 409]);
+    expect(errorStatuses(edit!)).toEqual([400, 401, 403, 404, 409, 413]);
     expect(() => entries({ tag: "meta" }, [{ key: "GET /x", operationId: "x", summary: ["x", "x"], success: { status: 200, description: "x" } }])).toThrow(/no access/);
   });
 });
@@ -108,7 +108,7 @@ describe("the document", () => {
     expect(errorStatuses(op("GET /health"))).toEqual([]);
     expect(errorStatuses(op("GET /auth/me"))).toEqual([401]);
     expect(errorStatuses(op("GET /plans/{planId}/progress"))).toEqual([400, 401, 403, 404]);
-    expect(errorStatuses(op("POST /auth/login"))).toEqual([400, 401, 403, 423, 429]);
+    expect(errorStatuses(op("POST /auth/login"))).toEqual([400, 401, 403, 413, 423, 429]);
   });
 });
 

@@ -66,10 +66,8 @@ export function feedbackError(e: unknown): string {
       return "请检查标红的内容后再提交";
     case 404:
       return "未找到该项目，请重新扫码";
-    case 409: {
-      const t = typeof e.extra.ticket === "string" ? e.extra.ticket : null;
-      return t ? `相同内容已在 24 小时内提交过，工单号 ${t}，可凭工单号查询答复` : "相同内容已在 24 小时内提交过，请勿重复提交";
-    }
+    case 409:
+      return "相同内容已在 24 小时内提交过，请勿重复提交；可凭提交时获得的工单号查询答复";
     case 413:
       return "照片太大，请选择 5 MB 以内的照片";
     case 415:

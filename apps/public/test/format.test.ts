@@ -124,8 +124,8 @@ describe("the suggestion form's checks (the same as the server's)", () => {
     expect(problemsByField([{ path: "$.text", message: "must be at least 5 characters" }])).toEqual({ text: "请至少填写 5 个字" });
   });
 
-  it("explains each refusal: duplicates with their ticket, rate limits with the wait", () => {
-    expect(feedbackError(new ApiProblem(409, "Conflict", "dup", [], { ticket: "0A1B2C3D4E5F" }))).toContain("工单号 0A1B2C3D4E5F");
+  it("explains each refusal: duplicates (never with a ticket), rate limits with the wait", () => {
+    expect(feedbackError(new ApiProblem(409, "Conflict", "dup"))).toBe("相同内容已在 24 小时内提交过，请勿重复提交；可凭提交时获得的工单号查询答复");
     expect(feedbackError(new ApiProblem(429, "TooManyRequests", "slow down", [], {}, 120))).toBe("提交太频繁了，请 2 分钟后再试");
     expect(feedbackError(new ApiProblem(429, "TooManyRequests", "slow down", [], {}, 30))).toBe("提交太频繁了，请 30 秒后再试");
     expect(feedbackError(new ApiProblem(404, "NotFound", "site"))).toBe("未找到该项目，请重新扫码");

@@ -10,3 +10,9 @@ export const mayAccessRegion = (p: Principal, region: string, regions: RegionDir
 export function assertRegion(p: Principal, region: string, regions: RegionDirectory): void {
   if (!mayAccessRegion(p, region, regions)) throw forbidden(`region ${region} is outside your area`);
 }
+
+/** 403 unless the record (report, evidence, site, feedback, export) is of the caller's area and, for a unit's reporter, of a project its unit leads. */
+export function assertProjectScope(p: Principal, record: { region: string; leadUnit: string }, regions: RegionDirectory): void {
+  assertRegion(p, record.region, regions);
+  if (p.unit !== null && p.unit !== record.leadUnit) throw forbidden(`the project is led by unit ${record.leadUnit}, not yours (${p.unit})`);
+}

@@ -30,8 +30,8 @@ export interface ApiConfig {
   /** monthly figures are due by this day of the following month (China time); later they are missing */
   reportDeadlineDay: number;
   version: string;
-  /** PUBLIC_BASE_URL: where the 码上通 pages live (QR codes encode `<base>/p/<code>`); else the request's origin */
-  publicBaseUrl?: string | undefined;
+  /** PUBLIC_BASE_URL: where the 码上通 pages live (QR codes encode `<base>/p/<code>`); never the request's Host (lib/public-url.ts) */
+  publicBaseUrl: string;
   /** TRUST_PROXY: take the client address from X-Forwarded-For (set by our own reverse proxy) */
   trustProxy: boolean;
   /** FEEDBACK_AUTO_APPROVE: citizens' feedback is open at once instead of waiting in the moderation queue */
@@ -55,6 +55,7 @@ export const defaultConfig: ApiConfig = {
   maxUploadBytes: 20 * 1024 * 1024,
   reportDeadlineDay: 5,
   version: "0.1.0",
+  publicBaseUrl: "http://127.0.0.1:8787",
   trustProxy: false,
   feedbackAutoApprove: false,
   maxFeedbackPhotoBytes: 5 * 1024 * 1024,

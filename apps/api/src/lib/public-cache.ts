@@ -3,7 +3,8 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { AppEnv, Deps } from "./context.js";
 import { etagOf, matchesIfNoneMatch, PUBLIC_PAGE_CACHE } from "./http-cache.js";
 import { securityHeaderRecord } from "./security-headers.js";
-import { publicBaseOf, SITE_CODE } from "./sites.js";
+import { publicBaseOf } from "./public-url.js";
+import { SITE_CODE } from "./sites.js";
 
 export interface CachedPage {
   readonly text: string;
@@ -166,20 +167,6 @@ function answerHeaders(page: CachedPage, production: boolean) {
   return h;
 }
 
-/** Origins as the URL parser gives them, by the raw scheme://host[:port] they were read from (a few hosts). */
-const origins = new Map<string, string>();
-function originOf(url: string): string {
-  const end = url.indexOf("/", url.indexOf("//") + 2);
-  const raw = end < 0 ? url : url.slice(0, end);
-  let origin = origins.get(raw);
-  if (origin === undefined) {
-    origin = new URL(raw).origin;
-    if (origins.size >= 64) origins.clear(); // the Host header is the client's: stay bounded
-    origins.set(raw, origin);
-  }
-  return origin;
-}
-
 /** What @hono/node-server passes as the environment: Node's parsed request headers. */
 interface NodeEnv {
   incoming?: { headers?: Record<string, string | string[] | undefined> };
@@ -209,8 +196,8 @@ export function cachedPageAnswer(request: Request, env: unknown, deps: Deps): Re
     return Array.isArray(v) ? v.join(", ") : v;
   };
   if (header("authorization") !== undefined || header("origin") !== undefined) return null;
-  // The same key as the route's: the page names its own URL, which depends on the host asked.
-  const key = `${publicBaseOf(deps.config, url, originOf)}/p/${m[1]}`;
+  // The same key as the route's: the page's own URL, from PUBLIC_BASE_URL.
+  const key = `${publicBaseOf(deps.config)}/p/${m[1]}`;
   const page = publicPageCache(deps.db).current(key);
   if (!page) return null;
   const headers = answerHeaders(page, deps.config.production);

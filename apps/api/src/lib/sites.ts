@@ -2,11 +2,12 @@ import { evaluateModel, statusLabel, type Status } from "@minsheng/domain";
 import { appendAudit, type Database, type Queryable } from "@minsheng/db";
 import * as Either from "effect/Either";
 import type { Context } from "hono";
-import { assertRegion } from "../auth/access.js";
+import { assertProjectScope } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
-import { forbidden, notFound } from "./errors.js";
-import type { ApiConfig, AppEnv, Deps } from "./context.js";
+import { notFound } from "./errors.js";
+import type { AppEnv, Deps } from "./context.js";
 import { preparedPlans } from "./plan-cache.js";
+import { publicBaseOf } from "./public-url.js";
 import { TokenBucketLimiter, type RateLimiter } from "./rate-limit.js";
 import type { RegionDirectory } from "./regions.js";
 import { ephemeralSecrets, type SiteSecrets } from "./secrets.js";
@@ -128,21 +129,11 @@ export async function siteOf(deps: Deps, project: string, region: string): Promi
 }
 
 /** Staff of the site's area; a reporter tied to a unit only for the projects that unit leads. */
-export function assertSiteScope(p: Principal, site: Pick<SiteRow, "region" | "lead_unit">, regions: RegionDirectory): void {
-  assertRegion(p, site.region, regions);
-  if (p.unit !== null && p.unit !== site.lead_unit) throw forbidden(`the project is led by unit ${site.lead_unit}, not yours (${p.unit})`);
-}
+export const assertSiteScope = (p: Principal, site: Pick<SiteRow, "region" | "lead_unit">, regions: RegionDirectory): void =>
+  assertProjectScope(p, { region: site.region, leadUnit: site.lead_unit }, regions);
 
-/**
- * Where the 码上通 pages live: PUBLIC_BASE_URL, else the origin of the request (`origin` gives it
- * from the request's URL; lib/public-cache.ts passes a memoised one).
- */
-export function publicBaseOf(config: Pick<ApiConfig, "publicBaseUrl">, requestUrl: string, origin: (url: string) => string = (u) => new URL(u).origin): string {
-  const configured = config.publicBaseUrl;
-  return (configured && configured.trim() !== "" ? configured : origin(requestUrl)).replace(/\/+$/, "");
-}
-
-export const publicBase = (c: Context<AppEnv>): string => publicBaseOf(c.get("deps").config, c.req.url);
+/** Where the 码上通 pages live: PUBLIC_BASE_URL (lib/public-url.ts), whatever host the request named. */
+export const publicBase = (c: Context<AppEnv>): string => publicBaseOf(c.get("deps").config);
 
 export const publicUrlOf = (c: Context<AppEnv>, code: string) => `${publicBase(c)}/p/${code}`;
 

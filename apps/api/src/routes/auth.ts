@@ -316,11 +316,13 @@ export const authRoutes = new Hono<AppEnv>()
     });
     return c.json({ ok: true as const });
   })
+  /** Ends the caller's session; without one (no cookie, or one that no longer signs in) it does nothing. */
   .post("/logout", async (c) => {
     const { db, config } = c.get("deps");
     const secret = getCookie(c, sessionCookieName(config.production));
-    if (secret) await deleteSession(db, secret);
-    deleteCookie(c, sessionCookieName(config.production), { path: "/", secure: config.production });
+    if (secret !== undefined && c.get("principal")?.via === "session") await deleteSession(db, secret);
+    // the browser's own cookie, stale or not, goes; nothing else happens without a session
+    if (secret !== undefined) deleteCookie(c, sessionCookieName(config.production), { path: "/", secure: config.production });
     return c.json({ ok: true });
   })
   .get("/me", async (c) => {

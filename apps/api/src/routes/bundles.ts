@@ -2,13 +2,16 @@ import { type Bundle, parseBundle } from "@minsheng/domain";
 import { appendAudit, exportBundle, importBundle } from "@minsheng/db";
 import * as Either from "effect/Either";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { requirePermission } from "../auth/middleware.js";
+import { acceptsBody } from "../lib/body-limit.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, forbidden, notFound } from "../lib/errors.js";
 import type { RegionDirectory } from "../lib/regions.js";
 import { nulProblems, paramsOf } from "../lib/validate.js";
+
+/** A whole year's plan with its figures, as JSON. */
+const MAX_BUNDLE_BYTES = 200 * 1024 * 1024;
 
 export const PlanParam = z.object({ planId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be a plan id") });
 
@@ -31,7 +34,7 @@ function restrictToArea(bundle: Bundle, area: string | null, regions: RegionDire
 
 export const bundleRoutes = new Hono<AppEnv>()
   /** Imports a `minsheng.bundle/v1` document in one transaction; an invalid one changes nothing. */
-  .post("/", bodyLimit({ maxSize: 200 * 1024 * 1024, onError: () => { throw new ApiError("PayloadTooLarge", "bundle larger than 200 MB"); } }), async (c) => {
+  .post("/", acceptsBody(() => MAX_BUNDLE_BYTES, "the bundle"), async (c) => {
     const p = requirePermission(c.get("principal"), "plans.import");
     let raw: unknown;
     try {

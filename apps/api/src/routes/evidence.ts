@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { TransitionNotAllowed } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
-import type { Context, Next } from "hono";
+import type { Context } from "hono";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { assertRegion } from "../auth/access.js";
+import { assertProjectScope } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
+import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
 import { paramsOf } from "../lib/validate.js";
-import { assertReporterScope, loadReportScope } from "./reports.js";
+import { loadReportScope } from "./reports.js";
 
 /**
  * 佐证材料: files behind a report. The type is detected from the bytes and only images, PDF, Word
@@ -20,23 +20,8 @@ import { assertReporterScope, loadReportScope } from "./reports.js";
 
 export const EvidenceParam = z.object({ id: z.string().uuid("must be an evidence id") });
 
-/** Multipart framing on top of the largest file accepted. */
-const MULTIPART_OVERHEAD = 64 * 1024;
-
-const humanSize = (bytes: number) =>
-  bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MB` : bytes >= 1024 ? `${+(bytes / 1024).toFixed(1)} KB` : `${bytes} bytes`;
-const tooLarge = (max: number) => new ApiError("PayloadTooLarge", `the file is larger than the limit of ${humanSize(max)}`);
-
-/** Stops reading a request body once it exceeds the upload limit (413). */
-export function uploadLimit(c: Context<AppEnv>, next: Next) {
-  const max = c.get("deps").config.maxUploadBytes;
-  return bodyLimit({
-    maxSize: max + MULTIPART_OVERHEAD,
-    onError: () => {
-      throw tooLarge(max);
-    },
-  })(c, next);
-}
+/** Uploads of evidence and content files: up to the configured upload limit (lib/body-limit.ts enforces it as the body streams). */
+export const uploadLimit = acceptsBody((c) => c.get("deps").config.maxUploadBytes, "the file", MULTIPART_OVERHEAD);
 
 interface EvidenceRow {
   id: string;
@@ -77,7 +62,7 @@ export async function addEvidence(c: Context<AppEnv>, reportId: number) {
   await regions.ready();
   // Scope first: nobody learns anything about a report outside their area by uploading to it.
   const report = await loadReportScope(db, reportId);
-  assertReporterScope(p, report, regions);
+  assertProjectScope(p, report, regions);
   if (!editable(report.state))
     throw new TransitionNotAllowed({ from: report.state, action: "add evidence to", reason: "evidence can be attached only while the report is a draft or returned" });
 
@@ -92,7 +77,7 @@ export async function addEvidence(c: Context<AppEnv>, reportId: number) {
   }
   const file = form.file;
   if (!(file instanceof Blob)) throw invalid([{ path: "$.file", message: "is required: a file in the multipart field `file`" }]);
-  if (file.size > config.maxUploadBytes) throw tooLarge(config.maxUploadBytes);
+  if (file.size > config.maxUploadBytes) throw tooLarge(config.maxUploadBytes, "the file");
   if (file.size === 0) throw invalid([{ path: "$.file", message: "is empty" }]);
   const bytes = new Uint8Array(await file.arrayBuffer());
   const type = sniff(bytes);
@@ -149,7 +134,7 @@ export const evidenceRoutes = new Hono<AppEnv>()
     await regions.ready();
     const evidence = await loadEvidence(db, c.req.valid("param").id);
     const report = await loadReportScope(db, Number(evidence.report_id));
-    assertRegion(p, report.region, regions);
+    assertProjectScope(p, report, regions);
     const bytes = await storage.get(evidence.storage_key);
     if (!bytes) throw notFound("evidence file");
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
@@ -170,7 +155,7 @@ export const evidenceRoutes = new Hono<AppEnv>()
     const key = await db.transaction(async (tx) => {
       const evidence = await loadEvidence(tx, id);
       const report = await loadReportScope(tx, Number(evidence.report_id), true);
-      assertReporterScope(p, report, regions);
+      assertProjectScope(p, report, regions);
       if (!editable(report.state))
         throw new TransitionNotAllowed({ from: report.state, action: "delete evidence of", reason: "evidence can be removed only while the report is a draft or returned" });
       const gone = await tx.query("DELETE FROM evidence WHERE id = $1", [id]);

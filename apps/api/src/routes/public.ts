@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { FeedbackSubmission, feedbackKindLabel, maskPhone, processingRate, SatisfactionRating, summariseSatisfaction } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { z } from "zod";
+import { acceptsBody, MULTIPART_OVERHEAD } from "../lib/body-limit.js";
 import { contentOfSites, publicContentView } from "../lib/content.js";
 import type { AppEnv, Deps } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
@@ -40,8 +40,6 @@ export const FileIdParam = z.object({ id: z.string().uuid("must be a file id") }
 /** What a citizen sends (JSON, or multipart/form-data with the same fields and an optional `photo`). */
 export const FeedbackBody = FeedbackSubmission;
 export const RatingBody = z.object({ rating: SatisfactionRating });
-
-const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** Control characters other than line breaks and tabs are dropped from citizens' text. */
 const cleanText = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "");
@@ -154,7 +152,7 @@ export const publicRoutes = new Hono<AppEnv>()
     // answers say they vary by Origin, so a shared cache keeps the two kinds apart).
     if (c.req.header("origin") === undefined) return next();
     const { config } = c.get("deps");
-    const origins = [...config.allowedOrigins, ...(config.publicBaseUrl ? [new URL(config.publicBaseUrl).origin] : [])];
+    const origins = [...config.allowedOrigins, new URL(config.publicBaseUrl).origin];
     return cors({ origin: origins, allowMethods: ["GET", "POST"], allowHeaders: ["Content-Type", "If-None-Match"], exposeHeaders: ["ETag", "Retry-After"], maxAge: 600 })(c, next);
   })
   /** Browse and search the sites: by region, item and name. */
@@ -195,7 +193,7 @@ export const publicRoutes = new Hono<AppEnv>()
     // A cached page is usually answered before the router (lib/public-cache.ts cachedPageAnswer);
     // here when it is missing or stale, or the request carries an Origin or a token.
     const cache = publicPageCache(deps.db);
-    // The page names its own URL, which depends on the host asked: one entry per URL.
+    // The page names its own URL (PUBLIC_BASE_URL's, whatever host was asked): one entry per site.
     const url = publicUrlOf(c, code);
     const page = await cache.page(url, async () => {
       await deps.regions.ready();
@@ -207,13 +205,7 @@ export const publicRoutes = new Hono<AppEnv>()
   .post(
     "/sites/:code/feedback",
     paramsOf(SiteParam),
-    (c, next) =>
-      bodyLimit({
-        maxSize: c.get("deps").config.maxFeedbackPhotoBytes + MULTIPART_OVERHEAD,
-        onError: () => {
-          throw new ApiError("PayloadTooLarge", "the request is larger than the photo limit allows");
-        },
-      })(c, next),
+    acceptsBody((c) => c.get("deps").config.maxFeedbackPhotoBytes, "the request (with its photo)", MULTIPART_OVERHEAD),
     async (c) => {
       const deps = c.get("deps");
       const { db, config, storage, now } = deps;
@@ -235,11 +227,9 @@ export const publicRoutes = new Hono<AppEnv>()
         const created = await db.transaction(async (tx) => {
           await tx.query("SELECT code FROM project_sites WHERE code = $1 FOR UPDATE", [site.code]);
           const since = new Date(at.getTime() - 24 * 3600 * 1000).toISOString();
-          const dup = await tx.query<{ ticket: string }>(
-            "SELECT ticket FROM feedback WHERE site = $1 AND text_hash = $2 AND received_at > $3 ORDER BY received_at LIMIT 1",
-            [site.code, textHash, since],
-          );
-          if (dup.rows[0]) throw conflict("the same text was left for this site within the last 24 hours", { ticket: dup.rows[0].ticket });
+          const dup = await tx.query("SELECT 1 FROM feedback WHERE site = $1 AND text_hash = $2 AND received_at > $3 LIMIT 1", [site.code, textHash, since]);
+          // Never the earlier ticket: whoever sends the same words is not known to be the one who got it.
+          if (dup.rows[0]) throw conflict("the same text was left for this site within the last 24 hours");
           let ticket = newTicket();
           while ((await tx.query("SELECT 1 FROM feedback WHERE ticket = $1", [ticket])).rows.length > 0) ticket = newTicket();
           const state = config.feedbackAutoApprove ? "open" : "pending";

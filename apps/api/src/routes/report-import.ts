@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { Period, periodAt, type Problem, type ReportState } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { Principal } from "../auth/principal.js";
+import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
 import type { AppEnv, Deps } from "../lib/context.js";
 import { ApiError, forbidden, notFound } from "../lib/errors.js";
 import type { RegionDirectory } from "../lib/regions.js";
@@ -66,12 +66,8 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 /** Problems listed at most in one answer (the count says how many there were). */
 const MAX_PROBLEMS = 2000;
 
-const importLimit = bodyLimit({
-  maxSize: MAX_IMPORT_BYTES + 64 * 1024,
-  onError: () => {
-    throw new ApiError("PayloadTooLarge", `the workbook is larger than the limit of ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
-  },
-});
+/** The workbook, up to MAX_IMPORT_BYTES (lib/body-limit.ts enforces it as the body streams). */
+const importLimit = acceptsBody(() => MAX_IMPORT_BYTES, "the workbook", MULTIPART_OVERHEAD);
 
 const columnOf = (key: ColumnKey, columns: Partial<Record<ColumnKey, number>>) => columns[key] ?? null;
 const headerOf = (key: ColumnKey) => COLUMNS.find((c) => c.key === key)!.header;
@@ -265,7 +261,7 @@ export const reportImportRoutes = new Hono<AppEnv>()
     }
     const file = form.file;
     if (!(file instanceof Blob)) throw new ApiError("ValidationFailed", "no file", [{ path: "$.file", message: "is required: the filled template in the multipart field `file`" }]);
-    if (file.size > MAX_IMPORT_BYTES) throw new ApiError("PayloadTooLarge", `the workbook is larger than the limit of ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+    if (file.size > MAX_IMPORT_BYTES) throw tooLarge(MAX_IMPORT_BYTES, "the workbook");
     if (file.size === 0) throw new ApiError("ValidationFailed", "empty file", [{ path: "$.file", message: "is empty" }]);
     const bytes = new Uint8Array(await file.arrayBuffer());
     // What the bytes are, not what the name or the declared type say.

@@ -18,7 +18,7 @@ import { appendAudit, appendAuditMany, type AuditEntry, type Queryable } from "@
 import * as Either from "effect/Either";
 import { Hono } from "hono";
 import { z } from "zod";
-import { assertRegion, mayAccessRegion } from "../auth/access.js";
+import { assertProjectScope, assertRegion, mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { Principal } from "../auth/principal.js";
 import type { AppEnv, Deps } from "../lib/context.js";
@@ -182,12 +182,6 @@ function scopeOf(r: Row): ReportScope {
     indicator: r.indicator as string,
     period: r.period as string,
   };
-}
-
-/** A reporter acts only in its area and, when tied to a unit, only on that unit's projects. */
-export function assertReporterScope(p: Principal, report: { region: string; leadUnit: string }, regions: RegionDirectory): void {
-  assertRegion(p, report.region, regions);
-  if (p.unit !== null && p.unit !== report.leadUnit) throw forbidden(`the project is led by unit ${report.leadUnit}, not yours (${p.unit})`);
 }
 
 const snapshot = (r: Pick<ReportScope, "state" | "reportedValue" | "verifiedValue" | "narrative" | "fallReason" | "reviewReason" | "version">) => ({
@@ -367,7 +361,7 @@ export async function submitReport(
   known?: { previous: { period: string; value: number } | null },
 ): Promise<void> {
   const before = await loadReportScope(tx, id, true);
-  assertReporterScope(p, before, regions);
+  assertProjectScope(p, before, regions);
   if (body.version !== undefined && body.version !== before.version)
     throw conflict(`the report changed since you read it (version ${before.version}, not ${body.version}); reload it`, { currentVersion: before.version });
   const next = Either.getOrThrowWith(applyReviewAction(figuresOf(before), { action: "submit" }), (e) => e);
@@ -471,7 +465,7 @@ export async function saveAndSubmitMany(
       ? { ...before, ...fields, version: before.version + 1 }
       : { id: 0, region: item.region, state: "draft", version: 1, source: "report", leadUnit: ind!.leadUnit, verifiedValue: null, reviewReason: null, indicator: item.indicator, period, ...fields };
     try {
-      assertReporterScope(p, saved, regions);
+      assertProjectScope(p, saved, regions);
     } catch (e) {
       fail(e);
     }
@@ -677,6 +671,8 @@ export const reportRoutes = new Hono<AppEnv>()
       where.push(sql(`$${params.length}`));
     };
     if (area) add((n) => `r.region = ANY(${n}::text[])`, area);
+    // a unit's reporter reads its unit's projects only
+    if (p.unit !== null) add((n) => `pr.lead_unit = ${n}`, p.unit);
     if (q.period) add((n) => `r.period = ${n}`, q.period);
     if (q.state) add((n) => `r.state = ${n}`, q.state);
     if (q.indicator) add((n) => `r.indicator = ${n}`, q.indicator);
@@ -690,7 +686,7 @@ export const reportRoutes = new Hono<AppEnv>()
     if (rows.length === 0 && q.offset > 0) {
       // Paged past the end: count without the page.
       const counted = await deps.db.query<{ n: string }>(
-        `SELECT count(*) AS n FROM reports r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
+        `SELECT count(*) AS n FROM reports r JOIN indicators i ON i.id = r.indicator JOIN projects pr ON pr.id = i.project ${where.length ? `WHERE ${where.join(" AND ")}` : ""}`,
         params.slice(0, -2),
       );
       total = Number(counted.rows[0]!.n);
@@ -715,7 +711,7 @@ export const reportRoutes = new Hono<AppEnv>()
     const period = c.req.valid("query").period ?? previousMonth(current);
     const deadline = deadlineOf(period, deps.config.reportDeadlineDay);
     const pastDeadline = chinaDate(now) > deadline;
-    const rows = pastDeadline ? await dueWithoutReport(deps, period, await areaOf(p, deps), null) : [];
+    const rows = pastDeadline ? await dueWithoutReport(deps, period, await areaOf(p, deps), p.unit) : [];
     const groups = new Map<string, { unit: { id: string; name: string }; region: { code: string; name: string }; indicators: unknown[] }>();
     for (const r of rows) {
       const key = `${r.lead_unit}|${r.region}`;
@@ -742,7 +738,7 @@ export const reportRoutes = new Hono<AppEnv>()
     const { db, regions } = c.get("deps");
     await regions.ready();
     const view = await viewOf(db, id);
-    assertRegion(p, view.region.code, regions);
+    assertProjectScope(p, { region: view.region.code, leadUnit: view.project.leadUnit }, regions);
     return c.json({ ...view, evidence: await evidenceOfReport(db, id) });
   })
   /** Submits a draft or returned report for review; a fall versus last month needs a reason. */
@@ -772,7 +768,7 @@ export const reportRoutes = new Hono<AppEnv>()
     await deps.db.transaction(async (tx) => {
       // Not locked: the version in the UPDATE below decides who wins a race.
       const before = await loadReportScope(tx, id);
-      assertRegion(p, before.region, deps.regions);
+      assertProjectScope(p, before, deps.regions);
       if (before.source === "import")
         throw new TransitionNotAllowed({ from: before.state, action: body.action, reason: "imported official figures are verified; they change only by importing a bundle" });
       if (body.version !== before.version)
@@ -805,6 +801,6 @@ export const reportRoutes = new Hono<AppEnv>()
     const { db, regions } = c.get("deps");
     await regions.ready();
     const report = await loadReportScope(db, id);
-    assertRegion(p, report.region, regions);
+    assertProjectScope(p, report, regions);
     return c.json({ evidence: await evidenceOfReport(db, id) });
   });

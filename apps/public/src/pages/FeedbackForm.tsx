@@ -16,7 +16,7 @@ export function FeedbackForm({ code }: { code: string }) {
   const [phone, setPhone] = useState("");
   const [photo, setPhoto] = useState<File | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<{ text: string; ticket: string | null } | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
   const photoInput = useRef<HTMLInputElement>(null);
@@ -37,8 +37,7 @@ export function FeedbackForm({ code }: { code: string }) {
     } catch (err) {
       const byField = err instanceof ApiProblem && err.status === 400 ? problemsByField(err.problems) : {};
       setErrors(byField);
-      const ticket = err instanceof ApiProblem && err.status === 409 && typeof err.extra.ticket === "string" ? err.extra.ticket : null;
-      setFormError({ text: feedbackError(err), ticket });
+      setFormError(feedbackError(err));
       focusFirst(byField);
     } finally {
       setBusy(false);
@@ -134,13 +133,7 @@ export function FeedbackForm({ code }: { code: string }) {
 
         {formError && (
           <p class="error" role="alert">
-            {formError.text}
-            {formError.ticket && (
-              <>
-                {" "}
-                <Link to={`/s/${formError.ticket}`}>查看该工单</Link>
-              </>
-            )}
+            {formError}
           </p>
         )}
         <button type="submit" class="btn primary block" disabled={busy}>
