@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 // Only the connection module up front: the embedded database starts opening (its WebAssembly
 // compiles on V8's background threads, its files load) while the app's modules load below.
 import { DataDirLocked, openDatabase } from "@minsheng/db/connection";
+import { secureDataDir } from "./lib/data-dir.js";
+import { loadMasterKey, secretsFromKey } from "./lib/secrets.js";
 
 /** The repository root (apps/api/dist → ../../..), for the default data folder and the fixture. */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -17,7 +19,7 @@ const loadModules = () =>
     import("./lib/context.js"),
     import("./lib/regions.js"),
     import("./lib/rate-limit.js"),
-    import("./lib/secrets.js"),
+    import("./lib/key-check.js"),
     import("./lib/storage.js"),
     import("./lib/retention.js"),
     import("./lib/static-apps.js"),
@@ -28,6 +30,10 @@ async function main() {
   const env = process.env;
   const dataDir = resolve(env.DATA_DIR ?? join(repoRoot, "data"));
   const started = Date.now();
+  // The key first (a key file others can read is refused before anything tightens its mode), then
+  // DATA_DIR made the service account's alone: folders 0700, files 0600, now and for what is created later.
+  const masterKey = loadMasterKey(env.FEEDBACK_KEY, join(dataDir, "feedback.key"));
+  secureDataDir(dataDir);
   // thread: PGlite starts and runs on a worker thread, beside the module loading below.
   const opening = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg"), thread: true });
   const loading = loadModules();
@@ -54,12 +60,22 @@ async function main() {
     { defaultConfig },
     { RegionDirectory },
     { TokenBucketLimiter },
-    { loadMasterKey, secretsFromKey },
+    { verifyMasterKey },
     { DiskStorage },
     { scheduleRetention, securityConfigFromEnv },
     { mountStaticApps, publicSitePreload, publicSiteRenderer },
     { ensureAdmin, isEmpty, seedDemo },
   ] = modules;
+  // Sealed phone numbers and site codes: FEEDBACK_KEY, or a key generated once under DATA_DIR. It must be
+  // the key this database was used with (every instance the same): refused at start otherwise.
+  const secrets = secretsFromKey(masterKey);
+  await verifyMasterKey(db, secrets).catch(async (e: unknown) => {
+    await db.close().catch(() => {});
+    throw e;
+  });
+  // The embedded database sets its files' modes itself (0666, past the umask): tightened once it has opened
+  // and again at a clean stop; its folders are 0700, so nothing in them is reachable by others meanwhile.
+  secureDataDir(dataDir);
   let seededDemo = false;
   if (env.SEED !== "none" && (await isEmpty(db))) {
     const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
@@ -84,8 +100,6 @@ async function main() {
     // REQUIRE_2FA, AUDIT_RETENTION_MONTHS, PHONE_RETENTION_DAYS (see lib/retention.ts, SECURITY.md)
     ...securityConfigFromEnv(env),
   };
-  // Sealed phone numbers and site codes: FEEDBACK_KEY, or a key generated once under DATA_DIR.
-  const secrets = secretsFromKey(loadMasterKey(env.FEEDBACK_KEY, join(dataDir, "feedback.key")));
   const app = createApp({
     db,
     storage: new DiskStorage(join(dataDir, "files")),
@@ -157,6 +171,7 @@ async function main() {
         .then(() => db.close())
         .then(
           () => {
+            secureDataDir(dataDir);
             console.log("database closed cleanly");
             process.exit(0);
           },
