@@ -9,6 +9,7 @@ import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
+import { acceptedWithoutMetadata } from "../lib/image-metadata.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
 import { paramsOf } from "../lib/validate.js";
 import { assertReporterScope, loadReportScope } from "./reports.js";
@@ -100,7 +101,8 @@ export async function addEvidence(c: Context<AppEnv>, reportId: number) {
   const declaredName = typeof (file as File).name === "string" ? (file as File).name : "";
   const filename = sanitiseFilename(declaredName, type);
 
-  const stored = await storage.put(bytes);
+  // Photos lose their EXIF (GPS) before they are stored.
+  const stored = await storage.put(acceptedWithoutMetadata(bytes, type, "file"));
   try {
     const id = await db.transaction(async (tx) => {
       // Re-read under lock: the report may have been submitted meanwhile.
