@@ -81,7 +81,7 @@ describe("photo metadata (lib/image-metadata)", () => {
     const out = stripImageMetadata(bytes, evidenceTypes.jpeg);
     expect(has(bytes, WHERE)).toBe(true);
     expect(has(out, WHERE)).toBe(false);
-    expect(has(out, [27, 1, 14, 1].flatMap(u32))).toBe(false); // the latitude
+    expect(has(out, new Uint8Array([27, 1, 14, 1].flatMap(u32)))).toBe(false); // the latitude
     expect(has(out, "http://ns.adobe.com/xap")).toBe(false);
     for (const part of keep) expect(has(out, part)).toBe(true);
     expect([...out.subarray(out.length - 2)]).toEqual([0xff, 0xd9]);
@@ -187,6 +187,32 @@ describe("photos are stored and served without their metadata", () => {
     const image = await h.call(county, "POST", `${API}/content/${contentId}/files`, form({ file: { bytes: phoneJpeg(8).bytes, name: "现场.jpg", type: "image/jpeg" } }));
     expect(image.status).toBe(201);
     expect(storedWith(WHERE)).toBe(0);
+  });
+
+  it("photos stored before uploads were cleaned are served without their metadata: the citizen's, evidence, a public content image", async () => {
+    const legacy = phoneJpeg().bytes;
+    const served = async (cookie: string | null, path: string) => {
+      const res = await h.call(cookie, "GET", `${API}${path}`);
+      expect(res.status, path).toBe(200);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(Number(res.headers.get("content-length")), path).toBe(bytes.length);
+      return bytes;
+    };
+    // each file of the tests above, replaced in storage by the photo as it was uploaded (as an older version stored it)
+    const files = (await h.deps.db.query<{ storage_key: string; feedback_id: string | null; id: string }>("SELECT storage_key, feedback_id, id FROM site_files ORDER BY uploaded_at")).rows;
+    const evidence = (await h.deps.db.query<{ storage_key: string; id: string }>("SELECT storage_key, id FROM evidence")).rows;
+    for (const f of [...files, ...evidence]) h.storage.files.set(f.storage_key, legacy);
+    const feedbackPhoto = files.find((f) => f.feedback_id !== null)!;
+    const contentImage = files.find((f) => f.feedback_id === null)!;
+    const county = await h.login("county");
+    for (const bytes of [
+      await served(county, `/feedback/${feedbackPhoto.feedback_id}/photo`),
+      await served(county, `/evidence/${evidence[0]!.id}`),
+      await served(null, `/public/files/${contentImage.id}`),
+    ]) {
+      expect(has(bytes, WHERE)).toBe(false);
+      expect(bytes).toEqual(stripImageMetadata(legacy, evidenceTypes.jpeg));
+    }
   });
 
   it("a damaged photo is a 400 naming the field, and nothing is stored or recorded", async () => {

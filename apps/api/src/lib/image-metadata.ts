@@ -1,5 +1,5 @@
-import { invalid } from "./errors.js";
-import type { DetectedType } from "./sniff.js";
+import { conflict, invalid } from "./errors.js";
+import { type DetectedType, evidenceTypes } from "./sniff.js";
 
 /**
  * Photos lose their metadata (EXIF with GPS position, camera serial and time; XMP; comments) when an
@@ -34,6 +34,22 @@ export function acceptedWithoutMetadata(bytes: Uint8Array, type: DetectedType, f
     return stripImageMetadata(bytes, type);
   } catch (e) {
     if (e instanceof DamagedImage) throw invalid([{ path: `$.${field}`, message: e.message }], e.message);
+    throw e;
+  }
+}
+
+/**
+ * A stored file as it is served: images are cleaned again, so a photo stored before uploads were
+ * cleaned does not hand out its EXIF either (cleaning a clean file gives the same bytes). A stored
+ * image too damaged to clean is not served (409).
+ */
+export function servedWithoutMetadata(bytes: Uint8Array, mediaType: string): Uint8Array {
+  const type = Object.values(evidenceTypes).find((t) => t.mediaType === mediaType);
+  if (!type) return bytes;
+  try {
+    return stripImageMetadata(bytes, type);
+  } catch (e) {
+    if (e instanceof DamagedImage) throw conflict("the stored image is damaged and cannot be served without its metadata");
     throw e;
   }
 }

@@ -9,7 +9,7 @@ import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
-import { acceptedWithoutMetadata } from "../lib/image-metadata.js";
+import { acceptedWithoutMetadata, servedWithoutMetadata } from "../lib/image-metadata.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
 import { paramsOf } from "../lib/validate.js";
 import { assertReporterScope, loadReportScope } from "./reports.js";
@@ -152,8 +152,9 @@ export const evidenceRoutes = new Hono<AppEnv>()
     const evidence = await loadEvidence(db, c.req.valid("param").id);
     const report = await loadReportScope(db, Number(evidence.report_id));
     assertRegion(p, report.region, regions);
-    const bytes = await storage.get(evidence.storage_key);
-    if (!bytes) throw notFound("evidence file");
+    const stored = await storage.get(evidence.storage_key);
+    if (!stored) throw notFound("evidence file");
+    const bytes = servedWithoutMetadata(stored, evidence.media_type);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": evidence.media_type,
       "Content-Length": String(bytes.byteLength),
