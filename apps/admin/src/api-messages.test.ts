@@ -43,6 +43,7 @@ describe("messages the console meets, in Chinese", () => {
     ["ValidationFailed", 400, "invalid input", "输入有误，请按提示修改"],
     ["DatabaseUnavailable", 503, "数据库暂时不可用，请稍后重试 (the database connection failed; try again)", "数据库暂时不可用，请稍后重试"],
     ["KeyMismatch", 409, "the phone number was sealed with another key: this server's FEEDBACK_KEY does not open it (every API instance must use the same key)", "该数据是用另一把密钥加密的：本服务器的密钥（FEEDBACK_KEY）打不开它，请联系系统管理员核对各服务器的密钥配置"],
+    ["Conflict", 409, "the stored image is damaged and cannot be served without its metadata", "该图片文件已损坏，无法在去除位置信息后提供，请重新上传"],
     ["PayloadTooLarge", 413, "the workbook unpacks to more than 100 MB", "工作簿解压后超过 100 MB，请上传填好的模板本身"],
     ["ValidationFailed", 400, "the workbook's ZIP structure could not be read", "无法读取该工作簿的压缩结构，请确认是完整的 .xlsx 文件"],
     ["ValidationFailed", 400, "the JPEG image is damaged and cannot be cleaned of its metadata", "该 JPEG 图片已损坏，无法读取，请重新导出或拍摄后上传"],

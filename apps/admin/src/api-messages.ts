@@ -186,6 +186,7 @@ const problemRules: Rule[] = [
   [/^the workbook could not be read/, "无法读取该工作簿，请确认是 .xlsx 文件"],
   // photos are cleaned of their metadata (EXIF, GPS) when uploaded
   [/^the (JPEG|PNG|WebP|GIF) image is damaged/, (t) => `该 ${t} 图片已损坏，无法读取，请重新导出或拍摄后上传`],
+  [/^the stored image is damaged/, "该图片文件已损坏，无法在去除位置信息后提供，请重新上传"],
   [/sealed with another key/, "该数据是用另一把密钥加密的：本服务器的密钥（FEEDBACK_KEY）打不开它，请联系系统管理员核对各服务器的密钥配置"],
   [/^duplicates row (\d+): the same indicator and region twice$/, (r) => `与第 ${r} 行重复：同一指标和地区出现两次`],
   [/^is not a number: "(.*)"$/, (v) => `不是数字：“${v}”`],
