@@ -56,6 +56,7 @@ describe("messages the console meets, in Chinese", () => {
     ["Invalid input: expected string, received undefined", "必填"],
     ["the workbook could not be read: a number format code is longer than Excel's 255 characters", "工作簿中有超过 255 个字符的数字格式（Excel 不会生成），无法读取，请使用下载的模板"],
     ["the workbook could not be read: the workbook unpacks to more than 100 MB", "工作簿解压后超过 100 MB，请上传填好的模板本身"],
+    ["the workbook could not be read: merged cells cover more than 100000 cells", "工作簿中合并单元格超过 100000 个，无法读取，请使用下载的模板"],
     ["is not a readable .xlsx archive", "无法读取该工作簿的压缩结构，请确认是完整的 .xlsx 文件"],
     ["Invalid input: expected number, received string", "请填写数字"],
     ["Too small: expected string to have >=1 characters", "不能为空"],

@@ -182,6 +182,7 @@ const problemRules: Rule[] = [
   [/^more than (\d+) rows/, (n) => `超过 ${n} 行，请分批上传`],
   [/^(the workbook could not be read: )?the workbook unpacks to more than (\d+) MB/, (_, n) => `工作簿解压后超过 ${n} MB，请上传填好的模板本身`],
   [/^the workbook could not be read: a number format code is longer than Excel's (\d+) characters/, (n) => `工作簿中有超过 ${n} 个字符的数字格式（Excel 不会生成），无法读取，请使用下载的模板`],
+  [/^the workbook could not be read: merged cells cover more than (\d+) cells/, (n) => `工作簿中合并单元格超过 ${n} 个，无法读取，请使用下载的模板`],
   [/^(the workbook's ZIP structure could not be read|is not a readable \.xlsx archive)/, "无法读取该工作簿的压缩结构，请确认是完整的 .xlsx 文件"],
   [/^the workbook could not be read/, "无法读取该工作簿，请确认是 .xlsx 文件"],
   // photos are cleaned of their metadata (EXIF, GPS) when uploaded

@@ -311,6 +311,16 @@ describe("the xlsx reader is linear on hostile XML", () => {
       expect(performance.now() - started).toBeLessThan(1500);
     }, 30_000);
 
+  it("merged ranges covering more than 100,000 cells are refused, not handed to exceljs (which makes an object of each merged cell)", async () => {
+    const bytes = await workbookWith({
+      "xl/worksheets/sheet1.xml": '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>指标编号</t></is></c></row></sheetData><mergeCells><mergeCell ref="A2:XFD1048576"/></mergeCells></worksheet>',
+    });
+    const started = performance.now();
+    const parsed = await readUpload(bytes);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(parsed.problems[0]?.message).toMatch(/merged cells cover more than 100000 cells/);
+  }, 30_000);
+
   it("a number format code longer than Excel's 255 characters is refused, not handed to exceljs (whose date test is quadratic in it)", async () => {
     const bytes = await workbookWith({ "xl/styles.xml": `<styleSheet><numFmts><numFmt numFmtId="164" formatCode="${"[".repeat(N)}"/></numFmts></styleSheet>` });
     const started = performance.now();

@@ -156,21 +156,24 @@ function unzip(bytes: Uint8Array, maxUnpacked: number): Map<string, () => string
   const files = new Map<string, () => string>();
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let budget = maxUnpacked;
-  for (const e of zipEntries(bytes, dv))
-    files.set(e.name, () => {
-      const data = entryData(bytes, dv, e);
-      let out: Uint8Array;
-      try {
-        // Capped by real output, not the declared size: zlib stops past the budget.
-        out = e.method === 0 ? data : inflateRawSync(data, { maxOutputLength: Math.max(1, budget) });
-      } catch (err) {
-        if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new UnpackedTooLarge(maxUnpacked);
-        throw err;
-      }
-      budget -= out.byteLength;
-      if (budget < 0) throw new UnpackedTooLarge(maxUnpacked);
-      return decoder.decode(out);
-    });
+  for (const e of zipEntries(bytes, dv)) {
+    let text: string | undefined; // read once: a part screened first and read again costs nothing more
+    files.set(e.name, () => (text ??= inflate(e)));
+  }
+  function inflate(e: ZipEntry): string {
+    const data = entryData(bytes, dv, e);
+    let out: Uint8Array;
+    try {
+      // Capped by real output, not the declared size: zlib stops past the budget.
+      out = e.method === 0 ? data : inflateRawSync(data, { maxOutputLength: Math.max(1, budget) });
+    } catch (err) {
+      if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new UnpackedTooLarge(maxUnpacked);
+      throw err;
+    }
+    budget -= out.byteLength;
+    if (budget < 0) throw new UnpackedTooLarge(maxUnpacked);
+    return decoder.decode(out);
+  }
   return files;
 }
 
@@ -431,6 +434,27 @@ function sheetOf(xml: string, shared: readonly string[], dates: Set<number>): Fa
   };
 }
 
+/** Cells under merged ranges at most: exceljs makes an object of each (A1:XFD1048576 would be 17 billion). */
+export const MAX_MERGED_CELLS = 100_000;
+
+/** Refuses a part whose merged ranges cover more than MAX_MERGED_CELLS cells (a filled template merges a few). */
+function screenMergedCells(xml: string): void {
+  if (!xml.includes("<mergeCell")) return;
+  let cells = 0;
+  try {
+    for (const tag of startTags(xml, "mergeCell")) {
+      const m = /^([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})$/.exec(attr(tag, "ref") ?? "");
+      if (!m) continue;
+      const [r1, c1] = address(`${m[1]}${m[2]}`);
+      const [r2, c2] = address(`${m[3]}${m[4]}`);
+      cells += (Math.abs(r2 - r1) + 1) * (Math.abs(c2 - c1) + 1);
+      if (cells > MAX_MERGED_CELLS) throw new Refused(`merged cells cover more than ${MAX_MERGED_CELLS} cells`);
+    }
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e; // an unclosed tag: exceljs cannot parse the part either
+  }
+}
+
 /** Relationship targets of workbook.xml, resolved to paths in the ZIP. */
 function sheetPaths(workbook: string, rels: string): Map<string, string> {
   const targets = new Map<string, string>();
@@ -454,7 +478,8 @@ export function readFast(bytes: Uint8Array, onFallback?: (why: string) => void):
   try {
     const files = unzip(bytes, MAX_UNPACKED_BYTES);
     const read = (name: string) => files.get(name)?.();
-    // Styles first: a format code no honest workbook has is refused before anything could fall back to exceljs.
+    // First what no honest workbook has and exceljs must not be given, before anything could fall back to it.
+    for (const name of files.keys()) if (name.startsWith("xl/") && name.endsWith(".xml") && !name.endsWith("sharedStrings.xml")) screenMergedCells(read(name)!);
     const dates = dateStyles(read("xl/styles.xml"));
     const workbook = read("xl/workbook.xml") ?? unsupported("no xl/workbook.xml");
     const paths = sheetPaths(workbook, read("xl/_rels/workbook.xml.rels") ?? unsupported("no workbook relationships"));
