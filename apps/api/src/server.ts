@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 // Only the connection module up front: the embedded database starts opening (its WebAssembly
 // compiles on V8's background threads, its files load) while the app's modules load below.
 import { DataDirLocked, openDatabase } from "@minsheng/db/connection";
-import { secureDataDir } from "./lib/data-dir.js";
+import { secureDataDir, tightenModes } from "./lib/data-dir.js";
 import { loadMasterKey, secretsFromKey } from "./lib/secrets.js";
 
 /** The repository root (apps/api/dist → ../../..), for the default data folder and the fixture. */
@@ -75,7 +75,10 @@ async function main() {
   });
   // The embedded database sets its files' modes itself (0666, past the umask): tightened once it has opened
   // and again at a clean stop; its folders are 0700, so nothing in them is reachable by others meanwhile.
-  secureDataDir(dataDir);
+  const tightenDatabase = () => {
+    if (!env.DATABASE_URL) tightenModes(join(dataDir, "pg"));
+  };
+  tightenDatabase();
   let seededDemo = false;
   if (env.SEED !== "none" && (await isEmpty(db))) {
     const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
@@ -171,7 +174,7 @@ async function main() {
         .then(() => db.close())
         .then(
           () => {
-            secureDataDir(dataDir);
+            tightenDatabase();
             console.log("database closed cleanly");
             process.exit(0);
           },

@@ -11,17 +11,23 @@ export function secureDataDir(dataDir: string): number {
   if (process.platform === "win32") return 0;
   process.umask(0o077);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return tightenModes(dataDir);
+}
+
+/** Folders 0700 and files 0600 under `path` (itself included); answers how many modes were changed. */
+export function tightenModes(path: string): number {
+  if (process.platform === "win32") return 0;
   let changed = 0;
-  const walk = (path: string) => {
-    const st = lstatSync(path);
+  const walk = (p: string) => {
+    const st = lstatSync(p);
     if (st.isSymbolicLink()) return;
     const want = st.isDirectory() ? 0o700 : 0o600;
     if ((st.mode & 0o777) !== want) {
-      chmodSync(path, want);
+      chmodSync(p, want);
       changed++;
     }
-    if (st.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+    if (st.isDirectory()) for (const name of readdirSync(p)) walk(join(p, name));
   };
-  walk(dataDir);
+  walk(path);
   return changed;
 }
