@@ -53,6 +53,11 @@ describe("messages the console meets, in Chinese", () => {
     ["PayloadTooLarge", 413, "the request body is larger than the limit of 1 MB", "提交的内容过大，上限为 1 MB"],
     ["PayloadTooLarge", 413, "the file is larger than the limit of 20 MB", "文件过大，上限为 20 MB"],
     ["DatabaseUnavailable", 503, "数据库暂时不可用，请稍后重试 (the database connection failed; try again)", "数据库暂时不可用，请稍后重试"],
+    ["KeyMismatch", 409, "the phone number was sealed with another key: this server's FEEDBACK_KEY does not open it (every API instance must use the same key)", "该数据是用另一把密钥加密的：本服务器的密钥（FEEDBACK_KEY）打不开它，请联系系统管理员核对各服务器的密钥配置"],
+    ["Conflict", 409, "the stored image is damaged and cannot be served without its metadata", "该图片文件已损坏，无法在去除位置信息后提供，请重新上传"],
+    ["PayloadTooLarge", 413, "the workbook unpacks to more than 100 MB", "工作簿解压后超过 100 MB，请上传填好的模板本身"],
+    ["ValidationFailed", 400, "the workbook's ZIP structure could not be read", "无法读取该工作簿的压缩结构，请确认是完整的 .xlsx 文件"],
+    ["ValidationFailed", 400, "the JPEG image is damaged and cannot be cleaned of its metadata", "该 JPEG 图片已损坏，无法读取，请重新导出或拍摄后上传"],
   ];
   it.each(answers)("%s %i: %s", (code, status, message, chinese) => {
     expect(messageText(code, status, message)).toBe(chinese);
@@ -60,6 +65,10 @@ describe("messages the console meets, in Chinese", () => {
 
   const problems: [message: string, chinese: string][] = [
     ["Invalid input: expected string, received undefined", "必填"],
+    ["the workbook could not be read: a number format code is longer than Excel's 255 characters", "工作簿中有超过 255 个字符的数字格式（Excel 不会生成），无法读取，请使用下载的模板"],
+    ["the workbook could not be read: the workbook unpacks to more than 100 MB", "工作簿解压后超过 100 MB，请上传填好的模板本身"],
+    ["the workbook could not be read: merged cells cover more than 100000 cells", "工作簿中合并单元格超过 100000 个，无法读取，请使用下载的模板"],
+    ["is not a readable .xlsx archive", "无法读取该工作簿的压缩结构，请确认是完整的 .xlsx 文件"],
     ["Invalid input: expected number, received string", "请填写数字"],
     ["Too small: expected string to have >=1 characters", "不能为空"],
     ["Too big: expected string to have <=200 characters", "最多 200 个字符"],

@@ -26,6 +26,7 @@ export const codeText: Record<string, string> = {
   UnsupportedMediaType: "文件类型不支持",
   TooManyRequests: "操作过于频繁，请稍后再试",
   DatabaseUnavailable: "数据库暂时不可用，请稍后重试",
+  KeyMismatch: "本服务器的密钥打不开该加密数据（各服务器的 FEEDBACK_KEY 不一致），请联系系统管理员",
   Internal: "服务器内部错误，请稍后重试或联系管理员",
 };
 
@@ -197,7 +198,15 @@ const problemRules: Rule[] = [
   [/^the workbook has no sheet named "(.*?)"/, (n) => `工作簿中没有“${n}”工作表，请使用下载的本月模板`],
   [/^no header row/, "找不到表头：前几行应为模板的列标题"],
   [/^more than (\d+) rows/, (n) => `超过 ${n} 行，请分批上传`],
+  [/^(the workbook could not be read: )?the workbook unpacks to more than (\d+) MB/, (_, n) => `工作簿解压后超过 ${n} MB，请上传填好的模板本身`],
+  [/^the workbook could not be read: a number format code is longer than Excel's (\d+) characters/, (n) => `工作簿中有超过 ${n} 个字符的数字格式（Excel 不会生成），无法读取，请使用下载的模板`],
+  [/^the workbook could not be read: merged cells cover more than (\d+) cells/, (n) => `工作簿中合并单元格超过 ${n} 个，无法读取，请使用下载的模板`],
+  [/^(the workbook's ZIP structure could not be read|is not a readable \.xlsx archive)/, "无法读取该工作簿的压缩结构，请确认是完整的 .xlsx 文件"],
   [/^the workbook could not be read/, "无法读取该工作簿，请确认是 .xlsx 文件"],
+  // photos are cleaned of their metadata (EXIF, GPS) when uploaded
+  [/^the (JPEG|PNG|WebP|GIF) image is damaged/, (t) => `该 ${t} 图片已损坏，无法读取，请重新导出或拍摄后上传`],
+  [/^the stored image is damaged/, "该图片文件已损坏，无法在去除位置信息后提供，请重新上传"],
+  [/sealed with another key/, "该数据是用另一把密钥加密的：本服务器的密钥（FEEDBACK_KEY）打不开它，请联系系统管理员核对各服务器的密钥配置"],
   [/^duplicates row (\d+): the same indicator and region twice$/, (r) => `与第 ${r} 行重复：同一指标和地区出现两次`],
   [/^is not a number: "(.*)"$/, (v) => `不是数字：“${v}”`],
   [/^is empty: fill in this month's cumulative value/, "为空：请填写本月累计值，或清空整行"],

@@ -26,6 +26,8 @@ function usage(): never {
 }
 
 async function main() {
+  // Backups hold the key and citizens' photos, a restore fills DATA_DIR: the service account's alone (as the server does).
+  if (process.platform !== "win32") process.umask(0o077);
   if (command === "backup") {
     if (!arg) usage();
     const target = resolve(here, arg);

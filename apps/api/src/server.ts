@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 // compiles on V8's background threads, its files load) while the app's modules load below.
 import { DataDirLocked, openDatabase } from "@minsheng/db/connection";
 import { publicBaseUrlFromEnv } from "./lib/public-url.js";
+import { secureDataDir, tightenModes } from "./lib/data-dir.js";
+import { loadMasterKey, secretsFromKey } from "./lib/secrets.js";
 
 /** The repository root (apps/api/dist → ../../..), for the default data folder and the fixture. */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -18,7 +20,7 @@ const loadModules = () =>
     import("./lib/context.js"),
     import("./lib/regions.js"),
     import("./lib/rate-limit.js"),
-    import("./lib/secrets.js"),
+    import("./lib/key-check.js"),
     import("./lib/storage.js"),
     import("./lib/retention.js"),
     import("./lib/static-apps.js"),
@@ -31,6 +33,10 @@ async function main() {
   const publicBaseUrl = publicBaseUrlFromEnv(env);
   const dataDir = resolve(env.DATA_DIR ?? join(repoRoot, "data"));
   const started = Date.now();
+  // The key first (a key file others can read is refused before anything tightens its mode), then
+  // DATA_DIR made the service account's alone: folders 0700, files 0600, now and for what is created later.
+  const masterKey = loadMasterKey(env.FEEDBACK_KEY, join(dataDir, "feedback.key"));
+  secureDataDir(dataDir);
   // thread: PGlite starts and runs on a worker thread, beside the module loading below.
   const opening = openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: join(dataDir, "pg"), thread: true });
   const loading = loadModules();
@@ -57,12 +63,25 @@ async function main() {
     { defaultConfig },
     { RegionDirectory },
     { TokenBucketLimiter },
-    { loadMasterKey, secretsFromKey },
+    { verifyMasterKey },
     { DiskStorage },
     { scheduleRetention, securityConfigFromEnv },
     { mountStaticApps, publicSitePreload, publicSiteRenderer },
     { bootstrapAccountsFromEnv, bootstrapAdmins, demoEnrolmentCodes, isEmpty, refuseDemoAccounts, seedDemo, seedFromEnv },
   ] = modules;
+  // Sealed phone numbers and site codes: FEEDBACK_KEY, or a key generated once under DATA_DIR. It must be
+  // the key this database was used with (every instance the same): refused at start otherwise.
+  const secrets = secretsFromKey(masterKey);
+  await verifyMasterKey(db, secrets).catch(async (e: unknown) => {
+    await db.close().catch(() => {});
+    throw e;
+  });
+  // The embedded database sets its files' modes itself (0666, past the umask): tightened once it has opened
+  // and again at a clean stop; its folders are 0700, so nothing in them is reachable by others meanwhile.
+  const tightenDatabase = () => {
+    if (!env.DATABASE_URL) tightenModes(join(dataDir, "pg"));
+  };
+  tightenDatabase();
   // Accounts: the demo only when asked for (SEED=demo, never in production), the operator's own
   // administrators always. A bad setting stops the start before anything is written.
   let seededDemo = false;
@@ -102,8 +121,6 @@ async function main() {
     // REQUIRE_2FA, AUDIT_RETENTION_MONTHS, PHONE_RETENTION_DAYS (see lib/retention.ts, SECURITY.md)
     ...securityConfigFromEnv(env),
   };
-  // Sealed phone numbers and site codes: FEEDBACK_KEY, or a key generated once under DATA_DIR.
-  const secrets = secretsFromKey(loadMasterKey(env.FEEDBACK_KEY, join(dataDir, "feedback.key")));
   const app = createApp({
     db,
     storage: new DiskStorage(join(dataDir, "files")),
@@ -177,6 +194,7 @@ async function main() {
         .then(() => db.close())
         .then(
           () => {
+            tightenDatabase();
             console.log("database closed cleanly");
             process.exit(0);
           },

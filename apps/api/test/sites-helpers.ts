@@ -19,7 +19,8 @@ const crc32 = (bytes: Uint8Array) => {
   for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 };
-const chunk = (type: string, data: Uint8Array) => {
+/** A PNG chunk with its CRC. */
+export const chunk = (type: string, data: Uint8Array) => {
   const out = new Uint8Array(12 + data.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, data.length);

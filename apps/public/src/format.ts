@@ -42,7 +42,8 @@ export function fieldMessage(field: string, message: string): string {
   }
   if (field === "phone") return "请填写 11 位中国大陆手机号码，或留空";
   if (field === "kind") return "请选择类型";
-  if (field === "photo") return "照片须为 JPEG、PNG、GIF 或 WebP 图片";
+  // a photo is cleaned of its location data (EXIF) on upload: a damaged one cannot be
+  if (field === "photo") return m.includes("damaged") ? "照片已损坏，无法读取，请重新拍摄或选择其他照片" : "照片须为 JPEG、PNG、GIF 或 WebP 图片";
   return `${FIELD_NAMES[field] ?? field}：${message}`;
 }
 

@@ -122,6 +122,7 @@ describe("the suggestion form's checks (the same as the server's)", () => {
       ]),
     ).toEqual({ text: "内容不能超过 2000 个字", phone: "请填写 11 位中国大陆手机号码，或留空", kind: "请选择类型", form: "the multipart body could not be read" });
     expect(problemsByField([{ path: "$.text", message: "must be at least 5 characters" }])).toEqual({ text: "请至少填写 5 个字" });
+    expect(problemsByField([{ path: "$.photo", message: "the JPEG image is damaged and cannot be cleaned of its metadata" }])).toEqual({ photo: "照片已损坏，无法读取，请重新拍摄或选择其他照片" });
   });
 
   it("explains each refusal: duplicates (never with a ticket), rate limits with the wait", () => {

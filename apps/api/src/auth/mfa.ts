@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Queryable } from "@minsheng/db";
 import { ApiError, conflict } from "../lib/errors.js";
 import type { SiteSecrets } from "../lib/secrets.js";
-import { base32 } from "../lib/secrets.js";
+import { base32, TOTP_SEAL_PURPOSE as PURPOSE } from "../lib/secrets.js";
 import { qrSvg } from "../lib/sign.js";
 import { hashSecret, newSecret } from "./sessions.js";
 import { base32Encode, newTotpSecret, otpauthUri, verifyTotp } from "./totp.js";
@@ -19,7 +19,6 @@ export const CHALLENGE_MINUTES = 5;
 export const CHALLENGE_ATTEMPTS = 5;
 export const RECOVERY_CODES = 10;
 export const TOTP_ISSUER = "民生实事平台";
-const PURPOSE = "totp";
 
 export type ChallengePurpose = "totp" | "enrol";
 

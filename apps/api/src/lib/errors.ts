@@ -26,6 +26,8 @@ export const statusOfError: Record<string, ContentfulStatusCode> = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   TooManyRequests: 429,
+  // a sealed value (phone number, two-factor secret) that this server's key does not open: another instance's key
+  KeyMismatch: 409,
   // the database connection failed (server restart, terminated connection): try again
   DatabaseUnavailable: 503,
 };

@@ -1,6 +1,6 @@
 // exceljs takes ~0.4 s to load: imported on first use, not at server start (BENCHMARKS.md, issue 3).
 import type ExcelJS from "exceljs";
-import { endOfCentralDirectory, readFast } from "./xlsx-fast.js";
+import { MAX_UNPACKED_BYTES, readFast, Refused, UnpackedTooLarge } from "./xlsx-fast.js";
 
 /**
  * The Excel side of importing monthly figures: the template a unit fills in (one row per
@@ -18,8 +18,7 @@ export const PERIOD_CELL = { row: 2, column: 2, ref: "B2" } as const;
 export const MAX_ROWS = 20_000;
 /** Uploads larger than this are refused before they are read (a 5,000-row template is about 250 KB). */
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
-/** Sum of the workbook's uncompressed parts at most (a ZIP bomb is refused before it is unpacked). */
-export const MAX_UNPACKED_BYTES = 100 * 1024 * 1024;
+export { MAX_UNPACKED_BYTES, unpackedSize } from "./xlsx-fast.js";
 
 export type ColumnKey =
   | "indicator"
@@ -259,7 +258,15 @@ const normaliseHeader = (s: string) => s.replace(/[\s*＊]/g, "");
  */
 export async function readUpload(bytes: Uint8Array, options: { fast?: boolean } = {}): Promise<ParsedUpload> {
   // The fast reader when it models the workbook exactly (lib/xlsx-fast.ts), else exceljs.
-  const fast = options.fast === false ? null : readFast(bytes);
+  let fast: ReturnType<typeof readFast> = null;
+  try {
+    fast = options.fast === false ? null : readFast(bytes);
+  } catch (e) {
+    // What no honest workbook holds is refused, not handed to exceljs (unbounded unpacking, quadratic patterns).
+    if (e instanceof Refused || e instanceof UnpackedTooLarge)
+      return { period: null, rows: [], columns: {}, problems: [cellProblem("(workbook)", null, null, null, `the workbook could not be read: ${e.message}`)] };
+    throw e;
+  }
   if (fast) return readBook(fast as unknown as Book);
   const wb = new (await import("exceljs")).default.Workbook();
   try {
@@ -328,23 +335,4 @@ function readBook(wb: Book): ParsedUpload {
     rows.push({ row: r, indicator: text("indicator"), region: text("region"), value, narrative, fallReason });
   }
   return { period, rows, columns, problems };
-}
-
-/**
- * The sum of the uncompressed sizes listed in a ZIP's central directory, or null when it cannot be
- * read: the upload is refused before unpacking when it would unpack to too much.
- */
-export function zipUnpackedSize(bytes: Uint8Array): number | null {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const eocd = endOfCentralDirectory(bytes, dv);
-  if (eocd < 0) return null;
-  const entries = dv.getUint16(eocd + 10, true);
-  let at = dv.getUint32(eocd + 16, true);
-  let total = 0;
-  for (let n = 0; n < entries; n++) {
-    if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50) return null;
-    total += dv.getUint32(at + 24, true);
-    at += 46 + dv.getUint16(at + 28, true) + dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
-  }
-  return total;
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
@@ -22,6 +22,8 @@ export interface SiteSecrets {
   /** Seals an account secret (a TOTP key) with AES-256-GCM under its own key; `purpose` is bound as AAD. */
   sealSecret(purpose: string, plain: Uint8Array): string;
   openSecret(purpose: string, sealed: string): Buffer;
+  /** An HMAC of a fixed label: equal for equal keys, gives nothing of the key (stored to catch a wrong key at start). */
+  keyCheck(): string;
 }
 
 /** Crockford's base32: no I, L, O or U, so a code read aloud or typed from a sign is unambiguous. */
@@ -48,7 +50,37 @@ export function base32(bytes: Uint8Array, length: number): string {
 /** A fresh unguessable ticket number: 12 characters (60 random bits) of Crockford base32. */
 export const newTicket = (): string => base32(randomBytes(8), 12);
 
+/**
+ * A sealed value this server's key does not open: it was sealed under another FEEDBACK_KEY (a second
+ * instance configured differently, a restored backup, a replaced key file). `_tag` maps it to a 409 in
+ * lib/errors.ts, never a 500.
+ */
+export class KeyMismatch extends Error {
+  readonly _tag = "KeyMismatch";
+  constructor(what: string) {
+    super(`the ${what} was sealed with another key: this server's FEEDBACK_KEY does not open it (every API instance must use the same key)`);
+    this.name = "KeyMismatch";
+  }
+}
+
+/** AES-256-GCM open of "v1.<iv>.<tag>.<ciphertext>"; a failed tag check is a KeyMismatch, not a crash. */
+function openSealed(key: Buffer, aad: Buffer, sealed: string, what: string): Buffer {
+  const [v, iv, tag, ct] = sealed.split(".");
+  if (v !== "v1" || !iv || !tag || ct === undefined) throw new Error(`not a sealed ${what}`);
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  decipher.setAAD(aad);
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]);
+  } catch {
+    throw new KeyMismatch(what);
+  }
+}
+
 const derive = (master: Uint8Array, info: string): Buffer => Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), info, 32));
+
+/** The `purpose` under which two-factor (TOTP) secrets are sealed (auth/mfa.ts; checked at start by key-check.ts). */
+export const TOTP_SEAL_PURPOSE = "totp";
 
 const PHONE_AAD = Buffer.from("minsheng/feedback-phone/v1");
 
@@ -59,6 +91,7 @@ export function secretsFromKey(master: Uint8Array): SiteSecrets {
   const clientMac = derive(master, "public-client");
   const codeMac = derive(master, "site-code");
   const accountKey = derive(master, "account-secret-seal");
+  const checkMac = derive(master, "key-check");
   return {
     sealPhone(phone) {
       const iv = randomBytes(12);
@@ -67,14 +100,7 @@ export function secretsFromKey(master: Uint8Array): SiteSecrets {
       const ct = Buffer.concat([cipher.update(phone, "utf8"), cipher.final()]);
       return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
     },
-    openPhone(sealed) {
-      const [v, iv, tag, ct] = sealed.split(".");
-      if (v !== "v1" || !iv || !tag || ct === undefined) throw new Error("not a sealed phone number");
-      const decipher = createDecipheriv("aes-256-gcm", sealKey, Buffer.from(iv, "base64url"));
-      decipher.setAAD(PHONE_AAD);
-      decipher.setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
-    },
+    openPhone: (sealed) => openSealed(sealKey, PHONE_AAD, sealed, "phone number").toString("utf8"),
     phoneDigest: (phone) => createHmac("sha256", phoneMac).update(phone).digest("hex"),
     clientDigest: (client) => createHmac("sha256", clientMac).update(client).digest("hex").slice(0, 32),
     siteCode: (project, region, attempt = 0) =>
@@ -86,14 +112,8 @@ export function secretsFromKey(master: Uint8Array): SiteSecrets {
       const ct = Buffer.concat([cipher.update(plain), cipher.final()]);
       return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
     },
-    openSecret(purpose, sealed) {
-      const [v, iv, tag, ct] = sealed.split(".");
-      if (v !== "v1" || !iv || !tag || ct === undefined) throw new Error("not a sealed secret");
-      const decipher = createDecipheriv("aes-256-gcm", accountKey, Buffer.from(iv, "base64url"));
-      decipher.setAAD(Buffer.from(`minsheng/${purpose}/v1`));
-      decipher.setAuthTag(Buffer.from(tag, "base64url"));
-      return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]);
-    },
+    openSecret: (purpose, sealed) => openSealed(accountKey, Buffer.from(`minsheng/${purpose}/v1`), sealed, "secret"),
+    keyCheck: () => createHmac("sha256", checkMac).update("minsheng/key-check/v1").digest("hex"),
   };
 }
 
@@ -102,7 +122,8 @@ export const ephemeralSecrets = (): SiteSecrets => secretsFromKey(randomBytes(32
 
 /**
  * The master key: FEEDBACK_KEY (64 hex digits or base64 of 32 bytes) when set, else the key file
- * (created once with 32 random bytes, mode 0600, never overwritten).
+ * (created once with 32 random bytes, mode 0600, never overwritten). A key file that the group or
+ * others may read is refused: whoever reads it reads every sealed phone number.
  */
 export function loadMasterKey(envKey: string | undefined, keyFile: string): Buffer {
   if (envKey !== undefined && envKey.trim() !== "") {
@@ -124,6 +145,9 @@ export function loadMasterKey(envKey: string | undefined, keyFile: string): Buff
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
   }
+  const mode = statSync(keyFile).mode & 0o777;
+  if (process.platform !== "win32" && (mode & 0o077) !== 0)
+    throw new Error(`the key file ${keyFile} can be read by others (mode ${mode.toString(8).padStart(4, "0")}): make it readable by the service account only (chmod 600 ${keyFile})`);
   const key = Buffer.from(readFileSync(keyFile, "utf8").trim(), "hex");
   if (key.byteLength !== 32) throw new Error(`the key file ${keyFile} does not hold 64 hex digits`);
   return key;

@@ -1,4 +1,4 @@
-import { inflateRawSync } from "node:zlib";
+import { createInflateRaw, inflateRawSync } from "node:zlib";
 
 /**
  * A fast reader of the cell values of a plain .xlsx (the filled template), for the Excel import:
@@ -33,6 +33,8 @@ export interface FastBook {
 
 /** Thrown inside the reader for what it does not model; readFast answers null then. */
 class Unsupported extends Error {}
+/** Thrown for what no honest workbook holds and exceljs must not be given either: readFast lets it through. */
+export class Refused extends Error {}
 const unsupported = (why: string): never => {
   throw new Unsupported(why);
 };
@@ -48,16 +50,26 @@ export function endOfCentralDirectory(bytes: Uint8Array, dv: DataView): number {
   return -1;
 }
 
-function unzip(bytes: Uint8Array): Map<string, () => string> {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Sum of a workbook's unpacked parts at most (a ZIP bomb is refused: counted as it inflates, see unpackedSize). */
+export const MAX_UNPACKED_BYTES = 100 * 1024 * 1024;
+
+/** A part of the archive as its central directory lists it. */
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressed: number;
+  local: number;
+}
+
+/** The central directory's entries; Unsupported for what this reader does not model (ZIP64, encryption, other methods). */
+function zipEntries(bytes: Uint8Array, dv: DataView): ZipEntry[] {
   const eocd = endOfCentralDirectory(bytes, dv);
   if (eocd < 0) unsupported("no end of central directory");
-  const entries = dv.getUint16(eocd + 10, true);
+  const count = dv.getUint16(eocd + 10, true);
   let at = dv.getUint32(eocd + 16, true);
-  if (entries === 0xffff || at === 0xffffffff) unsupported("ZIP64");
-  const files = new Map<string, () => string>();
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  for (let n = 0; n < entries; n++) {
+  if (count === 0xffff || at === 0xffffffff) unsupported("ZIP64");
+  const entries: ZipEntry[] = [];
+  for (let n = 0; n < count; n++) {
     if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50) unsupported("bad central directory");
     const flags = dv.getUint16(at + 8, true);
     const method = dv.getUint16(at + 10, true);
@@ -69,12 +81,98 @@ function unzip(bytes: Uint8Array): Map<string, () => string> {
     if (flags & 1) unsupported("encrypted entry");
     if (method !== 0 && method !== 8) unsupported(`compression method ${method}`);
     if (compressed === 0xffffffff || local === 0xffffffff) unsupported("ZIP64");
-    files.set(name, () => {
-      if (local + 30 > bytes.length || dv.getUint32(local, true) !== 0x04034b50) unsupported("bad local header");
-      const start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
-      const data = bytes.subarray(start, start + compressed);
-      return decoder.decode(method === 0 ? data : inflateRawSync(data));
+    entries.push({ name, method, compressed, local });
+  }
+  return entries;
+}
+
+/** The stored (possibly deflated) bytes of an entry, found through its local header. */
+function entryData(bytes: Uint8Array, dv: DataView, e: ZipEntry): Uint8Array {
+  if (e.local + 30 > bytes.length || dv.getUint32(e.local, true) !== 0x04034b50) unsupported("bad local header");
+  const start = e.local + 30 + dv.getUint16(e.local + 26, true) + dv.getUint16(e.local + 28, true);
+  return bytes.subarray(start, start + e.compressed);
+}
+
+/** More unpacked bytes than allowed: refused, never handed to exceljs (which would unpack them all). */
+export class UnpackedTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the workbook unpacks to more than ${limit / 1024 / 1024} MB`);
+  }
+}
+
+/**
+ * What the workbook's parts really unpack to, counted as they inflate and stopped as soon as the
+ * count passes `limit` (a ZIP bomb whose headers declare small sizes is caught all the same, and
+ * never held in memory): the total, `limit + 1` or more when over it, or null when the archive cannot
+ * be read (no or a bad central directory, ZIP64, encryption, a corrupt deflate stream). Every listed
+ * entry is counted, so entries sharing one compressed stream count once each, as exceljs unpacks them.
+ */
+export async function unpackedSize(bytes: Uint8Array, limit: number): Promise<number | null> {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let entries: ZipEntry[];
+  try {
+    entries = zipEntries(bytes, dv);
+  } catch (e) {
+    if (e instanceof Unsupported || e instanceof RangeError) return null;
+    throw e;
+  }
+  let total = 0;
+  for (const e of entries) {
+    let data: Uint8Array;
+    try {
+      data = entryData(bytes, dv, e);
+    } catch (err) {
+      if (err instanceof Unsupported || err instanceof RangeError) return null;
+      throw err;
+    }
+    const size = e.method === 0 ? data.byteLength : await inflatedLength(data, limit - total);
+    if (size === null) return null;
+    total += size;
+    if (total > limit) return total;
+  }
+  return total;
+}
+
+/** The length a raw deflate stream inflates to, stopping (and answering) once it passes `limit`; null when corrupt. */
+function inflatedLength(data: Uint8Array, limit: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const z = createInflateRaw();
+    let n = 0;
+    z.on("data", (chunk: Buffer) => {
+      n += chunk.byteLength;
+      if (n > limit) {
+        z.destroy();
+        resolve(n);
+      }
     });
+    z.on("end", () => resolve(n));
+    z.on("error", () => resolve(null));
+    z.end(data);
+  });
+}
+
+function unzip(bytes: Uint8Array, maxUnpacked: number): Map<string, () => string> {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const files = new Map<string, () => string>();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let budget = maxUnpacked;
+  for (const e of zipEntries(bytes, dv)) {
+    let text: string | undefined; // read once: a part screened first and read again costs nothing more
+    files.set(e.name, () => (text ??= inflate(e)));
+  }
+  function inflate(e: ZipEntry): string {
+    const data = entryData(bytes, dv, e);
+    let out: Uint8Array;
+    try {
+      // Capped by real output, not the declared size: zlib stops past the budget.
+      out = e.method === 0 ? data : inflateRawSync(data, { maxOutputLength: Math.max(1, budget) });
+    } catch (err) {
+      if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new UnpackedTooLarge(maxUnpacked);
+      throw err;
+    }
+    budget -= out.byteLength;
+    if (budget < 0) throw new UnpackedTooLarge(maxUnpacked);
+    return decoder.decode(out);
   }
   return files;
 }
@@ -112,6 +210,32 @@ function* elements(xml: string, name: string): Generator<{ attrs: string; body: 
   }
 }
 
+/** The attributes of each start tag <name …> or <name …/>, found like elements(): linear on any input. */
+function* startTags(xml: string, name: string): Generator<string> {
+  const open = `<${name}`;
+  let at = 0;
+  for (;;) {
+    const start = xml.indexOf(open, at);
+    if (start < 0) return;
+    const next = xml[start + open.length];
+    at = start + open.length;
+    if (next !== " " && next !== ">" && next !== "/" && next !== "\t" && next !== "\n" && next !== "\r") continue;
+    const end = xml.indexOf(">", at);
+    if (end < 0) unsupported(`unclosed <${name}`);
+    yield xml.slice(at, xml[end - 1] === "/" ? end - 1 : end);
+    at = end + 1;
+  }
+}
+
+/** The text of the first <name> element (null when none or self-closing); markup inside it is not modelled. */
+function firstText(xml: string, name: string): string | null {
+  for (const m of elements(xml, name)) {
+    if (m.body !== null && m.body.includes("<")) unsupported(`markup inside <${name}>`);
+    return m.body;
+  }
+  return null;
+}
+
 const ENTITY: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 function decode(s: string): string {
   if (s.indexOf("&") < 0) return s;
@@ -127,7 +251,10 @@ const attr = (tag: string, name: string): string | undefined => {
 function texts(xml: string): string {
   if (xml.includes("<rPh")) unsupported("phonetic runs");
   let out = "";
-  for (const m of xml.matchAll(/<t(?:\s[^>]*)?>([^<]*)<\/t>|<t(?:\s[^>]*)?\/>/g)) out += decode(m[1] ?? "");
+  for (const m of elements(xml, "t")) {
+    if (m.body !== null && m.body.includes("<")) unsupported("markup inside <t>");
+    out += decode(m.body ?? "");
+  }
   return out;
 }
 const guard = (xml: string) => {
@@ -138,19 +265,76 @@ const guard = (xml: string) => {
 /** Built-in number formats that are plain numbers or text (ECMA-376 18.8.30); any other built-in is taken for a date. */
 const NUMBER_FORMAT_IDS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 37, 38, 39, 40, 41, 42, 43, 44, 48, 49]);
 /** A format code that may show a date or a time: exceljs's own test (y m d h M s b outside quotes and brackets), or any such letter. */
-const isDateCode = (code: string) =>
-  /[ymdhMsb]/.test(code.replace(/\[[^\]]*]/g, "").replace(/"[^"]*"/g, "")) || /[dmyhse]/i.test(code.replace(/"[^"]*"|\[[^\]]*\]|\\./g, ""));
+const isDateCode = (code: string) => /[ymdhMsb]/.test(withoutSpans(withoutSpans(code, "[", "]"), '"', '"')) || /[dmyhse]/i.test(withoutQuotedBracketedEscaped(code));
+
+/**
+ * `s.replace(/\[[^\]]*]/g, "")` (for open "[" and close "]"; or quotes) in one pass: with indexOf
+ * instead of a regex that rescans to the end from every unclosed "[" (quadratic on "[[[[…").
+ */
+function withoutSpans(s: string, open: string, close: string): string {
+  let out = "";
+  let at = 0;
+  for (;;) {
+    const start = s.indexOf(open, at);
+    const end = start < 0 ? -1 : s.indexOf(close, start + 1);
+    // No close after this open: none after any later open either, so the rest stays as it is.
+    if (end < 0) return out + s.slice(at);
+    out += s.slice(at, start);
+    at = end + 1;
+  }
+}
+
+/** `s.replace(/"[^"]*"|\[[^\]]*\]|\\./g, "")` in one pass (same left-to-right choice, linear). */
+function withoutQuotedBracketedEscaped(s: string): string {
+  let out = "";
+  let noQuote = false;
+  let noBracket = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '"' && !noQuote) {
+      const end = s.indexOf('"', i + 1);
+      if (end >= 0) {
+        i = end;
+        continue;
+      }
+      noQuote = true;
+    } else if (ch === "[" && !noBracket) {
+      const end = s.indexOf("]", i + 1);
+      if (end >= 0) {
+        i = end;
+        continue;
+      }
+      noBracket = true;
+    } else if (ch === "\\" && i + 1 < s.length && !"\n\r\u2028\u2029".includes(s[i + 1]!)) {
+      i++;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/** Excel keeps a number format code to 255 characters; a longer one is no honest workbook (and exceljs's date test is quadratic in it). */
+const MAX_FORMAT_CODE = 255;
 
 /** Styles (by index) whose number format is a date: numbers in them are Dates in exceljs. */
 function dateStyles(xml: string | undefined): Set<number> {
   const out = new Set<number>();
   if (!xml) return out;
   const custom = new Map<number, string>();
-  for (const m of xml.matchAll(/<numFmt\s[^>]*>/g)) custom.set(Number(attr(m[0], "numFmtId")), attr(m[0], "formatCode") ?? "");
-  const xfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(xml)?.[1] ?? "";
+  for (const tag of startTags(xml, "numFmt")) {
+    const code = attr(tag, "formatCode") ?? "";
+    if (code.length > MAX_FORMAT_CODE) throw new Refused(`a number format code is longer than Excel's ${MAX_FORMAT_CODE} characters`);
+    custom.set(Number(attr(tag, "numFmtId")), code);
+  }
+  let xfs = "";
+  for (const m of elements(xml, "cellXfs")) {
+    xfs = m.body ?? "";
+    break;
+  }
   let i = 0;
-  for (const m of xfs.matchAll(/<xf\s[^>]*?\/?>/g)) {
-    const id = Number(attr(m[0], "numFmtId") ?? 0);
+  for (const tag of startTags(xfs, "xf")) {
+    const id = Number(attr(tag, "numFmtId") ?? 0);
     const code = custom.get(id);
     if (code !== undefined ? isDateCode(code) : !NUMBER_FORMAT_IDS.has(id)) out.add(i);
     i++;
@@ -188,8 +372,8 @@ function sheetOf(xml: string, shared: readonly string[], dates: Set<number>): Fa
       if (cr !== r) unsupported("cell outside its row");
       const body = cm.body ?? "";
       const t = attr(tag, "t") ?? "n";
-      const raw = /<v(?:\s[^>]*)?>([^<]*)<\/v>/.exec(body)?.[1];
-      const v = raw === undefined ? undefined : decode(raw);
+      const raw = firstText(body, "v");
+      const v = raw === null ? undefined : decode(raw);
       const formula = /<f[\s>/]/.test(body);
       // exceljs: an empty <v> is no value; a cell with neither value nor style is a merged cell (checked below).
       if (v === "") unsupported(`an empty value (${ref})`);
@@ -213,7 +397,8 @@ function sheetOf(xml: string, shared: readonly string[], dates: Set<number>): Fa
   }
   // Merged cells read their first cell's value in exceljs: modelled for the title row only.
   const merged = new Set<number>();
-  for (const m of xml.matchAll(/<mergeCell\s[^>]*ref="([A-Z]+\d+):([A-Z]+\d+)"/g)) {
+  for (const tag of startTags(xml, "mergeCell")) {
+    const m = /^([A-Z]{1,3}\d+):([A-Z]{1,3}\d+)$/.exec(attr(tag, "ref") ?? "") ?? unsupported("a merged range without a ref");
     const [r1, c1] = address(m[1]!);
     const [r2, c2] = address(m[2]!);
     if (r1 !== 1 || r2 !== 1) unsupported("merged cells below the first row");
@@ -249,18 +434,39 @@ function sheetOf(xml: string, shared: readonly string[], dates: Set<number>): Fa
   };
 }
 
+/** Cells under merged ranges at most: exceljs makes an object of each (A1:XFD1048576 would be 17 billion). */
+export const MAX_MERGED_CELLS = 100_000;
+
+/** Refuses a part whose merged ranges cover more than MAX_MERGED_CELLS cells (a filled template merges a few). */
+function screenMergedCells(xml: string): void {
+  if (!xml.includes("<mergeCell")) return;
+  let cells = 0;
+  try {
+    for (const tag of startTags(xml, "mergeCell")) {
+      const m = /^([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})$/.exec(attr(tag, "ref") ?? "");
+      if (!m) continue;
+      const [r1, c1] = address(`${m[1]}${m[2]}`);
+      const [r2, c2] = address(`${m[3]}${m[4]}`);
+      cells += (Math.abs(r2 - r1) + 1) * (Math.abs(c2 - c1) + 1);
+      if (cells > MAX_MERGED_CELLS) throw new Refused(`merged cells cover more than ${MAX_MERGED_CELLS} cells`);
+    }
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e; // an unclosed tag: exceljs cannot parse the part either
+  }
+}
+
 /** Relationship targets of workbook.xml, resolved to paths in the ZIP. */
 function sheetPaths(workbook: string, rels: string): Map<string, string> {
   const targets = new Map<string, string>();
-  for (const m of rels.matchAll(/<Relationship\s[^>]*>/g)) {
-    const id = attr(m[0], "Id");
-    const target = attr(m[0], "Target");
+  for (const tag of startTags(rels, "Relationship")) {
+    const id = attr(tag, "Id");
+    const target = attr(tag, "Target");
     if (id && target) targets.set(id, target.startsWith("/") ? target.slice(1) : `xl/${target.replace(/^\.\//, "")}`);
   }
   const out = new Map<string, string>();
-  for (const m of workbook.matchAll(/<sheet\s[^>]*>/g)) {
-    const name = attr(m[0], "name");
-    const rid = attr(m[0], "r:id");
+  for (const tag of startTags(workbook, "sheet")) {
+    const name = attr(tag, "name");
+    const rid = attr(tag, "r:id");
     const path = rid ? targets.get(rid) : undefined;
     if (name !== undefined && path) out.set(name, path);
   }
@@ -270,14 +476,16 @@ function sheetPaths(workbook: string, rels: string): Map<string, string> {
 /** The workbook's sheets, read lazily by name; null when it holds something this reader does not model. */
 export function readFast(bytes: Uint8Array, onFallback?: (why: string) => void): FastBook | null {
   try {
-    const files = unzip(bytes);
+    const files = unzip(bytes, MAX_UNPACKED_BYTES);
     const read = (name: string) => files.get(name)?.();
+    // First what no honest workbook has and exceljs must not be given, before anything could fall back to it.
+    for (const name of files.keys()) if (name.startsWith("xl/") && name.endsWith(".xml") && !name.endsWith("sharedStrings.xml")) screenMergedCells(read(name)!);
+    const dates = dateStyles(read("xl/styles.xml"));
     const workbook = read("xl/workbook.xml") ?? unsupported("no xl/workbook.xml");
     const paths = sheetPaths(workbook, read("xl/_rels/workbook.xml.rels") ?? unsupported("no workbook relationships"));
     const sharedXml = read("xl/sharedStrings.xml");
     if (sharedXml) guard(sharedXml);
     const shared = sharedXml ? [...elements(sharedXml, "si")].map((m) => texts(m.body ?? "")) : [];
-    const dates = dateStyles(read("xl/styles.xml"));
     const sheets = new Map<string, FastSheet>();
     // Read every sheet now: a problem in any of them falls back before anything is used.
     for (const [name, path] of paths) sheets.set(name, sheetOf(read(path) ?? unsupported(`no ${path}`), shared, dates));

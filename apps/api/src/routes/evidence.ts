@@ -9,6 +9,7 @@ import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
+import { acceptedWithoutMetadata, servedWithoutMetadata } from "../lib/image-metadata.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
 import { paramsOf } from "../lib/validate.js";
 import { loadReportScope } from "./reports.js";
@@ -85,7 +86,8 @@ export async function addEvidence(c: Context<AppEnv>, reportId: number) {
   const declaredName = typeof (file as File).name === "string" ? (file as File).name : "";
   const filename = sanitiseFilename(declaredName, type);
 
-  const stored = await storage.put(bytes);
+  // Photos lose their EXIF (GPS) before they are stored.
+  const stored = await storage.put(acceptedWithoutMetadata(bytes, type, "file"));
   try {
     const id = await db.transaction(async (tx) => {
       // Re-read under lock: the report may have been submitted meanwhile.
@@ -135,8 +137,9 @@ export const evidenceRoutes = new Hono<AppEnv>()
     const evidence = await loadEvidence(db, c.req.valid("param").id);
     const report = await loadReportScope(db, Number(evidence.report_id));
     assertProjectScope(p, report, regions);
-    const bytes = await storage.get(evidence.storage_key);
-    if (!bytes) throw notFound("evidence file");
+    const stored = await storage.get(evidence.storage_key);
+    if (!stored) throw notFound("evidence file");
+    const bytes = servedWithoutMetadata(stored, evidence.media_type);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": evidence.media_type,
       "Content-Length": String(bytes.byteLength),

@@ -4,6 +4,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Principal } from "../auth/principal.js";
 import { requirePermission } from "../auth/middleware.js";
+import { servedWithoutMetadata } from "../lib/image-metadata.js";
 import type { AppEnv } from "../lib/context.js";
 import { conflict, forbidden, notFound } from "../lib/errors.js";
 import {
@@ -196,8 +197,9 @@ export const feedbackRoutes = new Hono<AppEnv>()
       [f.id],
     );
     if (!rows[0]) throw notFound("a photo of this feedback");
-    const bytes = await storage.get(rows[0].storage_key);
-    if (!bytes) throw notFound("the photo file");
+    const stored = await storage.get(rows[0].storage_key);
+    if (!stored) throw notFound("the photo file");
+    const bytes = servedWithoutMetadata(stored, rows[0].media_type);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": rows[0].media_type,
       "Content-Length": String(bytes.byteLength),

@@ -15,6 +15,7 @@ import { clientAddress, enforceRate, publicRateRules } from "../lib/rate-limit.j
 import { newTicket, normalisedTextDigest } from "../lib/secrets.js";
 import { loadDisclosureSettings } from "../lib/settings.js";
 import { limiterOf, loadSite, publicUrlOf, regionPath, type SiteRow, secretsOf, siteProgress, syncSites } from "../lib/sites.js";
+import { acceptedWithoutMetadata, servedWithoutMetadata } from "../lib/image-metadata.js";
 import { sniff } from "../lib/sniff.js";
 import { jsonBody, paramsOf, parseOr400, queryOf } from "../lib/validate.js";
 import { RegionCode } from "./progress.js";
@@ -222,7 +223,8 @@ export const publicRoutes = new Hono<AppEnv>()
       if (phoneDigest) enforceRate(c, limiterOf(deps), publicRateRules.feedback, `phone:${phoneDigest}`);
       const textHash = normalisedTextDigest(body.text);
       const at = now();
-      const stored = photo ? await storage.put(photo) : null;
+      // No EXIF (GPS) of a citizen's photo is kept: stripped before it is stored.
+      const stored = photo ? await storage.put(acceptedWithoutMetadata(photo, photoType!, "photo")) : null;
       try {
         const created = await db.transaction(async (tx) => {
           await tx.query("SELECT code FROM project_sites WHERE code = $1 FOR UPDATE", [site.code]);
@@ -330,8 +332,9 @@ export const publicRoutes = new Hono<AppEnv>()
     const etag = etagOf(file.sha256);
     const headers = { ETag: etag, "Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff" };
     if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
-    const bytes = await storage.get(file.storage_key);
-    if (!bytes) throw notFound("file");
+    const stored = await storage.get(file.storage_key);
+    if (!stored) throw notFound("file");
+    const bytes = servedWithoutMetadata(stored, file.media_type);
     const inline = file.media_type.startsWith("image/") || file.media_type === "application/pdf";
     const encoded = encodeURIComponent(file.filename);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {

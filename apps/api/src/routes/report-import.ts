@@ -24,7 +24,7 @@ import {
   readUpload,
   type TemplateRow,
   type UploadRow,
-  zipUnpackedSize,
+  unpackedSize,
 } from "../lib/report-import.js";
 import { contentDisposition, sniff } from "../lib/sniff.js";
 import { queryOf } from "../lib/validate.js";
@@ -266,8 +266,10 @@ export const reportImportRoutes = new Hono<AppEnv>()
     const bytes = new Uint8Array(await file.arrayBuffer());
     // What the bytes are, not what the name or the declared type say.
     if (sniff(bytes)?.kind !== "xlsx") throw new ApiError("UnsupportedMediaType", "the file is not an Excel workbook (.xlsx); its content is checked, not its name");
-    const unpacked = zipUnpackedSize(bytes);
-    if (unpacked === null || unpacked > MAX_UNPACKED_BYTES) throw new ApiError("PayloadTooLarge", `the workbook unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB`);
+    // Counted as it inflates (declared sizes are not trusted), before anything reads the workbook.
+    const unpacked = await unpackedSize(bytes, MAX_UNPACKED_BYTES);
+    if (unpacked === null) throw new ApiError("ValidationFailed", "the workbook's ZIP structure could not be read", [{ path: "$.file", message: "is not a readable .xlsx archive" }]);
+    if (unpacked > MAX_UNPACKED_BYTES) throw new ApiError("PayloadTooLarge", `the workbook unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB`);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
 
     const parsed = await readUpload(bytes);

@@ -22,6 +22,7 @@ import {
 import type { AppEnv, Deps } from "../lib/context.js";
 import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
 import { signPdf, qrPng, qrSvg } from "../lib/sign.js";
+import { acceptedWithoutMetadata } from "../lib/image-metadata.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
 import {
   assertSiteScope,
@@ -355,7 +356,8 @@ export const contentRoutes = new Hono<AppEnv>()
     if (!type || (imagesOnly && !type.mediaType.startsWith("image/")))
       throw new ApiError("UnsupportedMediaType", imagesOnly ? "only photos (JPEG, PNG, GIF, WebP) can be attached here" : `the file's content is not an accepted type (${acceptedTypesLabel})`);
     const filename = sanitiseFilename(name, type).replace(/^evidence\./, "file.");
-    const stored = await storage.put(bytes);
+    // Photos lose their EXIF (GPS) before they are stored.
+    const stored = await storage.put(acceptedWithoutMetadata(bytes, type, "file"));
     try {
       const fileId = await db.transaction(async (tx) => {
         const locked = await loadContent(tx, id, true);
