@@ -15,11 +15,13 @@ const loadModules = () =>
     import("./app.js"),
     import("./lib/backups.js"),
     import("./lib/context.js"),
+    import("./lib/public-cache.js"),
     import("./lib/regions.js"),
     import("./lib/rate-limit.js"),
     import("./lib/secrets.js"),
     import("./lib/storage.js"),
     import("./lib/retention.js"),
+    import("./lib/schedule.js"),
     import("./lib/static-apps.js"),
     import("./seed.js"),
   ]);
@@ -52,11 +54,13 @@ async function main() {
     { createApp },
     { rollingBackups, takeRollingBackup },
     { defaultConfig },
+    { followOtherInstances },
     { RegionDirectory },
-    { TokenBucketLimiter },
+    { DatabaseRateLimiter },
     { loadMasterKey, secretsFromKey },
-    { DiskStorage },
+    { DatabaseStorage, DiskStorage, moveDiskFilesIntoDatabase },
     { scheduleRetention, securityConfigFromEnv },
+    { claimScheduledRun },
     { mountStaticApps, publicSitePreload, publicSiteRenderer },
     { ensureAdmin, isEmpty, seedDemo },
   ] = modules;
@@ -86,15 +90,27 @@ async function main() {
   };
   // Sealed phone numbers and site codes: FEEDBACK_KEY, or a key generated once under DATA_DIR.
   const secrets = secretsFromKey(loadMasterKey(env.FEEDBACK_KEY, join(dataDir, "feedback.key")));
-  const app = createApp({
+  // A server database may be shared by several instances (each with its own DATA_DIR): files live
+  // in it, so every instance serves what any one stored; files this one kept on disk move there.
+  let storage;
+  if (env.DATABASE_URL) {
+    const moved = await moveDiskFilesIntoDatabase(db, join(dataDir, "files"));
+    if (moved > 0) console.log(`${moved} files moved from ${join(dataDir, "files")} into the database`);
+    storage = new DatabaseStorage(db);
+  } else storage = new DiskStorage(join(dataDir, "files"));
+  const deps = {
     db,
-    storage: new DiskStorage(join(dataDir, "files")),
+    storage,
     regions: new RegionDirectory(db),
     config,
     now: () => new Date(),
     secrets,
-    rateLimiter: new TokenBucketLimiter(),
-  });
+    // shared through the database: N instances limit a client once
+    rateLimiter: new DatabaseRateLimiter(db),
+  };
+  // What other instances on the same server database write drops this one's cached pages at once.
+  const stopFollowing = followOtherInstances(deps);
+  const app = createApp(deps);
   // The console at /admin/ and the 码上通 site at / are served from their builds, when built.
   const served = mountStaticApps(app, [
     { prefix: "/admin", dir: join(repoRoot, "apps", "admin", "dist") },
@@ -129,12 +145,15 @@ async function main() {
   const backupHours = Number(env.BACKUP_INTERVAL_HOURS ?? 6);
   const backupKeep = Number(env.BACKUP_KEEP ?? 5);
   let backingUp: Promise<unknown> = Promise.resolve();
+  // Instances sharing a server database take one backup per interval between them (the first to claim it).
   const rollingBackup = (why: string) =>
     (backingUp = backingUp.then(() =>
-      takeRollingBackup(db, dataDir, backupKeep).then(
-        (dir) => console.log(`rolling backup (${why}): ${dir}`),
-        (e) => console.warn(`rolling backup (${why}) failed: ${e instanceof Error ? e.message : e}`),
-      ),
+      claimScheduledRun(db, "rolling-backup", backupHours * 0.9 * 3_600_000)
+        .then((mine) => (mine ? takeRollingBackup(db, dataDir, backupKeep) : null))
+        .then(
+          (dir) => console.log(dir ? `rolling backup (${why}): ${dir}` : `rolling backup (${why}) skipped: another instance took one within the interval`),
+          (e) => console.warn(`rolling backup (${why}) failed: ${e instanceof Error ? e.message : e}`),
+        ),
     ));
   if (backupHours > 0) {
     const newest = rollingBackups(dataDir)[0];
@@ -149,6 +168,7 @@ async function main() {
     stopping = true;
     clearTimeout(retentionSoon);
     stopRetention();
+    void stopFollowing();
     console.log(`${signal}: closing`);
     // Close the HTTP side first (idle keep-alive connections at once, busy ones after a grace
     // period), take a rolling backup, then checkpoint and close the database so the folder is clean.

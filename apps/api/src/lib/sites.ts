@@ -7,7 +7,7 @@ import type { Principal } from "../auth/principal.js";
 import { forbidden, notFound } from "./errors.js";
 import type { ApiConfig, AppEnv, Deps } from "./context.js";
 import { preparedPlans } from "./plan-cache.js";
-import { TokenBucketLimiter, type RateLimiter } from "./rate-limit.js";
+import { DatabaseRateLimiter, type RateLimiter } from "./rate-limit.js";
 import type { RegionDirectory } from "./regions.js";
 import { ephemeralSecrets, type SiteSecrets } from "./secrets.js";
 
@@ -21,7 +21,7 @@ import { ephemeralSecrets, type SiteSecrets } from "./secrets.js";
 export const SITE_CODE = "[0-9A-HJKMNP-TV-Z]{8}";
 
 export const secretsOf = (deps: Deps): SiteSecrets => (deps.secrets ??= ephemeralSecrets());
-export const limiterOf = (deps: Deps): RateLimiter => (deps.rateLimiter ??= new TokenBucketLimiter(() => deps.now().getTime()));
+export const limiterOf = (deps: Deps): RateLimiter => (deps.rateLimiter ??= new DatabaseRateLimiter(deps.db, () => deps.now().getTime()));
 
 export interface SiteRow {
   code: string;
