@@ -42,7 +42,9 @@ export const publicRateRules = {
  * capacity; a clock behind the last take refills nothing). $3 capacity, $4 now (ms), $5 tokens per ms.
  */
 const REFILLED = "least($3::float8, b.tokens + greatest(0, $4::bigint - b.at_ms) * $5::float8)";
-const LEFT = `(${REFILLED} - CASE WHEN ${REFILLED} >= 1 THEN 1 ELSE 0 END)`;
+/** A whole token, give or take the floating-point error of adding up refills. */
+const ONE = "0.999999999";
+const LEFT = `(${REFILLED} - CASE WHEN ${REFILLED} >= ${ONE} THEN 1 ELSE 0 END)`;
 /**
  * One take, atomic in one statement: every instance on the database shares the bucket. A client
  * with no row has a full bucket; `full_at` is when the bucket would be full again (the row then
@@ -51,7 +53,7 @@ const LEFT = `(${REFILLED} - CASE WHEN ${REFILLED} >= 1 THEN 1 ELSE 0 END)`;
 const TAKE = `INSERT INTO rate_buckets AS b (rule, client, tokens, at_ms, full_at, allowed)
 VALUES ($1, $2, $3::float8 - 1, $4::bigint, $4::bigint + ceil(1 / $5::float8)::bigint, true)
 ON CONFLICT (rule, client) DO UPDATE SET
-  allowed = ${REFILLED} >= 1,
+  allowed = ${REFILLED} >= ${ONE},
   tokens = ${LEFT},
   at_ms = greatest(b.at_ms, $4::bigint),
   full_at = greatest(b.at_ms, $4::bigint) + ceil(($3::float8 - ${LEFT}) / $5::float8)::bigint
@@ -86,7 +88,7 @@ export class DatabaseRateLimiter implements RateLimiter {
     if (now - this.prunedAt >= 60_000) {
       this.prunedAt = now;
       // Best effort: a failed prune is tried again a minute later.
-      void this.db.query("DELETE FROM rate_buckets WHERE full_at <= $1", [now]).catch(() => {});
+      await this.db.query("DELETE FROM rate_buckets WHERE full_at <= $1", [now]).catch(() => {});
     }
     const { rows } = await this.db.query<{ tokens: number; allowed: boolean }>(TAKE, [rule.name, client, rule.capacity, now, rate]);
     const row = rows[0]!;

@@ -83,7 +83,7 @@ export function scheduleRetention(deps: Pick<Deps, "db" | "config" | "now">, log
       .then(async (mine) => {
         if (!mine) return log("retention: skipped, another instance ran it within the day");
         const r = await runRetention(deps);
-        if (r.phonesPurged > 0 || r.audit.pruned > 0) log(`retention: ${r.phonesPurged} phone numbers purged, ${r.audit.pruned} audit entries pruned (before ${r.audit.cutoff})`);
+        log(`retention: ${r.phonesPurged} phone numbers purged, ${r.audit.pruned} audit entries pruned (before ${r.audit.cutoff})`);
       })
       .catch((e: unknown) => console.error("[retention]", e));
   void run();
