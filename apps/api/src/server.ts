@@ -60,23 +60,26 @@ async function main() {
     { loadMasterKey, secretsFromKey },
     { DatabaseStorage, DiskStorage, moveDiskFilesIntoDatabase },
     { scheduleRetention, securityConfigFromEnv },
-    { claimScheduledRun },
+    { claimScheduledRun, exclusively },
     { mountStaticApps, publicSitePreload, publicSiteRenderer },
     { ensureAdmin, isEmpty, seedDemo },
   ] = modules;
   let seededDemo = false;
-  if (env.SEED !== "none" && (await isEmpty(db))) {
-    const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
-    if (existsSync(fixture)) {
-      await seedDemo(db, fixture);
-      seededDemo = env.SEED_BUNDLE === undefined;
-      console.log(`demo data loaded from ${fixture}; demo accounts: see README`);
+  // Instances starting together on one empty server database: one loads the demo, the rest find it.
+  await exclusively(db, "first start", async () => {
+    if (env.SEED !== "none" && (await isEmpty(db))) {
+      const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
+      if (existsSync(fixture)) {
+        await seedDemo(db, fixture);
+        seededDemo = env.SEED_BUNDLE === undefined;
+        console.log(`demo data loaded from ${fixture}; demo accounts: see README`);
+      }
     }
-  }
-  for (const [prefix, role] of [["ADMIN", "admin"], ["SECURITY_ADMIN", "security_admin"], ["AUDIT_ADMIN", "audit_admin"]] as const) {
-    const [username, password] = [env[`${prefix}_USERNAME`], env[`${prefix}_PASSWORD`]];
-    if (username && password && (await ensureAdmin(db, username, password, role))) console.log(`${role} ${username} created`);
-  }
+    for (const [prefix, role] of [["ADMIN", "admin"], ["SECURITY_ADMIN", "security_admin"], ["AUDIT_ADMIN", "audit_admin"]] as const) {
+      const [username, password] = [env[`${prefix}_USERNAME`], env[`${prefix}_PASSWORD`]];
+      if (username && password && (await ensureAdmin(db, username, password, role))) console.log(`${role} ${username} created`);
+    }
+  });
   const config = {
     ...defaultConfig,
     production: env.NODE_ENV === "production",

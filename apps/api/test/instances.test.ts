@@ -124,9 +124,9 @@ describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped w
   beforeAll(async () => {
     if (!existsSync(join(dist, "server.js"))) throw new Error("build the API first (pnpm turbo run build)");
     await admin(`CREATE DATABASE ${dbName}`);
-    // The first start on an empty database loads the demo; the others find it loaded.
-    a = await start("a");
-    [b, c] = await Promise.all([start("b"), start("c")]);
+    // All three start at once on the empty database: one loads the demo, the others find it loaded.
+    [a, b, c] = await Promise.all([start("a"), start("b"), start("c")]);
+    expect([a, b, c].filter((i) => /demo data loaded/.test(i.log()))).toHaveLength(1);
     const login = await call(b, "POST", "/auth/login", { body: { username: "county", password: DEMO_PASSWORD } });
     expect(login.status).toBe(200);
     cookie = login.headers.get("set-cookie")!.split(";")[0]!;

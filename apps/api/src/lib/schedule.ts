@@ -21,3 +21,16 @@ export async function claimScheduledRun(db: Database, job: string, minGapMs: num
   );
   return rows.length > 0;
 }
+
+/**
+ * Runs `fn` while holding a lock named `name` across every instance on a server database (held by
+ * a transaction of its own that `fn` need not use), so that, e.g., two instances starting on an
+ * empty database do not both load the demo data. On the embedded database: just runs it.
+ */
+export async function exclusively<T>(db: Database, name: string, fn: () => Promise<T>): Promise<T> {
+  if (db.kind === "pglite") return fn();
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`minsheng:${name}`]);
+    return fn();
+  });
+}
