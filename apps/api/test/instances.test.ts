@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { openDatabase } from "@minsheng/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../src/seed.js";
-import { tinyPng } from "./sites-helpers.js";
+import { body, tinyPng } from "./sites-helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
@@ -111,13 +111,13 @@ async function call(i: Instance, method: string, path: string, options: { body?:
   if (options.cookie) headers.cookie = options.cookie;
   if (options.cookie) headers.origin = i.url; // a browser on the console sends its origin with writes
   if (options.ip) headers["x-forwarded-for"] = options.ip;
-  let body: RequestInit["body"];
-  if (options.form) body = options.form;
+  let payload: RequestInit["body"];
+  if (options.form) payload = options.form;
   else if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
+    payload = JSON.stringify(options.body);
     headers["content-type"] = "application/json";
   }
-  return fetch(`${i.url}/api/v1${path}`, { method, headers, body });
+  return fetch(`${i.url}/api/v1${path}`, { method, headers, body: payload });
 }
 
 describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped without DATABASE_URL: the embedded database serves one process)", () => {
@@ -130,7 +130,7 @@ describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped w
     const login = await call(b, "POST", "/auth/login", { body: { username: "county", password: DEMO_PASSWORD } });
     expect(login.status).toBe(200);
     cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-    const sites = await (await call(c, "GET", "/sites?region=430523&project=hn2024-p04&limit=200", { cookie })).json();
+    const sites = await body(await call(c, "GET", "/sites?region=430523&project=hn2024-p04&limit=200", { cookie }));
     site = sites.sites.find((s: { region: { code: string } }) => s.region.code === "430523").code;
   }, 240_000);
 
@@ -174,8 +174,8 @@ describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped w
     form.append("photo", new Blob([photo as Uint8Array<ArrayBuffer>], { type: "image/png" }), "现场.png");
     const sent = await call(a, "POST", `/public/sites/${site}/feedback`, { form, ip: "198.51.100.31" });
     expect(sent.status).toBe(201);
-    const { ticket } = await sent.json();
-    const inbox = await (await call(b, "GET", "/feedback?state=pending&limit=200", { cookie })).json();
+    const { ticket } = await body(sent);
+    const inbox = await body(await call(b, "GET", "/feedback?state=pending&limit=200", { cookie }));
     const id = inbox.feedback.find((f: { ticket: string }) => f.ticket === ticket).id;
     for (const i of [b, c]) {
       const res = await call(i, "GET", `/feedback/${id}/photo`, { cookie });
@@ -215,12 +215,12 @@ describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped w
   it("reveals through one instance a phone number sealed by another (the same FEEDBACK_KEY)", async () => {
     const sent = await call(c, "POST", `/public/sites/${site}/feedback`, { ip: "198.51.100.32", body: { kind: "complaint", text: "多实例测试：施工噪音扰民，请核实处理", phone: "13900001234" } });
     expect(sent.status).toBe(201);
-    const { ticket } = await sent.json();
-    const inbox = await (await call(a, "GET", "/feedback?state=pending&limit=200", { cookie })).json();
+    const { ticket } = await body(sent);
+    const inbox = await body(await call(a, "GET", "/feedback?state=pending&limit=200", { cookie }));
     const id = inbox.feedback.find((f: { ticket: string }) => f.ticket === ticket).id;
     const revealed = await call(a, "POST", `/feedback/${id}/phone`, { cookie });
     expect(revealed.status).toBe(200);
-    expect((await revealed.json()).phone).toBe("13900001234");
+    expect((await body(revealed)).phone).toBe("13900001234");
   });
 
   it("limits one client once across every instance, not once per instance", async () => {
