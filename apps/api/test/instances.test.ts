@@ -33,7 +33,7 @@ interface Instance {
   exited: Promise<unknown>;
 }
 
-const temp = mkdtempSync(join(tmpdir(), "ms-instances-"));
+let temp = "";
 const dbName = `ms_instances_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
 const restoredName = `${dbName}_restored`;
 const urlOf = (name: string) => {
@@ -120,9 +120,12 @@ async function call(i: Instance, method: string, path: string, options: { body?:
   return fetch(`${i.url}/api/v1${path}`, { method, headers, body: payload });
 }
 
+if (!baseUrl) console.log("instances.test.ts skipped: no DATABASE_URL (the embedded database serves one process; `npm test` runs this suite again on the PostgreSQL server)");
+
 describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped without DATABASE_URL: the embedded database serves one process)", () => {
   beforeAll(async () => {
     if (!existsSync(join(dist, "server.js"))) throw new Error("build the API first (pnpm turbo run build)");
+    temp = mkdtempSync(join(tmpdir(), "ms-instances-"));
     await admin(`CREATE DATABASE ${dbName}`);
     // All three start at once on the empty database: one loads the demo, the others find it loaded.
     [a, b, c] = await Promise.all([start("a"), start("b"), start("c")]);
@@ -137,7 +140,7 @@ describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped w
   afterAll(async () => {
     await stopAll();
     for (const name of [dbName, restoredName]) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-    rmSync(temp, { recursive: true, force: true });
+    if (temp) rmSync(temp, { recursive: true, force: true });
   }, 60_000);
 
   it("shares sessions: signed in through one, known to every other", async () => {
