@@ -218,7 +218,8 @@ export const publicRoutes = new Hono<AppEnv>()
       const deps = c.get("deps");
       const { db, config, storage, now } = deps;
       const secrets = secretsOf(deps);
-      // Refuse a flood before any database work, so spam costs the server next to nothing.
+      // Refuse a flood before any other work: one statement of the shared limiter, and none at all
+      // for a client already refused (it remembers until a token could be back), so spam costs next to nothing.
       const who = client(c);
       await enforceRate(c, limiterOf(deps), publicRateRules.feedback, who);
       const site = await loadSite(db, c.req.valid("param").code);
