@@ -3,5 +3,5 @@ export { defaultConfig, type ApiConfig, type Deps } from "./lib/context.js";
 export { RegionDirectory } from "./lib/regions.js";
 export { DiskStorage, MemoryStorage, type FileStorage } from "./lib/storage.js";
 export { demoAccounts, DEMO_PASSWORD, seedDemo } from "./seed.js";
-export { TokenBucketLimiter, type RateLimiter, type RateRule } from "./lib/rate-limit.js";
+export { DatabaseRateLimiter, type RateLimiter, type RateRule } from "./lib/rate-limit.js";
 export { ephemeralSecrets, loadMasterKey, secretsFromKey, type SiteSecrets } from "./lib/secrets.js";

@@ -18,11 +18,13 @@ const loadModules = () =>
     import("./app.js"),
     import("./lib/backups.js"),
     import("./lib/context.js"),
+    import("./lib/public-cache.js"),
     import("./lib/regions.js"),
     import("./lib/rate-limit.js"),
     import("./lib/key-check.js"),
     import("./lib/storage.js"),
     import("./lib/retention.js"),
+    import("./lib/schedule.js"),
     import("./lib/static-apps.js"),
     import("./seed.js"),
   ]);
@@ -61,11 +63,13 @@ async function main() {
     { createApp },
     { rollingBackups, takeRollingBackup },
     { defaultConfig },
+    { followOtherInstances },
     { RegionDirectory },
-    { TokenBucketLimiter },
+    { DatabaseRateLimiter },
     { verifyMasterKey },
-    { DiskStorage },
+    { DatabaseStorage, DiskStorage, moveDiskFilesIntoDatabase },
     { scheduleRetention, securityConfigFromEnv },
+    { claimScheduledRun, exclusively },
     { mountStaticApps, publicSitePreload, publicSiteRenderer },
     { bootstrapAccountsFromEnv, bootstrapAdmins, demoEnrolmentCodes, isEmpty, refuseDemoAccounts, seedDemo, seedFromEnv },
   ] = modules;
@@ -89,21 +93,25 @@ async function main() {
     const seed = seedFromEnv(env);
     const administrators = bootstrapAccountsFromEnv(env);
     await refuseDemoAccounts(db, env);
-    if (seed === "demo" && (await isEmpty(db))) {
-      const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
-      if (existsSync(fixture)) {
-        await seedDemo(db, fixture);
-        seededDemo = env.SEED_BUNDLE === undefined;
-        console.log(`demo data loaded from ${fixture}; demo accounts: see README`);
-        const codes = await demoEnrolmentCodes(db, new Date());
-        console.log(`demo administrators' enrolment codes (绑定码, for two-factor sign-in): ${codes.map((x) => `${x.username} ${x.code}`).join(", ")}`);
+    // Instances starting together on one empty server database: one loads the demo and the first
+    // administrators, the rest find them.
+    await exclusively(db, "first start", async () => {
+      if (seed === "demo" && (await isEmpty(db))) {
+        const fixture = env.SEED_BUNDLE ?? join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
+        if (existsSync(fixture)) {
+          await seedDemo(db, fixture);
+          seededDemo = env.SEED_BUNDLE === undefined;
+          console.log(`demo data loaded from ${fixture}; demo accounts: see README`);
+          const codes = await demoEnrolmentCodes(db, new Date());
+          console.log(`demo administrators' enrolment codes (绑定码, for two-factor sign-in): ${codes.map((x) => `${x.username} ${x.code}`).join(", ")}`);
+        }
       }
-    }
-    for (const { account, created, enrolmentCode } of await bootstrapAdmins(db, administrators, new Date())) {
-      if (created) console.log(`${account.role} ${account.username} created (${account.prefix}_USERNAME)`);
-      // Shown once: with the password it binds the administrator's authenticator (两步验证).
-      if (enrolmentCode) console.log(`${account.role} ${account.username}: enrolment code (绑定码) ${enrolmentCode.code}, valid until ${enrolmentCode.expiresAt}`);
-    }
+      for (const { account, created, enrolmentCode } of await bootstrapAdmins(db, administrators, new Date())) {
+        if (created) console.log(`${account.role} ${account.username} created (${account.prefix}_USERNAME)`);
+        // Shown once: with the password it binds the administrator's authenticator (两步验证).
+        if (enrolmentCode) console.log(`${account.role} ${account.username}: enrolment code (绑定码) ${enrolmentCode.code}, valid until ${enrolmentCode.expiresAt}`);
+      }
+    });
     if ((await db.query("SELECT 1 FROM users LIMIT 1")).rows.length === 0)
       console.warn("no accounts yet: set ADMIN_USERNAME / ADMIN_PASSWORD (and SECURITY_ADMIN_…, AUDIT_ADMIN_…) to create your administrators, or SEED=demo for the demo");
   } catch (e) {
@@ -121,15 +129,27 @@ async function main() {
     // REQUIRE_2FA, AUDIT_RETENTION_MONTHS, PHONE_RETENTION_DAYS (see lib/retention.ts, SECURITY.md)
     ...securityConfigFromEnv(env),
   };
-  const app = createApp({
+  // A server database may be shared by several instances (each with its own DATA_DIR): files live
+  // in it, so every instance serves what any one stored; files this one kept on disk move there.
+  let storage;
+  if (env.DATABASE_URL) {
+    const moved = await moveDiskFilesIntoDatabase(db, join(dataDir, "files"));
+    if (moved > 0) console.log(`${moved} files moved from ${join(dataDir, "files")} into the database`);
+    storage = new DatabaseStorage(db);
+  } else storage = new DiskStorage(join(dataDir, "files"));
+  const deps = {
     db,
-    storage: new DiskStorage(join(dataDir, "files")),
+    storage,
     regions: new RegionDirectory(db),
     config,
     now: () => new Date(),
     secrets,
-    rateLimiter: new TokenBucketLimiter(),
-  });
+    // shared through the database: N instances limit a client once
+    rateLimiter: new DatabaseRateLimiter(db),
+  };
+  // What other instances on the same server database write drops this one's cached pages at once.
+  const stopFollowing = followOtherInstances(deps);
+  const app = createApp(deps);
   // The console at /admin/ and the 码上通 site at / are served from their builds, when built.
   const served = mountStaticApps(app, [
     { prefix: "/admin", dir: join(repoRoot, "apps", "admin", "dist") },
@@ -166,12 +186,15 @@ async function main() {
   const backupHours = Number(env.BACKUP_INTERVAL_HOURS ?? 6);
   const backupKeep = Number(env.BACKUP_KEEP ?? 5);
   let backingUp: Promise<unknown> = Promise.resolve();
+  // Instances sharing a server database take one backup per interval between them (the first to claim it).
   const rollingBackup = (why: string) =>
     (backingUp = backingUp.then(() =>
-      takeRollingBackup(db, dataDir, backupKeep).then(
-        (dir) => console.log(`rolling backup (${why}): ${dir}`),
-        (e) => console.warn(`rolling backup (${why}) failed: ${e instanceof Error ? e.message : e}`),
-      ),
+      claimScheduledRun(db, "rolling-backup", backupHours * 0.9 * 3_600_000)
+        .then((mine) => (mine ? takeRollingBackup(db, dataDir, backupKeep) : null))
+        .then(
+          (dir) => console.log(dir ? `rolling backup (${why}): ${dir}` : `rolling backup (${why}) skipped: another instance took one within the interval`),
+          (e) => console.warn(`rolling backup (${why}) failed: ${e instanceof Error ? e.message : e}`),
+        ),
     ));
   if (backupHours > 0) {
     const newest = rollingBackups(dataDir)[0];
@@ -186,6 +209,7 @@ async function main() {
     stopping = true;
     clearTimeout(retentionSoon);
     stopRetention();
+    void stopFollowing();
     console.log(`${signal}: closing`);
     // Close the HTTP side first (idle keep-alive connections at once, busy ones after a grace
     // period), take a rolling backup, then checkpoint and close the database so the folder is clean.

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { publicPageCache } from "../src/lib/public-cache.js";
-import { TokenBucketLimiter } from "../src/lib/rate-limit.js";
+import { DatabaseRateLimiter } from "../src/lib/rate-limit.js";
 import { type Harness, makeHarness, ORIGIN } from "./harness.js";
 import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "./sites-helpers.js";
 
@@ -224,7 +224,7 @@ describe("suggestions from the public page", () => {
   });
 
   it("rate-limits each client (429 with Retry-After), by address only behind a trusted proxy", async () => {
-    h.deps.rateLimiter = new TokenBucketLimiter(() => h.clock.now.getTime());
+    h.deps.rateLimiter = new DatabaseRateLimiter(h.deps.db, () => h.clock.now.getTime());
     try {
       for (let i = 0; i < 5; i++) expect((await suggest(`限流测试第${i}条：道路施工噪音扰民`, {}, "192.0.2.1")).status).toBe(201);
       const limited = await suggest("限流测试第6条：道路施工噪音扰民", {}, "192.0.2.1");
@@ -429,7 +429,7 @@ describe("satisfaction", () => {
   });
 
   it("is rate limited", async () => {
-    h.deps.rateLimiter = new TokenBucketLimiter(() => h.clock.now.getTime());
+    h.deps.rateLimiter = new DatabaseRateLimiter(h.deps.db, () => h.clock.now.getTime());
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 21; i++) statuses.push((await citizen("198.51.100.60", "POST", `/sites/${site}/rating`, { rating: "satisfied" })).status);

@@ -156,8 +156,12 @@ export async function databaseDigest(db: Database, options: { exclude?: DigestEx
 
 const BATCH = 2000;
 
-/** Writes every table of `db` into `dir` (which must be empty or absent): a manifest and one .jsonl per table. */
-export async function dumpDatabase(db: Database, dir: string): Promise<DumpManifest> {
+/**
+ * Writes every table of `db` into `dir` (which must be empty or absent): a manifest and one .jsonl
+ * per table. `skip`: tables the caller backs up another way (stored files, written out as files);
+ * a restore leaves them empty for that caller to fill.
+ */
+export async function dumpDatabase(db: Database, dir: string, options: { skip?: readonly string[] } = {}): Promise<DumpManifest> {
   mkdirSync(join(dir, "tables"), { recursive: true });
   if (readdirSync(join(dir, "tables")).length > 0) throw new Error(`${dir} already holds a backup`);
   const manifest = await db.transaction(async (tx) => {
@@ -166,6 +170,7 @@ export async function dumpDatabase(db: Database, dir: string): Promise<DumpManif
     const { rows: applied } = await tx.query<{ version: number; checksum: string }>("SELECT version, checksum FROM schema_migrations ORDER BY version");
     const tables: DumpManifest["tables"] = [];
     for (const table of await tablesInLoadOrder(tx)) {
+      if (options.skip?.includes(table)) continue;
       const pk = await primaryKeyOf(tx, table);
       const order = pk.length > 0 ? pk.map(ident).join(", ") : "x";
       const file = `tables/${table}.jsonl`;

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -27,6 +28,18 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Flushes to disk (PGlite: CHECKPOINT) and closes. */
   close(): Promise<void>;
+  /**
+   * A server only (several processes may share it; the embedded database has one): tells every
+   * other handle listening on `channel` in this database and schema, once the statement commits.
+   */
+  notify?(channel: string, payload?: string): Promise<void>;
+  /**
+   * A server only: calls `onMessage` for each notification on `channel` from another handle (not
+   * this one) in this database and schema, on a connection of its own that is made again when
+   * lost. `onConnected` runs each time listening (re)starts: notifications sent while it was not
+   * listening are lost, so whatever they keep fresh must be refreshed then. Returns the stop.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void, onConnected?: () => void): () => Promise<void>;
 }
 
 export interface OpenOptions {
@@ -242,13 +255,14 @@ export function isConnectionError(e: unknown): boolean {
 async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
   // Loaded only here: an embedded installation never needs the driver (~80 ms of start-up).
   const { default: pgDriver } = await import("pg");
-  const pool = new pgDriver.Pool({
+  const settings = {
     connectionString: url,
     application_name: "minsheng-api",
-    max: 10,
-    idleTimeoutMillis: 30_000,
     ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
-  });
+  };
+  const pool = new pgDriver.Pool({ ...settings, max: 10, idleTimeoutMillis: 30_000 });
+  // Notifications name their schema (test runs share a database) and their sender (a handle does not hear itself).
+  const sender = randomUUID();
   // An idle pooled connection that the server drops must not crash the process.
   pool.on("error", (err) => console.warn(`[db] idle connection error: ${err.message}`));
   if (schema) {
@@ -290,6 +304,67 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
       }
     },
     close: () => pool.end(),
+    async notify(channel, payload = "") {
+      await pool.query("SELECT pg_notify($1, current_schema() || ' ' || $2 || ' ' || $3)", [channel, sender, payload]);
+    },
+    listen(channel, onMessage, onConnected) {
+      const listen = `LISTEN ${quoteIdent(channel)}`;
+      let client: pg.Client | null = null;
+      let stopped = false;
+      let delay = 500;
+      let retry: NodeJS.Timeout | undefined;
+      const again = () => {
+        if (stopped || retry) return;
+        // Back off while the server is away (0.5 s, doubling, at most 30 s).
+        retry = setTimeout(() => {
+          retry = undefined;
+          void connect();
+        }, delay);
+        retry.unref();
+        delay = Math.min(delay * 2, 30_000);
+      };
+      const connect = async () => {
+        const c = new pgDriver.Client(settings);
+        client = c;
+        const lost = () => {
+          if (client !== c) return;
+          client = null;
+          c.end().catch(() => {});
+          again();
+        };
+        c.on("error", (e) => {
+          console.warn(`[db] listening connection lost: ${e.message}`);
+          lost();
+        });
+        c.on("end", lost);
+        try {
+          await c.connect();
+          const { rows } = await c.query<{ s: string }>("SELECT current_schema() AS s");
+          const prefix = `${rows[0]!.s} `;
+          c.on("notification", (m) => {
+            if (m.channel !== channel || !m.payload?.startsWith(prefix)) return;
+            const rest = m.payload.slice(prefix.length);
+            const space = rest.indexOf(" ");
+            if (rest.slice(0, space) !== sender) onMessage(rest.slice(space + 1));
+          });
+          await c.query(listen);
+          if (stopped) return void c.end().catch(() => {});
+          delay = 500;
+          onConnected?.();
+        } catch (e) {
+          if (!stopped) console.warn(`[db] could not listen for changes: ${e instanceof Error ? e.message : String(e)}`);
+          lost();
+        }
+      };
+      void connect();
+      return async () => {
+        stopped = true;
+        clearTimeout(retry);
+        const c = client;
+        client = null;
+        await c?.end().catch(() => {});
+      };
+    },
   };
 }
 

@@ -450,6 +450,40 @@ CREATE TABLE enrolment_codes (
 );
 `,
   },
+  {
+    version: 10,
+    name: "scale-out: shared rate limits, stored files, scheduled runs",
+    sql: `
+-- Rate limits shared by every API instance: one token bucket per rule and client, taken in one
+-- statement (apps/api lib/rate-limit.ts). Rows whose bucket is full again (full_at passed) mean
+-- nothing and are pruned. Unlogged: losing them in a crash only forgives some requests.
+CREATE UNLOGGED TABLE rate_buckets (
+  rule     text NOT NULL,
+  client   text NOT NULL,
+  tokens   double precision NOT NULL,
+  at_ms    bigint NOT NULL,
+  full_at  bigint NOT NULL,
+  allowed  boolean NOT NULL,
+  PRIMARY KEY (rule, client)
+);
+
+-- Evidence and content files, when the database is a server that several instances share
+-- (apps/api lib/storage.ts DatabaseStorage). Never changed in place: added and removed only.
+CREATE TABLE stored_files (
+  key     text PRIMARY KEY CHECK (key ~ '^[0-9a-f]{2}/[0-9a-f-]{36}$'),
+  sha256  text NOT NULL,
+  size    integer NOT NULL,
+  content bytea NOT NULL
+);
+
+-- Scheduled jobs (backups, retention) claimed by one instance per interval (apps/api lib/schedule.ts).
+CREATE TABLE scheduled_runs (
+  job        text PRIMARY KEY,
+  started_at timestamptz NOT NULL,
+  holder     text NOT NULL
+);
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

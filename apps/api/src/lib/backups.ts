@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { type Database, dataDirHasDatabase, dumpDatabase, type DumpManifest, openDatabase, readDumpManifest, restoreDatabase } from "@minsheng/db";
+import { MOVED_FILES_PREFIX } from "./storage.js";
 
 /**
  * Backups of a whole installation: the database (a logical dump of every table, see
@@ -20,7 +21,10 @@ import { type Database, dataDirHasDatabase, dumpDatabase, type DumpManifest, ope
 
 export const INSTALL_BACKUP_FORMAT = "minsheng.backup/v1";
 
-/** What under DATA_DIR is not copied as a file: the database itself, the backups, the lock. */
+/**
+ * What under DATA_DIR is not copied as a file: the database itself, the backups, the lock (and
+ * files already moved into the database, see listFiles).
+ */
 const SKIP = new Set(["pg", "backups", ".lock"]);
 
 export interface BackupManifest {
@@ -40,7 +44,7 @@ export function listFiles(root: string, skipTop: ReadonlySet<string> = new Set()
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, e.name);
       const rel = relative(root, full);
-      if (dir === root && skipTop.has(e.name)) continue;
+      if (dir === root && (skipTop.has(e.name) || e.name.startsWith(MOVED_FILES_PREFIX))) continue;
       // Half-written files of the disk storage (written then renamed) are not content yet.
       if (e.name.endsWith(".tmp")) continue;
       if (e.isDirectory()) walk(full);
@@ -64,16 +68,51 @@ function placeFile(from: string, to: string, link: boolean) {
   copyFileSync(from, to);
 }
 
+/** The table of files kept in the database (DatabaseStorage): backed up as files, not as rows. */
+const FILES_TABLE = "stored_files";
+/** Where a stored file goes in a backup's data/ folder: where DiskStorage keeps it under DATA_DIR. */
+const storedFilePath = (key: string) => join("files", key);
+
+/**
+ * Writes the files stored in the database into `<out>/data/files/<key>`, one at a time (each read
+ * once; the largest is a few tens of MB). A file an earlier backup (`reuse`) holds with the same
+ * hash is linked instead of written again: stored files never change in place.
+ */
+async function writeStoredFiles(db: Database, out: string, reuse: string | undefined): Promise<BackupManifest["files"]> {
+  const previous = new Map<string, string>();
+  if (reuse) for (const f of readBackupManifest(reuse).files) previous.set(f.path, f.sha256);
+  const { rows: keys } = await db.query<{ key: string; sha256: string }>(`SELECT key, sha256 FROM ${FILES_TABLE} ORDER BY key`);
+  const files: BackupManifest["files"] = [];
+  for (const { key, sha256 } of keys) {
+    const rel = storedFilePath(key);
+    const to = join(out, "data", rel);
+    if (reuse && previous.get(rel) === sha256) placeFile(join(reuse, "data", rel), to, true);
+    else {
+      const { rows } = await db.query<{ content: Uint8Array }>(`SELECT content FROM ${FILES_TABLE} WHERE key = $1`, [key]);
+      if (!rows[0]) continue; // removed since the listing, with its row
+      mkdirSync(dirname(to), { recursive: true });
+      writeFileSync(to, rows[0].content);
+    }
+    files.push({ path: rel, size: statSync(to).size, sha256: sha256Of(to) });
+  }
+  return files;
+}
+
 /** Backs up the open database and DATA_DIR's files into `target` (absent or empty). */
-export async function backupInstallation(db: Database, dataDir: string, target: string, options: { linkFiles?: boolean } = {}): Promise<BackupManifest> {
+export async function backupInstallation(
+  db: Database,
+  dataDir: string,
+  target: string,
+  options: { linkFiles?: boolean; reuse?: string | undefined } = {},
+): Promise<BackupManifest> {
   const out = resolve(target);
   if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${out} is not empty: back up into a new folder`);
   if (out.startsWith(`${resolve(dataDir)}/`) && !out.startsWith(`${resolve(dataDir, "backups")}/`)) throw new Error("the backup folder must not be inside DATA_DIR (except DATA_DIR/backups)");
   mkdirSync(out, { recursive: true });
   // The database first, then the files: stored files are only ever added or removed, so every file
   // a dumped row names is still there (unless removed meanwhile, with its row, by a later change).
-  const dump = await dumpDatabase(db, join(out, "db"));
-  const files: BackupManifest["files"] = [];
+  const dump = await dumpDatabase(db, join(out, "db"), { skip: [FILES_TABLE] });
+  const files = await writeStoredFiles(db, out, options.reuse);
   for (const rel of listFiles(dataDir, SKIP)) {
     const from = join(dataDir, rel);
     placeFile(from, join(out, "data", rel), options.linkFiles ?? false);
@@ -83,7 +122,7 @@ export async function backupInstallation(db: Database, dataDir: string, target: 
     format: INSTALL_BACKUP_FORMAT,
     createdAt: dump.createdAt,
     database: { source: dump.source, tables: dump.tables.length, rows: dump.tables.reduce((n, t) => n + t.rows, 0) },
-    files,
+    files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
   };
   writeFileSync(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -134,8 +173,14 @@ export async function restoreInstallation(backupDir: string, target: RestoreTarg
   }
   const createdPg = !target.databaseUrl && !existsSync(join(dataDir, "pg"));
   const db = await openDatabase({ databaseUrl: target.databaseUrl, schema: target.schema, dataDir: join(dataDir, "pg"), migrate: false });
+  // A server database keeps the stored files itself (the server then uses DatabaseStorage).
+  const intoDatabase = target.databaseUrl ? manifest.files.filter((f) => f.path.startsWith("files/")) : [];
   try {
     await restoreDatabase(db, join(src, "db"));
+    for (const f of intoDatabase) {
+      const bytes = readFileSync(join(src, "data", f.path));
+      await db.query(`INSERT INTO ${FILES_TABLE} (key, sha256, size, content) VALUES ($1, $2, $3, $4)`, [f.path.slice("files/".length), f.sha256, f.size, bytes]);
+    }
   } catch (e) {
     await db.close();
     // Leave nothing half-made behind, so the restore can simply be run again.
@@ -145,7 +190,7 @@ export async function restoreInstallation(backupDir: string, target: RestoreTarg
   await db.close();
   for (const f of manifest.files) {
     const to = join(dataDir, f.path);
-    if (!existsSync(to)) placeFile(join(src, "data", f.path), to, false);
+    if (!intoDatabase.includes(f) && !existsSync(to)) placeFile(join(src, "data", f.path), to, false);
   }
   return manifest;
 }
@@ -173,7 +218,7 @@ export async function takeRollingBackup(db: Database, dataDir: string, keep: num
   const name = `auto-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   const tmp = join(dir, `.partial-${name}`);
   rmSync(tmp, { recursive: true, force: true });
-  await backupInstallation(db, dataDir, tmp, { linkFiles: true });
+  await backupInstallation(db, dataDir, tmp, { linkFiles: true, reuse: rollingBackups(dataDir)[0] });
   // Complete or absent: the folder gets its final name only once everything is written.
   renameSync(tmp, join(dir, name));
   for (const old of rollingBackups(dataDir).slice(Math.max(1, keep))) rmSync(old, { recursive: true, force: true });

@@ -18,10 +18,11 @@ interface Entry extends CachedPage {
 
 /**
  * Public site pages as sent (JSON text and ETag), so a page that thousands of people open from one
- * QR code is computed once, not per scan. An entry is dropped when anything is written through
- * this process (any successful POST/PUT/PATCH/DELETE: a figure verified, content published, a
- * suggestion answered, a rating) and is fresh for `ttlMs`, which bounds how long a write made by
- * another process on the same database goes unseen while the database answers.
+ * QR code is computed once, not per scan. An entry is dropped when anything is written (any
+ * successful POST/PUT/PATCH/DELETE: a figure verified, content published, a suggestion answered,
+ * a rating) through this process or, on a server database, through any other instance on it
+ * (`followOtherInstances`); it is fresh for `ttlMs`, which bounds how long a write goes unseen
+ * should that news be lost (the listening connection down).
  *
  * After `ttlMs` a page is made again, but the old one is still sent (for up to `maxStaleMs`, the
  * minute the page's own Cache-Control already grants shared caches) until the new one is ready:
@@ -125,11 +126,39 @@ export function publicPageCache(db: Queryable): PublicPageCache {
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-/** Any write that succeeded may change a public page: start afresh. Refused writes (429 spam) do not. */
+/** The notification channel on which instances sharing a server database announce their writes. */
+const WRITES_CHANNEL = "minsheng_writes";
+
+/**
+ * Any write that succeeded may change a public page: start afresh, here and (on a server
+ * database) in every other instance, told before this answer leaves. Refused writes (429 spam) do not.
+ */
 export const invalidatePublicPagesOnWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  if (UNSAFE.has(c.req.method) && c.res.status < 400) publicPageCache(c.get("deps").db).invalidate();
+  if (!UNSAFE.has(c.req.method) || c.res.status >= 400) return;
+  const { db } = c.get("deps");
+  publicPageCache(db).invalidate();
+  // The write is done: failing to tell the others must not fail it (their pages expire after ttlMs).
+  await db.notify?.(WRITES_CHANNEL).catch((e: unknown) => console.warn(`[cache] could not announce a write: ${e instanceof Error ? e.message : String(e)}`));
 };
+
+/**
+ * On a server database several instances may share: drops this process's caches (public pages,
+ * the region tree) whenever another instance writes, and whenever listening (re)starts, since
+ * writes made meanwhile were not heard. Nothing to do on the embedded database (one process).
+ * Returns the stop.
+ */
+export function followOtherInstances(deps: Pick<Deps, "db" | "regions">, onListening?: () => void): () => Promise<void> {
+  const drop = () => {
+    publicPageCache(deps.db).invalidate();
+    deps.regions.invalidate();
+  };
+  if (!deps.db.listen) return async () => {};
+  return deps.db.listen(WRITES_CHANNEL, drop, () => {
+    drop();
+    onListening?.();
+  });
+}
 
 /** The headers of a cached page's answer (ETag, cache policy), without the security headers. */
 const cacheHeaders = (page: CachedPage) => ({ ETag: page.etag, "Cache-Control": PUBLIC_PAGE_CACHE, Vary: "Accept-Encoding, Origin" });

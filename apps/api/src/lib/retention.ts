@@ -2,6 +2,7 @@ import { appendAudit, type Database, MIN_AUDIT_RETENTION_MONTHS, pruneAuditLog, 
 import { accountRule, addressRule, deniedRule, sweepFailureCounters } from "../auth/failures.js";
 import type { TwoFactorPolicy } from "../auth/roles.js";
 import type { ApiConfig, Deps } from "./context.js";
+import { claimScheduledRun } from "./schedule.js";
 
 /**
  * Retention schedules, run by the server once at start and then daily:
@@ -76,17 +77,23 @@ export function securityConfigFromEnv(env: Record<string, string | undefined>): 
   };
 }
 
-/** Runs the retention jobs now and then every day; errors are logged, never fatal. */
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * Runs the retention jobs now and then every day; errors are logged, never fatal. Instances sharing
+ * a server database run them once a day between them (lib/schedule.ts).
+ */
 export function scheduleRetention(deps: Pick<Deps, "db" | "config" | "now">, log: (line: string) => void = console.log): () => void {
   const run = () =>
-    runRetention(deps).then(
-      (r) => {
-        if (r.phonesPurged > 0 || r.audit.pruned > 0) log(`retention: ${r.phonesPurged} phone numbers purged, ${r.audit.pruned} audit entries pruned (before ${r.audit.cutoff})`);
-      },
-      (e) => console.error("[retention]", e),
-    );
+    claimScheduledRun(deps.db, "retention", 0.9 * DAY_MS, deps.now())
+      .then(async (mine) => {
+        if (!mine) return log("retention: skipped, another instance ran it within the day");
+        const r = await runRetention(deps);
+        log(`retention: ${r.phonesPurged} phone numbers purged, ${r.audit.pruned} audit entries pruned (before ${r.audit.cutoff})`);
+      })
+      .catch((e: unknown) => console.error("[retention]", e));
   void run();
-  const timer = setInterval(run, 24 * 3_600_000);
+  const timer = setInterval(run, DAY_MS);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -8,7 +8,7 @@ import { notFound } from "./errors.js";
 import type { AppEnv, Deps } from "./context.js";
 import { preparedPlans } from "./plan-cache.js";
 import { publicBaseOf } from "./public-url.js";
-import { TokenBucketLimiter, type RateLimiter } from "./rate-limit.js";
+import { DatabaseRateLimiter, type RateLimiter } from "./rate-limit.js";
 import type { RegionDirectory } from "./regions.js";
 import { ephemeralSecrets, type SiteSecrets } from "./secrets.js";
 
@@ -22,7 +22,7 @@ import { ephemeralSecrets, type SiteSecrets } from "./secrets.js";
 export const SITE_CODE = "[0-9A-HJKMNP-TV-Z]{8}";
 
 export const secretsOf = (deps: Deps): SiteSecrets => (deps.secrets ??= ephemeralSecrets());
-export const limiterOf = (deps: Deps): RateLimiter => (deps.rateLimiter ??= new TokenBucketLimiter(() => deps.now().getTime()));
+export const limiterOf = (deps: Deps): RateLimiter => (deps.rateLimiter ??= new DatabaseRateLimiter(deps.db, () => deps.now().getTime()));
 
 export interface SiteRow {
   code: string;

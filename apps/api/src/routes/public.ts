@@ -11,7 +11,7 @@ import { ApiError, conflict, invalid, notFound } from "../lib/errors.js";
 import { FEEDBACK_SELECT, type FeedbackRow, dueOn, feedbackStateLabel, ticketView, todayIn } from "../lib/feedback.js";
 import { cachedJson, etagOf, matchesIfNoneMatch, NO_STORE, PUBLIC_PAGE_CACHE } from "../lib/http-cache.js";
 import { publicPageCache, sendCachedPage } from "../lib/public-cache.js";
-import { clientAddress, enforceRate, publicRateRules } from "../lib/rate-limit.js";
+import { clientKey, enforceRate, publicRateRules } from "../lib/rate-limit.js";
 import { newTicket, normalisedTextDigest } from "../lib/secrets.js";
 import { loadDisclosureSettings } from "../lib/settings.js";
 import { limiterOf, loadSite, publicUrlOf, regionPath, type SiteRow, secretsOf, siteProgress, syncSites } from "../lib/sites.js";
@@ -47,7 +47,7 @@ const cleanText = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u00
 
 const client = (c: Context<AppEnv>) => {
   const deps = c.get("deps");
-  return secretsOf(deps).clientDigest(clientAddress(c, deps.config.trustProxy));
+  return secretsOf(deps).clientDigest(clientKey(c, deps.config.trustProxy));
 };
 
 async function answeredSuggestions(db: Queryable, code: string) {
@@ -211,16 +211,17 @@ export const publicRoutes = new Hono<AppEnv>()
       const deps = c.get("deps");
       const { db, config, storage, now } = deps;
       const secrets = secretsOf(deps);
-      // Refuse a flood before any database work, so spam costs the server next to nothing.
+      // Refuse a flood before any other work: one statement of the shared limiter, and none at all
+      // for a client already refused (it remembers until a token could be back), so spam costs next to nothing.
       const who = client(c);
-      enforceRate(c, limiterOf(deps), publicRateRules.feedback, who);
+      await enforceRate(c, limiterOf(deps), publicRateRules.feedback, who);
       const site = await loadSite(db, c.req.valid("param").code);
       const { body, photo } = await readSubmission(c);
       const photoType = photo ? sniff(photo) : null;
       if (photo && (!photoType || !photoType.mediaType.startsWith("image/"))) throw new ApiError("UnsupportedMediaType", "the photo must be a JPEG, PNG, GIF or WebP image");
       const phoneDigest = body.phone ? secrets.phoneDigest(body.phone) : null;
       // One number cannot flood a site from many addresses either.
-      if (phoneDigest) enforceRate(c, limiterOf(deps), publicRateRules.feedback, `phone:${phoneDigest}`);
+      if (phoneDigest) await enforceRate(c, limiterOf(deps), publicRateRules.feedback, `phone:${phoneDigest}`);
       const textHash = normalisedTextDigest(body.text);
       const at = now();
       // No EXIF (GPS) of a citizen's photo is kept: stripped before it is stored.
@@ -295,7 +296,7 @@ export const publicRoutes = new Hono<AppEnv>()
   .post("/sites/:code/rating", paramsOf(SiteParam), jsonBody(RatingBody), async (c) => {
     const deps = c.get("deps");
     const who = client(c);
-    enforceRate(c, limiterOf(deps), publicRateRules.rating, who);
+    await enforceRate(c, limiterOf(deps), publicRateRules.rating, who);
     const site = await loadSite(deps.db, c.req.valid("param").code);
     const { rating } = c.req.valid("json");
     const at = deps.now();
@@ -313,7 +314,7 @@ export const publicRoutes = new Hono<AppEnv>()
   /** A ticket's status and answer (never the phone number); never cached. */
   .get("/tickets/:ticket", paramsOf(TicketParam), async (c) => {
     const deps = c.get("deps");
-    enforceRate(c, limiterOf(deps), publicRateRules.ticket, client(c));
+    await enforceRate(c, limiterOf(deps), publicRateRules.ticket, client(c));
     const { rows } = await deps.db.query<FeedbackRow>(`${FEEDBACK_SELECT} WHERE f.ticket = $1`, [c.req.valid("param").ticket]);
     c.header("Cache-Control", NO_STORE);
     if (!rows[0]) throw notFound("ticket");
