@@ -134,7 +134,7 @@ describe.skipIf(!!process.env.DATABASE_URL)("the real server, started as an oper
     killServerProcesses();
     rmSync(temp, { recursive: true, force: true });
   });
-  const production = { NODE_ENV: "production", SEED: "", BACKUP_INTERVAL_HOURS: "0", REQUIRE_2FA: "", ADMIN_USERNAME: "", ADMIN_PASSWORD: "", SECURITY_ADMIN_USERNAME: "", SECURITY_ADMIN_PASSWORD: "", AUDIT_ADMIN_USERNAME: "", AUDIT_ADMIN_PASSWORD: "" };
+  const production = { NODE_ENV: "production", PUBLIC_BASE_URL: "https://msss.example.gov.cn", SEED: "", BACKUP_INTERVAL_HOURS: "0", REQUIRE_2FA: "", ADMIN_USERNAME: "", ADMIN_PASSWORD: "", SECURITY_ADMIN_USERNAME: "", SECURITY_ADMIN_PASSWORD: "", AUDIT_ADMIN_USERNAME: "", AUDIT_ADMIN_PASSWORD: "" };
   const post = (url: string, path: string, body: unknown) =>
     fetch(`${url}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify(body) });
 
