@@ -7,12 +7,13 @@
 // sites, content, suggestions, evidence) by set-based inserts, using the API's own functions for
 // site codes and sealed phone numbers. Used by `pnpm gen:province` (gen-province.mjs), the
 // province benchmark (apps/api/bench/province.bench.mjs) and its test at a small size.
-import { createHash, scrypt as scryptCb } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { appendAudit, importBundle } from "@minsheng/db";
 import { BUNDLE_FORMAT, chinaDate, parseBundle } from "@minsheng/domain";
+// deterministic tickets in the alphabet of real ones (a seeded PRNG, not newTicket's random bytes)
+import { CROCKFORD, hashPassword, normalisedTextDigest } from "../dist/index.js";
 import { CITIES, DEPARTMENTS, PLAN_A_ITEMS, PLAN_A_PROJECTS, PLAN_B_ITEMS, PLAN_B_PROJECTS, PROVINCE } from "./hunan.mjs";
 
 /** Sizes; `small()` is the test's. */
@@ -155,16 +156,6 @@ export async function importYear(db, bundle) {
   });
 }
 
-// scrypt with the parameters and format of apps/api/src/auth/password.ts (not exported from the
-// package): computed once, the one hash is stored for every generated account. The test signs in
-// with it through the API, so a change there shows.
-const scrypt = promisify(scryptCb);
-export async function passwordHash(password, salt = createHash("sha256").update(`province-salt:${password}`).digest().subarray(0, 16)) {
-  const N = 2 ** 15, r = 8, p = 1;
-  const key = await scrypt(password.normalize("NFKC"), salt, 32, { N, r, p, maxmem: 128 * N * r * 2 });
-  return `scrypt$${N}$${r}$${p}$${salt.toString("base64")}$${key.toString("base64")}`;
-}
-
 /** Runs `INSERT … SELECT FROM unnest(…)` in chunks (one statement per chunk, not per row). */
 async function insertRows(tx, sql, types, columns, chunk = 5_000) {
   const n = columns[0].length;
@@ -190,9 +181,6 @@ const FEEDBACK_TEXTS = [
 ];
 const ANSWERS = ["已转交责任单位办理，感谢您的关注。", "经核实，项目计划按期完成，届时将在本页公布。", "已要求施工单位整改，并加强现场管理。", "感谢您的肯定，我们将继续做好服务。"];
 
-/** Same text, same digest: NFKC, lower case, no spaces or punctuation (as lib/secrets.ts normalisedTextDigest). */
-const textDigest = (text) => createHash("sha256").update(text.normalize("NFKC").toLowerCase().replace(/[\p{P}\p{S}\p{Z}\s]+/gu, "")).digest("hex");
-const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /**
  * Accounts, sites, content, suggestions and evidence records, after the bundles are imported (one
@@ -201,7 +189,8 @@ const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
  */
 export async function loadRest(db, shape, opts, { secrets, filesDir, password }) {
   const r = prng(opts.seed * 31 + 5);
-  const hash = await passwordHash(password);
+  // one hash (the API's own function and cost) shared by every generated account
+  const hash = await hashPassword(password);
   const y = opts.year;
   const monthEnd = (m) => new Date(Date.UTC(y, m, 0, 2, 0, 0));
   return db.transaction(async (tx) => {
@@ -294,7 +283,7 @@ export async function loadRest(db, shape, opts, { secrets, filesDir, password })
         const state = roll < 0.6 ? "answered" : roll < 0.8 ? "open" : roll < 0.9 ? "pending" : "rejected";
         const phone = r.chance(0.4) ? `13${r.int(0, 9)}${String(r.int(0, 99_999_999)).padStart(8, "0")}` : null;
         const answeredAt = state === "answered" ? new Date(at.getTime() + r.int(1, 10) * 86_400_000) : null;
-        fb.ticket.push(ticket), fb.site.push(s.code), fb.kind.push(kind), fb.text.push(`${text}（${k + 1}）`), fb.hash.push(textDigest(`${text}（${k + 1}）`));
+        fb.ticket.push(ticket), fb.site.push(s.code), fb.kind.push(kind), fb.text.push(`${text}（${k + 1}）`), fb.hash.push(normalisedTextDigest(`${text}（${k + 1}）`));
         fb.sealed.push(phone ? secrets.sealPhone(phone) : null), fb.hmac.push(phone ? secrets.phoneDigest(phone) : null), fb.masked.push(phone ? `${phone.slice(0, 3)}****${phone.slice(7)}` : null);
         fb.client.push(secrets.clientDigest(`198.51.100.${r.int(1, 254)}`)), fb.state.push(state), fb.at.push(at.toISOString()), fb.on.push(chinaDate(at.getTime()));
         const moderated = state !== "pending";

@@ -4,4 +4,5 @@ export { RegionDirectory } from "./lib/regions.js";
 export { DiskStorage, MemoryStorage, type FileStorage } from "./lib/storage.js";
 export { demoAccounts, DEMO_PASSWORD, seedDemo } from "./seed.js";
 export { DatabaseRateLimiter, type RateLimiter, type RateRule } from "./lib/rate-limit.js";
-export { ephemeralSecrets, loadMasterKey, secretsFromKey, type SiteSecrets } from "./lib/secrets.js";
+export { CROCKFORD, ephemeralSecrets, loadMasterKey, normalisedTextDigest, secretsFromKey, type SiteSecrets } from "./lib/secrets.js";
+export { hashPassword } from "./auth/password.js";

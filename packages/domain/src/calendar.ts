@@ -62,6 +62,17 @@ export const chinaDate = (epochMillis: number): string =>
 export const periodAt = (epochMillis: number): string => chinaDate(epochMillis).slice(0, 7);
 
 /**
+ * The month a view of a plan opens on (dashboard, bulletin): the current month when the plan is of
+ * this year; for another year its last reported month, else December. `latestReported` is the
+ * latest period with a figure ("" when none).
+ */
+export function openingPeriod(year: number, now: string, latestReported: string): string {
+  if (periodYear(now) === year) return now;
+  if (latestReported !== "" && periodYear(latestReported) === year) return latestReported;
+  return makePeriod(year, 12);
+}
+
+/**
  * A month or a day written the Chinese way: "2024-09" → "2024年9月", "2024-09-30" → "2024年9月30日"
  * (a timestamp's date part likewise); anything else is returned as it is.
  */

@@ -2,7 +2,7 @@
 // answers as the zod/Rational rules the API runs: one rule, checked against its heavy form.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chineseDate, nextPeriod, periodAt, periodsOfYear, previousPeriod, reportingDeadline } from "../src/calendar.js";
+import { chineseDate, nextPeriod, openingPeriod, periodAt, periodsOfYear, previousPeriod, reportingDeadline } from "../src/calendar.js";
 import { disclosureBandLabel as bandLabelOfDisclosure, DisclosureBand } from "../src/disclosure.js";
 import { FeedbackSubmission } from "../src/feedback.js";
 import { FEEDBACK_KINDS, feedbackTextProblem, isMobilePhone } from "../src/feedback-rules.js";
@@ -121,5 +121,16 @@ describe("months across the new year and the reporting deadline", () => {
     expect(reportingDeadline("2024-01", 31)).toBe("2024-02-29");
     expect(reportingDeadline("2025-01", 31)).toBe("2025-02-28");
     expect(reportingDeadline("2024-09", 0)).toBe("2024-10-01");
+  });
+});
+
+describe("the month a view of a plan opens on", () => {
+  it("is the current month in the plan's own year, else its last reported month, else December", () => {
+    expect(openingPeriod(2026, "2026-12", "2026-11")).toBe("2026-12");
+    expect(openingPeriod(2026, "2026-03", "")).toBe("2026-03");
+    expect(openingPeriod(2024, "2026-12", "2024-09")).toBe("2024-09");
+    // a figure of another year is not the plan's
+    expect(openingPeriod(2024, "2026-12", "2025-02")).toBe("2024-12");
+    expect(openingPeriod(2024, "2026-12", "")).toBe("2024-12");
   });
 });

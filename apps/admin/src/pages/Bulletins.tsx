@@ -2,9 +2,9 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Table, Tabs, Tag, Typography, message } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
-import { periodMonth, periodsOfYear } from "@minsheng/domain/calendar";
+import { openingPeriod, periodMonth, periodsOfYear } from "@minsheng/domain/calendar";
 import { statusLabel } from "@minsheng/domain/labels";
-import { ApiProblem, errorText, read } from "../api";
+import { ApiProblem, currentPeriod, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { useBundle, usePlans } from "../data";
 
@@ -86,8 +86,12 @@ export default function Bulletins() {
     return false;
   };
   const regionChoices = regionTree.filter((r) => r.level !== "city_self" && (!me.region || within(r.code, me.region)));
-  const region = params.get("region") ?? (me.region && me.region !== "430000" ? me.region : regionChoices.find((r) => r.level === "city")?.code ?? me.region ?? "430500");
-  const period = params.get("period") ?? `${year}-09`;
+  // The user's own region (a province user: the first city, as the city bulletins are the usual ones); without one, the plan's.
+  const region =
+    params.get("region") ??
+    (me.region && me.region !== "430000" ? me.region : regionChoices.find((r) => r.level === "city")?.code ?? me.region ?? bundle.data?.plans[0]?.region);
+  const latest = useMemo(() => (bundle.data?.progress ?? []).reduce((m, p) => (p.period > m ? p.period : m), ""), [bundle.data]);
+  const period = params.get("period") ?? openingPeriod(year, currentPeriod(), latest);
   const tab = params.get("tab") ?? "compose";
   const set = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);

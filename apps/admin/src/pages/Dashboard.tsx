@@ -1,6 +1,7 @@
 import { Alert, Breadcrumb, Card, Col, Empty, List, Row, Select, Space, Spin, Statistic, Tag, Tooltip, Typography } from "antd";
 import { lazy, Suspense, useMemo } from "react";
 import { useSearchParams } from "react-router";
+import { openingPeriod } from "@minsheng/domain/calendar";
 import { bandLabel, currentPeriod, errorText, statusColor, statusLabel } from "../api";
 import { useMe } from "../auth";
 import { type Evaluation, useBundle, useChildProgress, usePlans, useProgress } from "../data";
@@ -55,7 +56,7 @@ export default function Dashboard() {
   const year = plan?.year ?? b?.plans.find((p) => p.id === planId)?.year;
   // The current month in the plan's own year; another year: its last reported month (December without one).
   const now = currentPeriod();
-  const period = params.get("period") ?? (year === undefined ? now : now.startsWith(`${year}-`) ? now : latest.startsWith(`${year}-`) ? latest : `${year}-12`);
+  const period = params.get("period") ?? (year === undefined ? now : openingPeriod(year, now, latest));
   const set = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     next.set(k, v);
