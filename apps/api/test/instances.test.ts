@@ -9,7 +9,7 @@
  * Needs DATABASE_URL (the README's `npm test` runs the API suites again with it): the embedded
  * database is one process's by design, so there is nothing to share without a server.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { openDatabase } from "@minsheng/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../src/seed.js";
+import { killServerProcesses, serverJs, startServerProcess } from "./server-process.js";
 import { body, tinyPng } from "./sites-helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,29 +65,12 @@ async function waitForLog(i: Instance, test: (log: string) => boolean, what: str
   }
 }
 
+/** One instance: the real server (test/server-process.ts) on the shared database, with its own DATA_DIR and port. */
 async function start(name: string): Promise<Instance> {
   const dataDir = join(temp, name);
-  const proc = spawn(process.execPath, [join(dist, "server.js")], {
-    env: {
-      ...process.env,
-      DATABASE_URL: urlOf(dbName),
-      DATA_DIR: dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      FEEDBACK_KEY: feedbackKey,
-      TRUST_PROXY: "1",
-      BACKUP_INTERVAL_HOURS: "1",
-      NODE_ENV: "test",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const i: Instance = { name, proc, url: "", dataDir, log: () => out, exited: new Promise((r) => proc.once("exit", r)) };
+  const s = await startServerProcess(dataDir, { DATABASE_URL: urlOf(dbName), FEEDBACK_KEY: feedbackKey, TRUST_PROXY: "1", BACKUP_INTERVAL_HOURS: "1" });
+  const i: Instance = { name, dataDir, ...s };
   instances.push(i);
-  await waitForLog(i, (log) => /API on http:\/\/127\.0\.0\.1:\d+\//.test(log), "start");
-  i.url = /API on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1]!;
   return i;
 }
 
@@ -124,7 +108,7 @@ if (!baseUrl) console.log("instances.test.ts skipped: no DATABASE_URL (the embed
 
 describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped without DATABASE_URL: the embedded database serves one process)", () => {
   beforeAll(async () => {
-    if (!existsSync(join(dist, "server.js"))) throw new Error("build the API first (pnpm turbo run build)");
+    if (!existsSync(serverJs)) throw new Error("build the API first (pnpm turbo run build)");
     temp = mkdtempSync(join(tmpdir(), "ms-instances-"));
     await admin(`CREATE DATABASE ${dbName}`);
     // All three start at once on the empty database: one loads the demo, the others find it loaded.
@@ -139,6 +123,7 @@ describe.skipIf(!baseUrl)("three instances on one PostgreSQL database (skipped w
 
   afterAll(async () => {
     await stopAll();
+    killServerProcesses(); // any that failed to start
     for (const name of [dbName, restoredName]) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
     if (temp) rmSync(temp, { recursive: true, force: true });
   }, 60_000);
