@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chineseDate, nextPeriod, openingPeriod, periodAt, periodsOfYear, previousPeriod, reportingDeadline } from "../src/calendar.js";
 import { disclosureBandLabel as bandLabelOfDisclosure, DisclosureBand } from "../src/disclosure.js";
+import * as main from "../src/index.js";
 import { FeedbackSubmission } from "../src/feedback.js";
 import { FEEDBACK_KINDS, feedbackTextProblem, isMobilePhone } from "../src/feedback-rules.js";
 import * as labels from "../src/labels.js";
@@ -11,11 +12,21 @@ import { Schedule } from "../src/plan.js";
 import { Rational } from "../src/rational.js";
 import { fractionPercent, roundHalfUp } from "../src/round.js";
 import { milestoneProblems } from "../src/schedule-rules.js";
+import { Status } from "../src/status.js";
 
 describe("labels", () => {
-  it("names every band as disclosure.ts does (until disclosure.ts imports labels.ts)", () => {
-    expect(labels.disclosureBandLabel).toEqual(bandLabelOfDisclosure);
+  it("has one band name table: disclosure.ts and the main entry give labels.ts's own object", () => {
+    expect(bandLabelOfDisclosure).toBe(labels.disclosureBandLabel);
+    expect(main.disclosureBandLabel).toBe(labels.disclosureBandLabel);
     expect(Object.keys(labels.disclosureBandLabel).sort()).toEqual([...DisclosureBand.options].sort());
+  });
+
+  it("names every status in full and in short, the short word beginning the full one", () => {
+    expect(Object.keys(labels.statusLabel).sort()).toEqual([...Status.options].sort());
+    expect(Object.keys(labels.statusShortLabel).sort()).toEqual([...Status.options].sort());
+    for (const s of Status.options) expect(labels.statusLabel[s].startsWith(labels.statusShortLabel[s])).toBe(true);
+    expect(labels.statusShortLabel).toEqual({ completed: "已完成", on_schedule: "按序时", behind: "未达序时" });
+    expect(main.statusShortLabel).toBe(labels.statusShortLabel);
   });
 });
 
