@@ -10,7 +10,7 @@ import { FEEDBACK_KINDS, feedbackTextProblem, isMobilePhone } from "../src/feedb
 import * as labels from "../src/labels.js";
 import { Schedule } from "../src/plan.js";
 import { Rational } from "../src/rational.js";
-import { fractionPercent, roundHalfUp } from "../src/round.js";
+import { fractionPercent, percentFraction, roundHalfUp } from "../src/round.js";
 import { milestoneProblems } from "../src/schedule-rules.js";
 import { Status } from "../src/status.js";
 
@@ -51,6 +51,23 @@ describe("roundHalfUp and fractionPercent", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("turns a typed percent into its fraction exactly, and back", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.integer({ min: 0, max: 6 }), (n, k) => {
+        const percent = n / 10 ** k;
+        // the decimal n × 10^-(k+2), read as a number (the nearest double: what Number("0.0028") gives)
+        expect(percentFraction(percent)).toBe(Number(`${n}e-${k + 2}`));
+        expect(fractionPercent(percentFraction(percent), 6)).toBe(roundHalfUp(percent, 6));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(percentFraction(0.28)).toBe(0.0028);
+    expect(percentFraction(14.5)).toBe(0.145);
+    expect(percentFraction(100)).toBe(1);
+    expect(percentFraction(1e-7)).toBe(1e-9);
+    expect(() => percentFraction(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 
   it("gets the cases floats get wrong right", () => {
