@@ -4,7 +4,7 @@ import { periodMonth, periodsOfYear, roundHalfUp, Status, statusLabel as domainS
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { statusLabel } from "./api";
-import { countStatuses, cumulativeMonthOptions, duePercent, monthOptions, rateFigure, ratePercent, scoreText, statusCountText } from "./figures";
+import { chinaDay, countStatuses, cumulativeMonthOptions, duePercent, monthOptions, rateFigure, ratePercent, scoreText, statusCountText } from "./figures";
 
 describe("status words", () => {
   it("are the domain's, full (the dashboard's counts) and short (an item's projects, the bulletins' overview)", () => {
@@ -64,6 +64,14 @@ describe("months", () => {
     expect(cumulativeMonthOptions(2024)[8]).toEqual({ value: "2024-09", label: "1-9月" });
     expect(monthOptions(2025)[11]).toEqual({ value: "2025-12", label: "12 月" });
     for (const o of monthOptions(2024)) expect(o.label).toBe(`${periodMonth(o.value)} 月`);
+  });
+});
+
+describe("days", () => {
+  it("date a timestamp in China, as the domain does", () => {
+    expect(chinaDay("2024-10-07T18:00:00.000Z")).toBe("2024-10-08");
+    expect(chinaDay("2024-10-07T15:59:59.999Z")).toBe("2024-10-07");
+    expect(chinaDay("2024-10-08")).toBe("2024-10-08");
   });
 });
 

@@ -1,4 +1,4 @@
-import { periodMonth, periodsOfYear } from "@minsheng/domain/calendar";
+import { chinaDate, periodMonth, periodsOfYear } from "@minsheng/domain/calendar";
 import { type Status, statusShortLabel } from "@minsheng/domain/labels";
 import { roundHalfUp } from "@minsheng/domain/round";
 
@@ -42,3 +42,9 @@ export function countStatuses(statuses: readonly (string | undefined)[]): Partia
   for (const s of statuses) if (s !== undefined && s in statusShortLabel) out[s as Status] = (out[s as Status] ?? 0) + 1;
   return out;
 }
+
+/** The day (YYYY-MM-DD) an API timestamp fell on in China: "2024-10-07T18:00:00.000Z" → "2024-10-08". */
+export const chinaDay = (timestamp: string): string => {
+  const ms = Date.parse(timestamp);
+  return Number.isNaN(ms) ? timestamp.slice(0, 10) : chinaDate(ms);
+};

@@ -109,6 +109,12 @@ describe("calendar", () => {
     expect(chineseDate("2024-09")).toBe("2024年9月");
     expect(chineseDate("2024-10-08")).toBe("2024年10月8日");
     expect(chineseDate("2024-10-08T02:00:00Z")).toBe("2024年10月8日");
+    // an instant is dated in China: 18:00 UTC is 02:00 the next day in Hunan
+    expect(chineseDate("2024-10-07T18:00:00.000Z")).toBe("2024年10月8日");
+    expect(chineseDate("2024-10-07T15:59:59Z")).toBe("2024年10月7日");
+    expect(chineseDate("2024-12-31T16:00:00.000Z")).toBe("2025年1月1日");
+    expect(chineseDate("2024-10-08T01:00:00+08:00")).toBe("2024年10月8日");
+    expect(chineseDate("2024-10-07 18:00")).toBe("2024年10月7日");
     expect(chineseDate("下月")).toBe("下月");
     expect(periodsOfYear(2024)).toHaveLength(12);
     expect(periodsOfYear(2024)[8]).toBe("2024-09");
