@@ -2,7 +2,7 @@ import { Alert, Breadcrumb, Card, Col, Empty, List, Row, Select, Space, Spin, St
 import { lazy, Suspense, useMemo } from "react";
 import { useSearchParams } from "react-router";
 import { openingPeriod } from "@minsheng/domain/calendar";
-import { bandLabel, currentPeriod, errorText, statusColor, statusLabel } from "../api";
+import { bandColor, bandLabel, currentPeriod, errorText, statusColor, statusLabel } from "../api";
 import { useMe } from "../auth";
 import { type Evaluation, useBundle, useChildProgress, usePlans, useProgress } from "../data";
 import { countStatuses, cumulativeMonthOptions, duePercent, ratePercent, scoreText, statusCountText } from "../figures";
@@ -18,7 +18,6 @@ const Table = lazy(() => tableModule) as unknown as typeof import("antd/es/table
 const countyChartModule = import("./CountyChart");
 const CountyChart = lazy(() => countyChartModule);
 
-const bandColor: Record<string, string> = { good: "green", fair: "gold", poor: "red" };
 
 interface Row {
   key: string;

@@ -3,13 +3,12 @@ import { Alert, App as AntApp, Button, Card, Col, Form, InputNumber, Row, Select
 import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { openingPeriod, periodYear } from "@minsheng/domain/calendar";
-import { api, currentPeriod, errorText, problemsToFields, read } from "../api";
+import { api, bandColor, currentPeriod, errorText, problemsToFields, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
 import { monthOptions, scoreText } from "../figures";
 import { type Checklist, type ComplianceReport, cleanQuery, type Obligation, obligationLabel, useChecklist, useScopeChoices } from "../maishangtong";
 
-const bandColor: Record<string, string> = { good: "green", fair: "gold", poor: "red" };
 const OBLIGATIONS: Obligation[] = ["policyDocument", "localisedContent", "monthlyWorkUpdate", "answeredInTime"];
 type NonCompliant = ComplianceReport["nonCompliant"][number];
 
