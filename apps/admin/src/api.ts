@@ -109,6 +109,7 @@ export const sections = [
 export const statusLabel: Readonly<Record<string, string>> = domainStatusLabel;
 export const statusColor: Record<string, string> = { completed: "green", on_schedule: "blue", behind: "red" };
 export const bandLabel: Readonly<Record<string, string>> = disclosureBandLabel;
+export const bandColor: Record<string, string> = { good: "green", fair: "gold", poor: "red" };
 
 /** The month now in China (YYYY-MM). */
 export const currentPeriod = (now = new Date()): string => periodAt(now.getTime());

@@ -44,6 +44,8 @@ describe("figures", () => {
     expect(cnDate("2024-09")).toBe("2024年9月");
     expect(cnDate("2024-10-08")).toBe("2024年10月8日");
     expect(cnDate("2024-10-08T02:00:00Z")).toBe("2024年10月8日");
+    // published at 02:00 in Hunan (18:00 UTC the day before): the day in China
+    expect(cnDate("2024-10-07T18:00:00.000Z")).toBe("2024年10月8日");
     expect(cnDate(null)).toBe("");
   });
 

@@ -72,11 +72,19 @@ export function openingPeriod(year: number, now: string, latestReported: string)
   return makePeriod(year, 12);
 }
 
+/** An instant written with its zone: "2024-10-07T18:00:00.000Z", "2024-10-08T02:00+08:00". */
+const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
 /**
- * A month or a day written the Chinese way: "2024-09" → "2024年9月", "2024-09-30" → "2024年9月30日"
- * (a timestamp's date part likewise); anything else is returned as it is.
+ * A month or a day written the Chinese way: "2024-09" → "2024年9月", "2024-09-30" → "2024年9月30日";
+ * a timestamp with its zone gives the day it was in China ("2024-10-07T18:00:00Z" → "2024年10月8日"),
+ * one without a zone its date part; anything else is returned as it is.
  */
 export function chineseDate(text: string): string {
+  if (ZONED_TIMESTAMP.test(text)) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms)) text = chinaDate(ms);
+  }
   const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(text);
   if (!m) return text;
   return `${m[1]}年${Number(m[2])}月${m[3] ? `${Number(m[3])}日` : ""}`;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { periodsOfYearUntil } from "./calendar.js";
 import { Rational } from "./rational.js";
 
 /** Full marks of the disclosure indicator (信息公开指标) in the province's scheme. */
@@ -7,7 +8,8 @@ export const DISCLOSURE_FULL_MARKS = 6;
 /** 好 = full marks, 较好 ≥ 80% of full marks, 较差 below (as seed 003 prints them). */
 export const DisclosureBand = z.enum(["good", "fair", "poor"]);
 export type DisclosureBand = z.infer<typeof DisclosureBand>;
-export const disclosureBandLabel: Record<DisclosureBand, string> = { good: "好", fair: "较好", poor: "较差" };
+// The bands' Chinese names are labels.ts's (one definition); re-exported here where they always were.
+export { disclosureBandLabel } from "./labels.js";
 
 export interface DisclosureScore {
   region: string;
@@ -115,14 +117,7 @@ export function missedObligations(
   if (checklist.localisedContent && content.localisedUpdates < 1) missed.push("localisedContent");
   if (checklist.monthlyWorkUpdate) {
     const months = new Set(content.workUpdateMonths);
-    const year = period.slice(0, 4);
-    const last = Number(period.slice(5, 7));
-    for (let m = 1; m <= last; m++) {
-      if (!months.has(`${year}-${String(m).padStart(2, "0")}`)) {
-        missed.push("monthlyWorkUpdate");
-        break;
-      }
-    }
+    if (periodsOfYearUntil(period).some((m) => !months.has(m))) missed.push("monthlyWorkUpdate");
   }
   if (checklist.answeredInTime) {
     const late = content.suggestions.some((s) => {

@@ -23,8 +23,8 @@ export * from "./split.js";
 export * from "./feedback-rules.js";
 export * from "./round.js";
 export * from "./schedule-rules.js";
-// disclosure.ts holds its own disclosureBandLabel for now (another branch's file): labels.ts's is
-// the same (test/labels.test.ts) and is the one the light `@minsheng/domain/labels` entry gives.
+// The labels (light entry `@minsheng/domain/labels`); disclosureBandLabel comes with disclosure.ts,
+// which re-exports labels.ts's.
 export {
   CONTENT_KINDS,
   type ContentKind,
@@ -41,4 +41,5 @@ export {
   roleLabel,
   satisfactionLabel,
   statusLabel,
+  statusShortLabel,
 } from "./labels.js";

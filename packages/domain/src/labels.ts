@@ -21,9 +21,16 @@ export const statusLabel: Readonly<Record<Status, string>> = {
 };
 
 /**
- * 信息公开等次, as seed 003 prints them. disclosure.ts still holds its own `disclosureBandLabel`
- * (it is another branch's file); test/labels.test.ts keeps the two equal until it imports this one.
+ * The same statuses in few characters, where a count follows the word (an item's projects in the
+ * console's drill-down: "已完成 2 · 按序时 5 · 未达序时 1", the issued bulletins' overview).
  */
+export const statusShortLabel: Readonly<Record<Status, string>> = {
+  completed: "已完成",
+  on_schedule: "按序时",
+  behind: "未达序时",
+};
+
+/** 信息公开等次, as seed 003 prints them (disclosure.ts re-exports this one). */
 export const disclosureBandLabel: Readonly<Record<DisclosureBand, string>> = { good: "好", fair: "较好", poor: "较差" };
 
 /**

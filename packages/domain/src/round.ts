@@ -37,3 +37,13 @@ export const roundHalfUp = (x: number, digits: number): number => roundShifted(x
 
 /** A fraction as a percent, rounded half away from zero (0.74505 → 74.51), exactly: no ×100 in floats. */
 export const fractionPercent = (fraction: number, digits = 2): number => roundShifted(fraction, digits, 2);
+
+/**
+ * A percent as a fraction (a milestone typed as 14.5% → 0.145), exactly: the decimal's point is
+ * moved two places, no ÷100 in floats (0.28 / 100 is 0.0028000000000000004; this gives 0.0028).
+ */
+export function percentFraction(percent: number): number {
+  if (!Number.isFinite(percent)) throw new RangeError(`not a finite number: ${percent}`);
+  const [mantissa = "0", expText] = String(percent).split("e");
+  return Number(`${mantissa}e${(expText === undefined ? 0 : Number(expText)) - 2}`);
+}

@@ -4,18 +4,29 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chineseDate, nextPeriod, openingPeriod, periodAt, periodsOfYear, previousPeriod, reportingDeadline } from "../src/calendar.js";
 import { disclosureBandLabel as bandLabelOfDisclosure, DisclosureBand } from "../src/disclosure.js";
+import * as main from "../src/index.js";
 import { FeedbackSubmission } from "../src/feedback.js";
 import { FEEDBACK_KINDS, feedbackTextProblem, isMobilePhone } from "../src/feedback-rules.js";
 import * as labels from "../src/labels.js";
 import { Schedule } from "../src/plan.js";
 import { Rational } from "../src/rational.js";
-import { fractionPercent, roundHalfUp } from "../src/round.js";
+import { fractionPercent, percentFraction, roundHalfUp } from "../src/round.js";
 import { milestoneProblems } from "../src/schedule-rules.js";
+import { Status } from "../src/status.js";
 
 describe("labels", () => {
-  it("names every band as disclosure.ts does (until disclosure.ts imports labels.ts)", () => {
-    expect(labels.disclosureBandLabel).toEqual(bandLabelOfDisclosure);
+  it("has one band name table: disclosure.ts and the main entry give labels.ts's own object", () => {
+    expect(bandLabelOfDisclosure).toBe(labels.disclosureBandLabel);
+    expect(main.disclosureBandLabel).toBe(labels.disclosureBandLabel);
     expect(Object.keys(labels.disclosureBandLabel).sort()).toEqual([...DisclosureBand.options].sort());
+  });
+
+  it("names every status in full and in short, the short word beginning the full one", () => {
+    expect(Object.keys(labels.statusLabel).sort()).toEqual([...Status.options].sort());
+    expect(Object.keys(labels.statusShortLabel).sort()).toEqual([...Status.options].sort());
+    for (const s of Status.options) expect(labels.statusLabel[s].startsWith(labels.statusShortLabel[s])).toBe(true);
+    expect(labels.statusShortLabel).toEqual({ completed: "已完成", on_schedule: "按序时", behind: "未达序时" });
+    expect(main.statusShortLabel).toBe(labels.statusShortLabel);
   });
 });
 
@@ -40,6 +51,23 @@ describe("roundHalfUp and fractionPercent", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("turns a typed percent into its fraction exactly, and back", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.integer({ min: 0, max: 6 }), (n, k) => {
+        const percent = n / 10 ** k;
+        // the decimal n × 10^-(k+2), read as a number (the nearest double: what Number("0.0028") gives)
+        expect(percentFraction(percent)).toBe(Number(`${n}e-${k + 2}`));
+        expect(fractionPercent(percentFraction(percent), 6)).toBe(roundHalfUp(percent, 6));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(percentFraction(0.28)).toBe(0.0028);
+    expect(percentFraction(14.5)).toBe(0.145);
+    expect(percentFraction(100)).toBe(1);
+    expect(percentFraction(1e-7)).toBe(1e-9);
+    expect(() => percentFraction(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 
   it("gets the cases floats get wrong right", () => {
@@ -81,6 +109,12 @@ describe("calendar", () => {
     expect(chineseDate("2024-09")).toBe("2024年9月");
     expect(chineseDate("2024-10-08")).toBe("2024年10月8日");
     expect(chineseDate("2024-10-08T02:00:00Z")).toBe("2024年10月8日");
+    // an instant is dated in China: 18:00 UTC is 02:00 the next day in Hunan
+    expect(chineseDate("2024-10-07T18:00:00.000Z")).toBe("2024年10月8日");
+    expect(chineseDate("2024-10-07T15:59:59Z")).toBe("2024年10月7日");
+    expect(chineseDate("2024-12-31T16:00:00.000Z")).toBe("2025年1月1日");
+    expect(chineseDate("2024-10-08T01:00:00+08:00")).toBe("2024年10月8日");
+    expect(chineseDate("2024-10-07 18:00")).toBe("2024年10月7日");
     expect(chineseDate("下月")).toBe("下月");
     expect(periodsOfYear(2024)).toHaveLength(12);
     expect(periodsOfYear(2024)[8]).toBe("2024-09");

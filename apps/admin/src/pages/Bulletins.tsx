@@ -2,11 +2,12 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Spin, Table, Tabs, Tag, Typography, message } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
-import { openingPeriod, periodMonth, periodsOfYear } from "@minsheng/domain/calendar";
+import { openingPeriod, periodMonth, periodsOfYear, periodYear } from "@minsheng/domain/calendar";
 import { statusLabel } from "@minsheng/domain/labels";
 import { ApiProblem, currentPeriod, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { useBundle, usePlans } from "../data";
+import { statusCountText } from "../figures";
 
 /** The narrative sections of a bulletin, in the order it prints them (packages/bulletin NARRATIVE_SECTIONS). */
 const SECTIONS = ["重要新闻", "部门动态", "区县动态", "工作简讯", "经验交流", "存在问题", "工作打算"] as const;
@@ -72,7 +73,7 @@ export default function Bulletins() {
   const me = useMe().data!;
   const [params, setParams] = useSearchParams();
   const plans = usePlans();
-  const year = plans.data?.[0]?.year ?? new Date().getFullYear();
+  const year = plans.data?.[0]?.year ?? periodYear(currentPeriod());
   // 省定 first, as seed 003 prints them
   const order = (ids: string[]) => [...ids].sort((a, b) => ["province", "city", "county"].indexOf(plans.data?.find((p) => p.id === a)?.level ?? "") - ["province", "city", "county"].indexOf(plans.data?.find((p) => p.id === b)?.level ?? ""));
   const defaultPlans = (plans.data ?? []).filter((p) => p.year === year && (p.level === "province" || p.level === "city")).map((p) => p.id);
@@ -370,7 +371,7 @@ function Issued({ region }: { region: string | undefined }) {
         { title: "地区", render: (_, i) => i.region.name, width: 100 },
         { title: "月份", dataIndex: "period", width: 90 },
         { title: "标题", dataIndex: "title" },
-        { title: "概况", render: (_, i) => i.summaries.map((s) => <div key={s.plan}>{s.planTitle}：完成 {s.completed}，序时 {s.onSchedule}，滞后 {s.behind}</div>) },
+        { title: "概况", render: (_, i) => i.summaries.map((s) => <div key={s.plan}>{s.planTitle}：{statusCountText({ completed: s.completed, on_schedule: s.onSchedule, behind: s.behind }, { separator: "，", zeros: true })}</div>) },
         { title: "签发", render: (_, i) => <span>{i.issuedBy.replace(/^user:/, "")}<br />{new Date(i.issuedAt).toLocaleString("zh-CN")}</span>, width: 170 },
         {
           title: "下载",

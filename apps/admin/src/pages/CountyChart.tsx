@@ -3,6 +3,7 @@ import { GridComponent, MarkLineComponent, TooltipComponent } from "echarts/comp
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
+import { duePercent, rateFigure, ratePercent } from "../figures";
 
 echarts.use([BarChart, GridComponent, TooltipComponent, MarkLineComponent, CanvasRenderer]);
 
@@ -41,15 +42,15 @@ export default function CountyChart({ bars, due, onPick }: { bars: Bar[]; due: n
       {
         animation: false,
         grid: { left: 48, right: 16, top: 24, bottom: 72 },
-        tooltip: { trigger: "axis", valueFormatter: (v: unknown) => `${Number(v).toFixed(2)}%` },
+        tooltip: { trigger: "axis", valueFormatter: (v: unknown) => ratePercent(Number(v)) },
         xAxis: { type: "category", data: bars.map((b) => b.name), axisLabel: { rotate: 40, interval: 0 } },
         yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
         series: [
           {
             type: "bar",
             data: bars.map((b) => ({ value: b.rate, itemStyle: { color: colorOf(b.status) } })),
-            label: { show: true, position: "top", formatter: (p: { value: unknown }) => `${Number(p.value).toFixed(2)}` , fontSize: 10 },
-            markLine: { symbol: "none", data: [{ yAxis: due, name: "序时进度" }], lineStyle: { color: "#fa8c16", type: "dashed" }, label: { formatter: `序时 ${due}%` } },
+            label: { show: true, position: "top", formatter: (p: { value: unknown }) => rateFigure(Number(p.value)), fontSize: 10 },
+            markLine: { symbol: "none", data: [{ yAxis: due, name: "序时进度" }], lineStyle: { color: "#fa8c16", type: "dashed" }, label: { formatter: `序时 ${duePercent(due)}` } },
           },
         ],
       },

@@ -2,9 +2,10 @@ import { Alert, Breadcrumb, Card, Col, Empty, List, Row, Select, Space, Spin, St
 import { lazy, Suspense, useMemo } from "react";
 import { useSearchParams } from "react-router";
 import { openingPeriod } from "@minsheng/domain/calendar";
-import { bandLabel, currentPeriod, errorText, statusColor, statusLabel } from "../api";
+import { bandColor, bandLabel, currentPeriod, errorText, statusColor, statusLabel } from "../api";
 import { useMe } from "../auth";
 import { type Evaluation, useBundle, useChildProgress, usePlans, useProgress } from "../data";
+import { countStatuses, cumulativeMonthOptions, duePercent, ratePercent, scoreText, statusCountText } from "../figures";
 
 // antd's Table (with its tree, select and pagination code: ~85 KB gzipped) draws the two tables below
 // the fold. It is fetched as this page starts, beside the data, instead of before the first render
@@ -17,8 +18,6 @@ const Table = lazy(() => tableModule) as unknown as typeof import("antd/es/table
 const countyChartModule = import("./CountyChart");
 const CountyChart = lazy(() => countyChartModule);
 
-const pct = (n: number) => `${n.toFixed(2)}%`;
-const bandColor: Record<string, string> = { good: "green", fair: "gold", poor: "red" };
 
 interface Row {
   key: string;
@@ -130,8 +129,7 @@ export default function Dashboard() {
             return { key: `p:${p.id}`, level: "project", label: p.title, rate: pr.progress, due: pr.due, status: pr.status, children: indicators };
           })
           .filter((x): x is Row => x !== null);
-        const by = (st: string) => projects.filter((x) => x.status === st).length;
-        const note = [["completed", "已完成"], ["on_schedule", "按序时"], ["behind", "未达序时"]].map(([st, l]) => (by(st!) ? `${l} ${by(st!)}` : "")).filter(Boolean).join(" · ");
+        const note = statusCountText(countStatuses(projects.map((x) => x.status)));
         return projects.length ? { key: `t:${item.id}`, level: "item", label: `${item.no}. ${item.title}`, note, children: projects } : null;
       })
       .filter((x): x is Row => x !== null);
@@ -145,7 +143,6 @@ export default function Dashboard() {
   if (plans.isLoading || bundle.isLoading) return <Spin />;
   if (bundle.isError) return <Alert type="error" title={errorText(bundle.error)} />;
   if (!planId || year === undefined || !region) return <Empty description="暂无可查看的计划" />;
-  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
   const disclosureSources = sources(ev);
   const areaOptions = [...withTargets].filter((c) => !me.region || c === me.region || b?.regions.some((r) => r.code === c && r.parent === me.region) || c === region).map((c) => ({ value: c, label: names.get(c) ?? c }));
 
@@ -158,7 +155,7 @@ export default function Dashboard() {
           <span>地区</span>
           <Select style={{ width: 180 }} value={region} onChange={(v) => set("region", v)} options={areaOptions} showSearch optionFilterProp="label" data-testid="region" />
           <span>月份</span>
-          <Select style={{ width: 120 }} value={period} onChange={(v) => set("period", v)} options={months.map((m) => ({ value: m, label: `1-${Number(m.slice(5))}月` }))} data-testid="period" />
+          <Select style={{ width: 120 }} value={period} onChange={(v) => set("period", v)} options={cumulativeMonthOptions(year)} data-testid="period" />
         </Space>
       </Card>
       <Breadcrumb
@@ -177,9 +174,9 @@ export default function Dashboard() {
               {ev.summary.text}
             </Typography.Paragraph>
             <Row gutter={16}>
-              <Col span={6}><Statistic title="已完成" value={ev.counts.completed} styles={{ content: { color: "#389e0d" } }} /></Col>
-              <Col span={6}><Statistic title="按序时推进" value={ev.counts.on_schedule} styles={{ content: { color: "#1677ff" } }} /></Col>
-              <Col span={6}><Statistic title="未达序时" value={ev.counts.behind} styles={{ content: { color: "#cf1322" } }} /></Col>
+              <Col span={6}><Statistic title={statusLabel.completed} value={ev.counts.completed} styles={{ content: { color: "#389e0d" } }} /></Col>
+              <Col span={6}><Statistic title={statusLabel.on_schedule} value={ev.counts.on_schedule} styles={{ content: { color: "#1677ff" } }} /></Col>
+              <Col span={6}><Statistic title={statusLabel.behind} value={ev.counts.behind} styles={{ content: { color: "#cf1322" } }} /></Col>
               <Col span={6}><Statistic title="序时进度" value={ev.projects[0]?.due ?? 0} suffix="%" /></Col>
             </Row>
           </Card>
@@ -209,14 +206,14 @@ export default function Dashboard() {
                 <div data-testid="county-rates" style={{ display: "flex", flexWrap: "wrap", gap: 6, marginTop: 8 }}>
                   {bars.map((x, i) => (
                     <Tag key={x.code} color={statusColor[x.status]} data-region={x.code} data-rank={i + 1} style={{ cursor: "pointer" }} onClick={() => drill(x.code)}>
-                      {i + 1}. {x.name} {pct(x.rate)}
+                      {i + 1}. {x.name} {ratePercent(x.rate)}
                     </Tag>
                   ))}
                 </div>
               </Card>
             </Col>
             <Col xs={24} xl={8}>
-              <Card title="未达序时的指标地区" size="small" style={{ marginBottom: 16 }}>
+              <Card title={`${statusLabel.behind}的指标地区`} size="small" style={{ marginBottom: 16 }}>
                 <List
                   size="small"
                   dataSource={ev.lagging}
@@ -230,7 +227,7 @@ export default function Dashboard() {
                           <b>{names.get(l.region) ?? l.region}</b>
                         </a>
                       </span>
-                      <Tag color="red">{pct(l.rate)} / 序时 {l.due}%</Tag>
+                      <Tag color="red">{ratePercent(l.rate)} / 序时 {duePercent(l.due)}</Tag>
                     </List.Item>
                   )}
                 />
@@ -276,7 +273,7 @@ export default function Dashboard() {
                 columns={[
                   { title: "地区", dataIndex: "region", render: (c: string) => names.get(c) ?? c },
                   { title: "合规 / 应公开", render: (_: unknown, d) => `${d.compliant} / ${d.total}` },
-                  { title: "得分", dataIndex: "score", render: (s: number) => s.toFixed(4).replace(/\.?0+$/, "") },
+                  { title: "得分", dataIndex: "score", render: (s: number) => scoreText(s) },
                   { title: "等次", dataIndex: "band", render: (x: string) => <Tag color={bandColor[x]}>{bandLabel[x] ?? x}</Tag> },
                   { title: "依据", render: (_: unknown, d) => (d.sources.record === 0 ? "公开内容" : d.sources.content === 0 ? "导入考核记录" : `公开内容 ${d.sources.content} · 导入记录 ${d.sources.record}`) },
                 ]}
@@ -309,8 +306,8 @@ export default function Dashboard() {
                   },
                   { title: "目标", dataIndex: "target", align: "right", render: (v: number | undefined, r) => (v === undefined ? "" : `${v} ${r.unit ?? ""}`) },
                   { title: "完成", dataIndex: "actual", align: "right", render: (v: number | undefined) => v ?? "" },
-                  { title: "进度", dataIndex: "rate", align: "right", render: (v: number | undefined) => (v === undefined ? "" : pct(v)) },
-                  { title: "序时", dataIndex: "due", align: "right", render: (v: number | undefined) => (v === undefined ? "" : `${v}%`) },
+                  { title: "进度", dataIndex: "rate", align: "right", render: (v: number | undefined) => (v === undefined ? "" : ratePercent(v)) },
+                  { title: "序时", dataIndex: "due", align: "right", render: (v: number | undefined) => (v === undefined ? "" : duePercent(v)) },
                   { title: "状态", dataIndex: "status", render: (s: string | undefined, r) => (s ? <Tag color={statusColor[s]}>{statusLabel[s]}</Tag> : r.note ? <Typography.Text type="secondary">{r.note}</Typography.Text> : null) },
                 ]}
               />

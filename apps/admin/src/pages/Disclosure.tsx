@@ -2,12 +2,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App as AntApp, Button, Card, Col, Form, InputNumber, Row, Select, Space, Switch, Table, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
-import { api, currentPeriod, errorText, problemsToFields, read } from "../api";
+import { openingPeriod, periodYear } from "@minsheng/domain/calendar";
+import { api, bandColor, currentPeriod, errorText, problemsToFields, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
+import { monthOptions, scoreText } from "../figures";
 import { type Checklist, type ComplianceReport, cleanQuery, type Obligation, obligationLabel, useChecklist, useScopeChoices } from "../maishangtong";
 
-const bandColor: Record<string, string> = { good: "green", fair: "gold", poor: "red" };
 const OBLIGATIONS: Obligation[] = ["policyDocument", "localisedContent", "monthlyWorkUpdate", "answeredInTime"];
 type NonCompliant = ComplianceReport["nonCompliant"][number];
 
@@ -19,12 +20,13 @@ export default function Disclosure() {
   const [params, setParams] = useSearchParams();
   const plan = params.get("plan") ?? undefined;
   const years = useMemo(() => [...new Set((plans.data ?? []).map((p) => p.year))].sort((a, b) => b - a), [plans.data]);
-  const year = (plan ? plans.data?.find((p) => p.id === plan)?.year : undefined) ?? Number(params.get("year") ?? years[0] ?? new Date().getFullYear());
+  const now = currentPeriod();
+  const year = (plan ? plans.data?.find((p) => p.id === plan)?.year : undefined) ?? Number(params.get("year") ?? years[0] ?? periodYear(now));
   // The signed-in user's own region (as the dashboard); a system admin's: the region of the year's first plan.
   const home = me.region ?? plans.data?.find((p) => p.year === year)?.region ?? "430000";
   const region = params.get("region") ?? home;
-  const now = currentPeriod();
-  const period = params.get("period") ?? (now.startsWith(String(year)) ? now : `${year}-12`);
+  // The current month in that year; another year's: December (the page does not ask for its latest report).
+  const period = params.get("period") ?? openingPeriod(year, now, "");
   const focus = params.get("focus") ?? undefined;
   const set = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -42,7 +44,6 @@ export default function Disclosure() {
   const regionName = (code: string) => r?.scores.find((s) => s.region === code)?.name ?? scope.names.get(code) ?? code;
   // the scores group sites by child region: a focused one shows every site at or below it
   const missing = (r?.nonCompliant ?? []).filter((x) => !focus || scope.within(x.region, focus));
-  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
@@ -62,7 +63,7 @@ export default function Disclosure() {
             <Select style={{ width: 110 }} value={year} onChange={(v: number) => set({ year: String(v), period: undefined })} options={years.map((y) => ({ value: y, label: `${y} 年` }))} />
           )}
           <span>月份</span>
-          <Select style={{ width: 120 }} value={period} onChange={(v: string) => set({ period: v })} options={months.map((m) => ({ value: m, label: `${Number(m.slice(5))} 月` }))} data-testid="disclosure-period" />
+          <Select style={{ width: 120 }} value={period} onChange={(v: string) => set({ period: v })} options={monthOptions(year)} data-testid="disclosure-period" />
           <span>地区</span>
           {scope.staff && scope.regions.length > 0 ? (
             <Select
@@ -107,7 +108,7 @@ export default function Disclosure() {
                   { title: "排名", render: (_: unknown, __, i) => i + 1, width: 56 },
                   { title: "地区", dataIndex: "name" },
                   { title: "合规 / 应公开", render: (_: unknown, s) => `${s.compliant} / ${s.total}` },
-                  { title: "得分", dataIndex: "score", align: "right", render: (x: number) => x.toFixed(4).replace(/\.?0+$/, "") },
+                  { title: "得分", dataIndex: "score", align: "right", render: (x: number) => scoreText(x) },
                   { title: "等次", dataIndex: "band", render: (b: string, s) => <Tag color={bandColor[b]}>{s.bandLabel}</Tag> },
                   { title: "依据", render: (_: unknown, s) => (s.sources.record === 0 ? "公开内容" : s.sources.content === 0 ? "导入记录" : `内容 ${s.sources.content} · 记录 ${s.sources.record}`) },
                 ]}

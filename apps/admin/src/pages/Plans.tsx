@@ -2,8 +2,9 @@ import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Modal, Popconfirm, Radio, Row, Select, Space, Spin, Table, Tag, Typography } from "antd";
 import { lazy, Suspense, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
+import { periodYear } from "@minsheng/domain/calendar";
 import { planLevelLabel } from "@minsheng/domain/labels";
-import { api, errorText, type Role, read } from "../api";
+import { api, currentPeriod, errorText, type Role, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
 import { circled, problemsForForm, type Schedule, scheduleText, suggestId } from "../plan-forms";
@@ -335,7 +336,8 @@ function RecordModal({ editing, outline, me, onClose, onSaved }: { editing: Edit
     const parent = editing.mode === "create" ? editing.parent : "";
     if (kind === "plan") {
       const level = me.role === "staff_province" ? "province" : "city";
-      const year = new Date().getFullYear() + 1;
+      // next year in China (the plan being drawn up)
+      const year = periodYear(currentPeriod()) + 1;
       return { year, level, region: me.region ?? "", schedule: "linear-monthly", id: "", title: `${year}年重点民生实事` };
     }
     if (kind === "item") {

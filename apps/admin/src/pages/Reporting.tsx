@@ -2,9 +2,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Drawer, Empty, Form, Input, InputNumber, Select, Space, Spin, Statistic, Table, Tag, Typography, Upload, message } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import { chineseDate } from "@minsheng/domain/calendar";
+import { chineseDate, periodYear } from "@minsheng/domain/calendar";
 import { reportStateLabel } from "@minsheng/domain/labels";
-import { api, errorText, problemsToFields, read, sections } from "../api";
+import { api, currentPeriod, errorText, problemsToFields, read, sections } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
 import EvidenceList from "../EvidenceList";
@@ -36,7 +36,7 @@ export default function Reporting() {
   const plans = usePlans();
   const years = useMemo(() => [...new Set((plans.data ?? []).map((p) => p.year))].sort(), [plans.data]);
   const period = params.get("period") ?? (plans.data ? defaultPeriod(years) : null);
-  const year = Number((period ?? "").slice(0, 4)) || new Date().getFullYear();
+  const year = periodYear(period ?? "") || periodYear(currentPeriod());
   const [editing, setEditing] = useState<Target | null>(null);
   const [filter, setFilter] = useState("");
   // Messages live here, not in the drawer: "已提交" must outlive the drawer it closes.
@@ -89,7 +89,7 @@ export default function Reporting() {
       </Card>
       {tasks.isError && <Alert type="error" title={errorText(tasks.error)} />}
       <Card
-        title={`${year}年${Number(period.slice(5))}月 待填报任务`}
+        title={`${chineseDate(period)} 待填报任务`}
         size="small"
         extra={<Input.Search allowClear placeholder="按项目、指标或单位筛选" style={{ width: 260 }} onSearch={(v) => setFilter(v.trim())} data-testid="task-filter" />}
       >

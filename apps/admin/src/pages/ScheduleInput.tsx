@@ -1,4 +1,4 @@
-import { fractionPercent } from "@minsheng/domain/round";
+import { fractionPercent, percentFraction } from "@minsheng/domain/round";
 import { Button, InputNumber, Radio, Select, Space, Typography } from "antd";
 import { type Schedule, scheduleProblems, scheduleText } from "../plan-forms";
 
@@ -36,7 +36,7 @@ export function ScheduleInput({ value, onChange, allowInherit = false }: { value
                 max={100}
                 value={fractionPercent(p.fraction)}
                 suffix="%"
-                onChange={(f) => setPoints(ms.points.map((x, j) => (j === i ? { ...x, fraction: (f ?? 0) / 100 } : x)))}
+                onChange={(f) => setPoints(ms.points.map((x, j) => (j === i ? { ...x, fraction: percentFraction(f ?? 0) } : x)))}
               />
               <Button size="small" disabled={ms.points.length === 1} onClick={() => setPoints(ms.points.filter((_, j) => j !== i))}>
                 删除

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App as AntApp, Button, Descriptions, Drawer, Empty, Form, Image, Input, List, Modal, Space, Spin, Tabs, Tag, Typography, Upload } from "antd";
 import { useState } from "react";
 import { api, errorText, problemsToFields, read } from "../api";
+import { chinaDay } from "../figures";
 import { type ContentKind, type ContentView, contentKindLabel, type SiteSummary, send, siteFileUrl } from "../maishangtong";
 
 const KINDS: ContentKind[] = ["policy", "localised", "update"];
@@ -196,8 +197,8 @@ function ContentItem({ c }: { c: ContentView }) {
         </Space>
       )}
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {c.createdBy.replace(/^user:/, "")} 发布于 {c.publishedAt?.slice(0, 10) ?? c.createdAt.slice(0, 10)}
-        {c.updatedBy ? `，${c.updatedBy.replace(/^user:/, "")} 修改于 ${c.updatedAt.slice(0, 10)}` : ""}
+        {c.createdBy.replace(/^user:/, "")} 发布于 {chinaDay(c.publishedAt ?? c.createdAt)}
+        {c.updatedBy ? `，${c.updatedBy.replace(/^user:/, "")} 修改于 ${chinaDay(c.updatedAt)}` : ""}
       </Typography.Text>
     </div>
   );
