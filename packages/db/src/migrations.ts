@@ -501,11 +501,13 @@ export async function migrate(db: Database, options: { only?: (version: number) 
     const have = new Map(recorded.rows.map((r) => [Number(r.version), r.checksum]));
     if (wanted.every((m) => have.get(m.version) === checksum(m.sql))) return [];
   }
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: number[] = [];
   await db.transaction(async (tx) => {
     if (db.kind === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7310501)");
+    // Under the lock: two servers starting together on an empty database would otherwise race in
+    // CREATE TABLE IF NOT EXISTS (PostgreSQL's pg_type unique violation).
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const { rows } = await tx.query<{ version: number; checksum: string }>("SELECT version, checksum FROM schema_migrations");
     const done = new Map(rows.map((r) => [Number(r.version), r.checksum]));
     // `only`: a restore applies exactly the steps its backup had, loads the rows, then the rest.

@@ -127,6 +127,30 @@ describe("audit chain", () => {
   });
 });
 
+describe.skipIf(!process.env.DATABASE_URL)("several servers starting together on an empty schema", () => {
+  it("migrate it once between them, none failing", async () => {
+    const url = process.env.DATABASE_URL!;
+    const schema = `t_race_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    const { default: pg } = await import("pg");
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA "${schema}"`);
+      const handles = await Promise.all(Array.from({ length: 6 }, () => openDatabase({ databaseUrl: url, schema })));
+      try {
+        const { rows } = await handles[0]!.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
+        expect(rows[0]!.n).toBeGreaterThan(0);
+        for (const h of handles) expect(await migrate(h)).toEqual([]);
+      } finally {
+        await Promise.all(handles.map((h) => h.close()));
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
+  }, 120_000);
+});
+
 describe.skipIf(!!process.env.DATABASE_URL)("embedded data folder", () => {
   it("refuses a second opener while one holds the folder, and reopens after close", async () => {
     const dir = mkdtempSync(join(tmpdir(), "minsheng-db-"));
