@@ -6,19 +6,23 @@
 //   createdb -h 127.0.0.1 -U postgres deadline_bench
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/deadline_bench node apps/api/bench/deadline.mjs \
 //     [--reporters 1000] [--figures 40] [--minutes 10] [--readers 50] [--instances 1] \
-//     [--evidence-share 1] [--evidence-bytes 8000] [--history-years 5] [--session-share 0.25] [--recreate]
+//     [--evidence-share 1] [--evidence-bytes 8000] [--history-years 5] [--months-done 5] [--session-share 0.25]
+//     [--accounts api|direct] [--recreate]
 //   dropdb -h 127.0.0.1 -U postgres deadline_bench
 //
 // Setup (not timed): the generated Hunan (apps/api/scripts/province.mjs, seed 16: 122 counties, two
-// plans, history years with all 12 months) is loaded into the database, except that the current
-// year's figures are not in yet: every target of the year has its months open for reporting. The
+// plans, history years with all 12 months) is loaded into the database, the current year with its
+// first --months-done months verified (imported) and the rest open for reporting: every target of
+// the year has those months to report, each figure above the last verified one. The
 // real server (dist/server.js) is started on that database (--instances N: N processes, each its own
 // DATA_DIR, clients spread over them round robin, as a load balancer would). The security
 // administrator creates the reporter accounts through the API (POST /users): a county department's
 // reporter (region = the county, unit = the province department leading the projects, as the
 // demo's reporter-edu), one per county × department, a second one where a department has more
 // open figures in a county than one reporter's F (the generator's own unit accounts belong to
-// county departments, which lead no project, so they cannot report a figure).
+// county departments, which lead no project, so they cannot report a figure). --accounts direct
+// inserts them as gen:province does instead (one scrypt hash for all: 1,000 hashes through the API
+// take minutes on 2 cores); each reporter still signs in through the API in the window.
 //
 // The window: reporter r signs in at r/R × (1 − s) × W (s = --session-share) and then reports its F
 // figures evenly over s × W, one after the other as the form does: PUT /reports (the draft), POST
@@ -88,8 +92,10 @@ async function main() {
       "evidence-share": { type: "string", default: "1" },
       "evidence-bytes": { type: "string", default: "8000" },
       "history-years": { type: "string", default: "5" },
+      "months-done": { type: "string", default: "5" },
       "session-share": { type: "string", default: "0.25" },
       "account-concurrency": { type: "string", default: "4" },
+      accounts: { type: "string", default: "api" },
       recreate: { type: "boolean", default: false },
     },
   });
@@ -124,16 +130,17 @@ async function main() {
   if ((await db.query("SELECT 1 FROM users LIMIT 1")).rows.length > 0) throw new Error("the database is not empty: give an empty one, or --recreate");
   const year = defaults.year;
   const opts = { ...defaults, historyYears: Number(a["history-years"]) };
+  const monthsDone = Number(a["months-done"]);
   {
     const t = performance.now();
     const shape = provinceShape(opts);
     for (let y = year - opts.historyYears; y <= year; y++) {
-      const bundle = yearBundle(shape, y, { ...opts, months: y === year ? 0 : 12 });
+      const bundle = yearBundle(shape, y, { ...opts, months: y === year ? monthsDone : 12 });
       await importYear(db, bundle);
     }
     const secrets = secretsFromKey(loadMasterKey(feedbackKey, join(tmp(), "unused.key")));
     const counts = await loadRest(db, shape, { ...opts, months: 1 }, { secrets, filesDir: join(dirs[0], "files"), password: `Unused${feedbackKey.slice(0, 12)}` });
-    console.log(`province loaded in ${secs(t)} (${opts.historyYears} history years with 12 months, ${year} with none; ${JSON.stringify(counts)}); load ${load()}`);
+    console.log(`province loaded in ${secs(t)} (${opts.historyYears} history years with 12 months, ${year} with ${monthsDone} verified; ${JSON.stringify(counts)}); load ${load()}`);
   }
   // The open figures: every target of the year (not linked), months 1..now, grouped by county × lead unit.
   const lastMonth = periodAt(Date.now()) >= `${year}-12` ? 12 : Number(periodAt(Date.now()).slice(5));
@@ -144,6 +151,14 @@ async function main() {
       WHERE pl.year = $1 AND i.linked_to IS NULL ORDER BY pr.lead_unit, t.region, i.position, t.indicator`,
     [year],
   );
+  // The last verified figure of each (indicator, region): the month reported next must not fall below it.
+  const { rows: lastRows } = await db.query(
+    `SELECT DISTINCT ON (r.indicator, r.region) r.indicator, r.region, r.verified_value::float8 AS v FROM reports r
+       JOIN indicators i ON i.id = r.indicator JOIN projects pr ON pr.id = i.project JOIN items it ON it.id = pr.item JOIN plans pl ON pl.id = it.plan
+      WHERE pl.year = $1 AND r.state IN ('verified', 'reduced') ORDER BY r.indicator, r.region, r.period DESC`,
+    [year],
+  );
+  const last = new Map(lastRows.map((r) => [`${r.indicator}|${r.region}`, Number(r.v)]));
   const { rows: siteRows } = await db.query(
     `SELECT s.code FROM project_sites s JOIN regions g ON g.code = s.region JOIN projects p ON p.id = s.project JOIN items i ON i.id = p.item
        JOIN plans pl ON pl.id = i.plan WHERE pl.year = $1 AND g.level = 'county' ORDER BY s.code`,
@@ -158,14 +173,16 @@ async function main() {
   const chunks = [];
   for (const g of groups.values()) {
     const slots = [];
-    for (let m = 1; m <= lastMonth; m++) for (const t of g.indicators) slots.push({ indicator: t.indicator, kind: t.kind, region: g.region, period: `${year}-${String(m).padStart(2, "0")}`, month: m });
+    for (let m = monthsDone + 1; m <= lastMonth; m++)
+      for (const t of g.indicators)
+        slots.push({ indicator: t.indicator, kind: t.kind, region: g.region, period: `${year}-${String(m).padStart(2, "0")}`, month: m, from: last.get(`${t.indicator}|${g.region}`) ?? 0 });
     for (let i = 0, k = 1; i < slots.length; i += F, k++) chunks.push({ region: g.region, unit: g.unit, k, slots: slots.slice(i, i + F) });
   }
   chunks.sort((x, y) => y.slots.length - x.slots.length || (x.region + x.unit < y.region + y.unit ? -1 : 1));
   const reporters = chunks.slice(0, R).map((c, r) => ({ ...c, r, username: `dl-${c.region}-${c.unit.split("-")[0]}-${c.k}` }));
   const total = reporters.reduce((n, x) => n + x.slots.length, 0);
   const short = reporters.filter((x) => x.slots.length < F).length;
-  console.log(`${targets.length} targets × ${lastMonth} months open in ${groups.size} county × department pairs; ${reporters.length} reporters, ${total} figures (${short} reporters with fewer than ${F}); ${siteRows.length} county sites to read`);
+  console.log(`${targets.length} targets × ${lastMonth - monthsDone} months open in ${groups.size} county × department pairs; ${reporters.length} reporters, ${total} figures (${short} reporters with fewer than ${F}); ${siteRows.length} county sites to read`);
   if (reporters.length < R) console.log(`(only ${reporters.length} reporters' worth of open figures)`);
 
   // 1. The servers -----------------------------------------------------------------------------
@@ -216,7 +233,28 @@ async function main() {
   };
   try {
     // 2. The reporter accounts, by the security administrator --------------------------------
-    {
+    if (a.accounts === "direct") {
+      // As the province generator makes its accounts: one hash (the API's function and cost) for
+      // all, set-based inserts, each audited as POST /users audits it.
+      const t = performance.now();
+      const { hashPassword } = await import("../dist/index.js");
+      const { appendAuditMany } = await import("@minsheng/db");
+      const hash = await hashPassword(password);
+      const conn = await openDatabase({ databaseUrl: env.DATABASE_URL, migrate: false });
+      await conn.transaction(async (tx) => {
+        const { rows } = await tx.query(
+          `INSERT INTO users (username, display_name, password_hash, role, region, unit)
+           SELECT u, d, $5, 'reporter', g, n FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(u, d, g, n) RETURNING id, username, region, unit`,
+          [reporters.map((x) => x.username), reporters.map((x) => `${x.region}${x.unit}填报员${x.k}`), reporters.map((x) => x.region), reporters.map((x) => x.unit), hash],
+        );
+        await appendAuditMany(
+          tx,
+          rows.map((r) => ({ actor: "user:dl-security", action: "user.create", entity: "user", entityId: String(r.id), after: { username: r.username, role: "reporter", region: r.region, unit: r.unit } })),
+        );
+      });
+      await conn.close();
+      console.log(`${reporters.length} reporter accounts inserted directly (one hash, as gen:province) in ${secs(t)}; load ${load()}`);
+    } else {
       const t = performance.now();
       const sec = await signIn(urls[0], "dl-security");
       if (sec.status !== 200) throw new Error(`security administrator's sign-in: ${sec.status} ${sec.body}`);
@@ -283,7 +321,9 @@ async function main() {
         if (performance.now() - t0 < due) await sleepUntil(due);
         else lateness = Math.max(lateness, performance.now() - t0 - due);
         const s = x.slots[f];
-        const value = s.kind === "milestone" ? Math.min(100, s.month * 8) : s.month * 3 + (f % 7);
+        // cumulative: above the last verified figure, growing month by month
+        const step = s.month - monthsDone;
+        const value = s.kind === "milestone" ? Math.min(100, s.from + step * 4) : Math.round((s.from + step * (2 + (f % 5))) * 10) / 10;
         const begun = performance.now();
         const saved = await timed("save", () =>
           fetch(`${url}/api/v1/reports`, {
