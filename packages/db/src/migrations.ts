@@ -484,6 +484,28 @@ CREATE TABLE scheduled_runs (
 );
 `,
   },
+  {
+    version: 11,
+    name: "data version: moved by counted figures only",
+    sql: `
+-- What the data version keys (prepared plans: dashboards, bulletins, public site pages) holds only
+-- verified and reduced figures (exportBundle). A reporter's draft, evidence or submission used to
+-- move it too, so on a deadline day every save threw the prepared province plan away and the next
+-- public page read exported it again. Now a write to reports moves it only when a row that counts
+-- (verified or reduced) is inserted, changed or deleted, or a row starts or stops counting.
+DROP TRIGGER reports_data_version ON reports;
+-- (No line of the body ends in a semicolon: migrations are split there.)
+CREATE FUNCTION bump_data_version_counted_reports() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP IN ('INSERT', 'UPDATE') THEN
+  IF EXISTS (SELECT 1 FROM new_reports WHERE state IN ('verified', 'reduced')) THEN UPDATE data_version SET version = version + 1; RETURN NULL; END IF; END IF; IF TG_OP IN ('UPDATE', 'DELETE') THEN
+  IF EXISTS (SELECT 1 FROM old_reports WHERE state IN ('verified', 'reduced')) THEN UPDATE data_version SET version = version + 1; END IF; END IF; RETURN NULL; END $$;
+CREATE TRIGGER reports_data_version_insert AFTER INSERT ON reports REFERENCING NEW TABLE AS new_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version_counted_reports();
+CREATE TRIGGER reports_data_version_update AFTER UPDATE ON reports REFERENCING OLD TABLE AS old_reports NEW TABLE AS new_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version_counted_reports();
+CREATE TRIGGER reports_data_version_delete AFTER DELETE ON reports REFERENCING OLD TABLE AS old_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version_counted_reports();
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

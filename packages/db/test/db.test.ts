@@ -182,4 +182,32 @@ describe("data version", () => {
     await db.query("UPDATE targets SET value = value WHERE indicator = 'hn2024-p01-a' AND region = '430523'");
     expect(BigInt(await version())).toBeGreaterThan(BigInt(v1));
   });
+
+  it("does not move for figures that do not count (drafts, submissions), and moves when one starts or stops counting", async () => {
+    const version = async () => BigInt((await db.query<{ v: string }>("SELECT version::text AS v FROM data_version")).rows[0]!.v);
+    const v0 = await version();
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO reports (indicator, region, period, state, reported_value, narrative, source, version, created_by, updated_by, created_at, updated_at)
+       VALUES ('hn2024-p01-a', '430523', '2024-12', 'draft', 5, '', 'report', 1, 'test', 'test', now(), now()) RETURNING id`,
+    );
+    const id = rows[0]!.id;
+    await db.query("UPDATE reports SET state = 'submitted', narrative = 'x', version = version + 1 WHERE id = $1", [id]);
+    expect(await version()).toBe(v0);
+    await db.query("UPDATE reports SET state = 'verified', verified_value = reported_value WHERE id = $1", [id]);
+    const v1 = await version();
+    expect(v1).toBeGreaterThan(v0);
+    await db.query("UPDATE reports SET state = 'submitted', verified_value = NULL WHERE id = $1", [id]);
+    const v2 = await version();
+    expect(v2).toBeGreaterThan(v1);
+    await db.query("DELETE FROM reports WHERE id = $1", [id]);
+    expect(await version()).toBe(v2);
+    await db.query(
+      `INSERT INTO reports (indicator, region, period, state, reported_value, verified_value, narrative, source, version, created_by, updated_by, created_at, updated_at)
+       VALUES ('hn2024-p01-a', '430523', '2024-12', 'verified', 5, 5, '', 'import', 1, 'test', 'test', now(), now())`,
+    );
+    const v3 = await version();
+    expect(v3).toBeGreaterThan(v2);
+    await db.query("DELETE FROM reports WHERE indicator = 'hn2024-p01-a' AND region = '430523' AND period = '2024-12'");
+    expect(await version()).toBeGreaterThan(v3);
+  });
 });

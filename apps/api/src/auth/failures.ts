@@ -47,6 +47,9 @@ export const addressRule = (config: ApiConfig): FailureRule => ({
 /** Anonymous refused requests (a forged cookie's write refused by the CSRF check …) audited one by one per address. */
 export const deniedRule: FailureRule = { scope: "denied", limit: 20, blockMinutes: 10, windowMinutes: 10, refusedAction: "authz.denied_throttled" };
 
+/** Retry-After of an attempt refused while the address's limit is taken by attempts still being checked. */
+export const IN_FLIGHT_RETRY_SECONDS = 5;
+
 export type Admission = { admitted: true } | { admitted: false; retryAfterSeconds: number };
 
 interface CounterRow {
@@ -103,6 +106,16 @@ export async function admitAttempt(tx: Queryable, rule: FailureRule, key: string
       new Date(row.window_start).toISOString(),
     ]);
     return { admitted: true };
+  }
+  // The limit taken, but no block: some of the counted attempts are still being checked. Per address
+  // that is an office behind one NAT signing in at once (a deadline day, each check slow under load),
+  // not failures: this attempt is refused, the address is not blocked, and the attempts in flight
+  // give their count back when they succeed or block the address when they fail (attemptFailed).
+  // (An account keeps the stricter rule: parallel attempts past its limit lock it.)
+  if (row.locked_until === null && rule.scope === "address") {
+    await tx.query("UPDATE failure_counters SET refused = refused + 1 WHERE scope = $1 AND key = $2", [rule.scope, key]);
+    if (row.refused === 0) await appendAudit(tx, { actor, action: rule.refusedAction, entity: "client", entityId: key, after: { limit: rule.limit, inFlight: true }, at });
+    return { admitted: false, retryAfterSeconds: IN_FLIGHT_RETRY_SECONDS };
   }
   // Blocked, or the limit is taken by attempts still being checked: refused, and blocked from now if not yet.
   const until = row.locked_until === null ? now + rule.blockMinutes * 60_000 : ms(row.locked_until);
