@@ -11,15 +11,10 @@ import { fileURLToPath } from "node:url";
 import { parseBundle } from "@minsheng/domain";
 import { importBundle, openDatabase } from "@minsheng/db";
 import { createApp, defaultConfig, DEMO_PASSWORD, MemoryStorage, RegionDirectory, seedDemo } from "../dist/index.js";
+import { median, time } from "./common.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixturePath = join(here, "..", "..", "..", "fixtures", "shaoyang-2024.bundle.json");
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const time = async (fn) => {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-};
 const rows = [];
 
 // 1. progress endpoint vs raw SQL ------------------------------------------------------------

@@ -34,7 +34,7 @@
 // /p/{code} of the year's county sites, back to back. Afterwards: GET /audit/verify as the audit
 // administrator, the servers stopped, and the database read directly.
 // --recreate drops and creates the database first (it must otherwise be empty).
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -43,6 +43,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { deflateSync } from "node:zlib";
+import { startServer as startBenchServer } from "./common.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
@@ -189,39 +190,24 @@ async function main() {
 
   // 1. The servers -----------------------------------------------------------------------------
   const password = `Deadline${feedbackKey.slice(0, 10)}9`;
-  const startServer = (dataDir) => {
-    const proc = spawn(process.execPath, [join(here, "..", "dist", "server.js")], {
-      env: {
-        ...env,
-        DATA_DIR: dataDir,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        SEED: "none",
-        NODE_ENV: "production",
-        PUBLIC_BASE_URL: "http://127.0.0.1",
-        REQUIRE_2FA: "off",
-        TRUST_PROXY: "1",
-        FEEDBACK_KEY: feedbackKey,
-        BACKUP_INTERVAL_HOURS: "0",
-        SECURITY_ADMIN_USERNAME: "dl-security",
-        SECURITY_ADMIN_PASSWORD: password,
-        AUDIT_ADMIN_USERNAME: "dl-audit",
-        AUDIT_ADMIN_PASSWORD: password,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const startServer = (dataDir) =>
+    startBenchServer({
+      ...env,
+      DATA_DIR: dataDir,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      SEED: "none",
+      NODE_ENV: "production",
+      PUBLIC_BASE_URL: "http://127.0.0.1",
+      REQUIRE_2FA: "off",
+      TRUST_PROXY: "1",
+      FEEDBACK_KEY: feedbackKey,
+      BACKUP_INTERVAL_HOURS: "0",
+      SECURITY_ADMIN_USERNAME: "dl-security",
+      SECURITY_ADMIN_PASSWORD: password,
+      AUDIT_ADMIN_USERNAME: "dl-audit",
+      AUDIT_ADMIN_PASSWORD: password,
     });
-    let out = "";
-    proc.stdout.on("data", (d) => (out += d));
-    proc.stderr.on("data", (d) => (out += d));
-    const exited = new Promise((r) => proc.once("exit", r));
-    return new Promise((resolve, reject) => {
-      const t = setInterval(() => {
-        const m = /API on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-        if (m) clearInterval(t), resolve({ proc, url: m[1], exited, log: () => out });
-        else if (proc.exitCode !== null) clearInterval(t), reject(new Error(out));
-      }, 50);
-    });
-  };
   const servers = [];
   for (let i = 0; i < N; i++) servers.push(await startServer(tmp()));
   const urls = servers.map((s) => s.url);

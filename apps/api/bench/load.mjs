@@ -9,40 +9,23 @@
 // stored, none more, and the import is complete. Goal: loaded p99 ≤ 2 × unloaded p99.
 //
 //   pnpm --filter @minsheng/api build && node apps/api/bench/load.mjs [--seconds 8] [--connections 10] [--spam-per-minute 1000] [--check]
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import autocannon from "autocannon";
 import { openDatabase } from "@minsheng/db";
+import { startServer as startBenchServer } from "./common.mjs";
 
 const { values: args } = parseArgs({ options: { seconds: { type: "string", default: "8" }, connections: { type: "string", default: "10" }, "spam-per-minute": { type: "string", default: "1000" }, check: { type: "boolean", default: false } } });
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
 const spamPerMinute = Number(args["spam-per-minute"]);
-const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), "ms-load-"));
 
-function startServer() {
-  const proc = spawn(process.execPath, [join(here, "..", "dist", "server.js")], {
-    env: { ...process.env, DATABASE_URL: "", SEED: "demo", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", BACKUP_INTERVAL_HOURS: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout.on("data", (d) => (out += d));
-  proc.stderr.on("data", (d) => (out += d));
-  const exited = new Promise((r) => proc.once("exit", r));
-  return new Promise((resolve, reject) => {
-    const t = setInterval(() => {
-      const m = /API on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) clearInterval(t), resolve({ proc, url: m[1], exited, log: () => out });
-      else if (proc.exitCode !== null) clearInterval(t), reject(new Error(out));
-    }, 50);
-  });
-}
+const startServer = () =>
+  startBenchServer({ ...process.env, DATABASE_URL: "", SEED: "demo", DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", BACKUP_INTERVAL_HOURS: "0" });
 
 function bigBundle(id) {
   const counties = Array.from({ length: 120 }, (_, i) => ({ code: String(439000 + i), name: `负载县${i}`, level: "county", parent: "430000" }));

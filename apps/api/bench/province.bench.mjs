@@ -18,6 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "@minsheng/db";
 import { createApp, defaultConfig, DEMO_PASSWORD, DiskStorage, loadMasterKey, RegionDirectory, secretsFromKey } from "../dist/index.js";
+import { median, time } from "./common.mjs";
 import { defaults, importYear, provinceBundles } from "../scripts/province.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,12 +31,6 @@ const dataDir = resolve(env.DATA_DIR);
 const year = defaults.year;
 const period = `${year}-12`;
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const time = async (fn) => {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-};
 const rows = [];
 const row = (...cells) => (rows.push(cells), console.log(cells.join(" | ")));
 const server = new URL(env.DATABASE_URL);
