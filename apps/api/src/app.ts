@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { auditDenials, authenticate, csrfGuard } from "./auth/middleware.js";
 import { limitBodies } from "./lib/body-limit.js";
 import { type AppEnv, type Deps } from "./lib/context.js";
@@ -10,7 +10,7 @@ import { authRoutes } from "./routes/auth.js";
 import { bulletinRoutes } from "./routes/bulletins.js";
 import { bundleRoutes } from "./routes/bundles.js";
 import { complianceRoutes } from "./routes/compliance.js";
-import { docsRoutes } from "./routes/docs.js";
+import { docsRoutes } from "./docs/routes.js";
 import { evidenceRoutes } from "./routes/evidence.js";
 import { feedbackRoutes } from "./routes/feedback.js";
 import { planEditorRoutes } from "./routes/plan-editor.js";
@@ -19,19 +19,23 @@ import { publicRoutes } from "./routes/public.js";
 import { reportImportRoutes } from "./routes/report-import.js";
 import { reportRoutes } from "./routes/reports.js";
 import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
-import { tokenRoutes } from "./routes/tokens.js";
+import { tokenRoutes } from "./tokens/routes.js";
 import { userRoutes } from "./routes/users.js";
 
-/** The API application: feature routers under /api/v1, one error table, auth on every request. */
-export function createApp(deps: Deps) {
-  const api = new Hono<AppEnv>()
+/**
+ * The routes under /api/v1: every feature's router behind authentication. Needs no dependencies
+ * (handlers take them from the context), so tests can list its operations without a database.
+ */
+export function apiRoutes() {
+  // the document is generated from this app's operations (docs/routes.ts), once they are all mounted
+  const base = new OpenAPIHono<AppEnv>();
+  return base
     // a successful write may change a public page: drop the rendered ones
     .use(invalidatePublicPagesOnWrite)
     .use(auditDenials)
     .use(authenticate)
     .use(csrfGuard)
-    .get("/health", (c) => c.json({ status: "ok", version: deps.config.version, database: deps.db.kind }))
-    .route("/", docsRoutes)
+    .route("/", docsRoutes(() => base))
     .route("/auth", authRoutes)
     .route("/users", userRoutes)
     .route("/tokens", tokenRoutes)
@@ -53,8 +57,12 @@ export function createApp(deps: Deps) {
     .route("/feedback", feedbackRoutes)
     .route("/disclosure", complianceRoutes)
     .route("/public", publicRoutes);
+}
 
-  const app = new Hono<AppEnv>()
+/** The API application: feature routers under /api/v1, one error table, auth on every request. */
+export function createApp(deps: Deps) {
+  const api = apiRoutes();
+  const app = new OpenAPIHono<AppEnv>()
     // CSP, framing, nosniff, referrer, HSTS in production: on every response, static apps and errors included.
     .use(securityHeaders({ production: deps.config.production }))
     .use(async (c, next) => {

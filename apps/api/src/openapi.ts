@@ -2,6 +2,7 @@ import { Bundle, DisclosureBand, PlanLevel, ReportState, Schedule, Status } from
 import { z } from "zod";
 import { can, type Permission, Role, roleLabel } from "./auth/roles.js";
 import { statusOfError } from "./lib/errors.js";
+import { type Access, API_BASE, type ApiOperation, ErrorBody, errorStatuses, type Method, operationsOf, rolesFor } from "./lib/operation.js";
 import { bulletinOperations, bulletinTags } from "./openapi-bulletins.js";
 import { entries } from "./openapi-entry.js";
 import { planEditorOperations } from "./openapi-plan-editor.js";
@@ -12,7 +13,6 @@ import { PlanParam as ExportParam } from "./routes/bundles.js";
 import { EvidenceParam } from "./routes/evidence.js";
 import { DisclosureQuery, PlanParam, ProgressQuery } from "./routes/progress.js";
 import { ListQuery as ReportListQuery, PeriodQuery, ReportIdParam, ReviewBody, SaveBody, SubmitBody } from "./routes/reports.js";
-import { NewToken, IdParam as TokenIdParam } from "./routes/tokens.js";
 import { NewUser, UserPatch, IdParam as UserIdParam } from "./routes/users.js";
 
 /**
@@ -23,7 +23,6 @@ import { NewUser, UserPatch, IdParam as UserIdParam } from "./routes/users.js";
  * declared permissions against real answers.
  */
 
-export const API_BASE = "/api/v1";
 
 // ---------------------------------------------------------------------------------------------
 // Answers. Documentation schemas for what the routes send back; the authorisation matrix parses
@@ -31,20 +30,10 @@ export const API_BASE = "/api/v1";
 
 const Problem = z.object({ path: z.string().describe("JSON path of the field, e.g. $.targets[3].value"), message: z.string() });
 
-/** The body of every error answer (lib/errors.ts): `{ error: { code, message, problems } }`. */
-export const ErrorBody = z.object({
-  error: z.looseObject({
-    code: z.enum([...(Object.keys(statusOfError) as [string, ...string[]]), "BadRequest", "Internal"]),
-    message: z.string(),
-    problems: z.array(Problem),
-  }),
-});
-
 const Ok = z.object({ ok: z.literal(true) });
 const Created = z.object({ id: z.number().int() });
 const Timestamp = z.string().describe("ISO 8601 date-time");
 
-const Health = z.object({ status: z.literal("ok"), version: z.string(), database: z.string() });
 
 const Me = z.object({
   username: z.string(),
@@ -74,16 +63,6 @@ const PublicUser = z.object({
   disabled: z.boolean(),
   locked: z.boolean(),
   twoFactor: z.boolean().describe("two-factor sign-in is on"),
-});
-
-const TokenRow = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  username: z.string(),
-  created_at: Timestamp,
-  last_used_at: Timestamp.nullable(),
-  expires_at: Timestamp.nullable(),
-  revoked_at: Timestamp.nullable(),
 });
 
 const ImportCounts = z.object({
@@ -308,70 +287,11 @@ export const tags: Record<Tag, string> = {
   ...bulletinTags,
 };
 
-/** Who may call: anyone, any signed-in user, or holders of a permission (auth/roles.ts). */
-export type Access = "public" | "signed-in" | Permission;
-
-export type Method = "get" | "post" | "put" | "patch" | "delete";
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
-
-export interface ApiOperation {
-  method: Method;
-  /** OpenAPI form, below /api/v1: `/plans/{planId}/progress` */
-  path: string;
-  tag: Tag;
-  operationId: string;
-  /** [中文, English] */
-  summary: readonly [string, string];
-  description?: string;
-  access: Access;
-  /** roles refused although they hold the permission */
-  notFor?: readonly Role[];
-  /** how the region check applies on top of the permission, in words */
-  scope?: string;
-  params?: ObjectSchema;
-  query?: ObjectSchema;
-  body?: z.ZodType;
-  /** values that work against the demo data, shown in the docs page */
-  examples?: Record<string, string>;
-  bodyExample?: unknown;
-  /** a multipart upload instead of a JSON body: the field that carries the file */
-  upload?: { field: string; description: string };
-  success: { status: 200 | 201; description: string; schema?: z.ZodType; media?: string; alsoStatus?: 200 | 201 };
-  /** error statuses beyond those implied (400 for input, 401 unless public, 403 for a permission or a write) */
-  errors?: number[];
-}
 
 const json = "application/json";
 
 export const operations: ApiOperation[] = [
-  // meta
-  ...entries({ tag: "meta", access: "public" }, [
-    {
-      key: "GET /health", operationId: "health",
-      summary: ["健康检查", "Health check"],
-      success: { status: 200, description: "服务正常 · up, with its version and database kind", schema: Health },
-    },
-    {
-      key: "GET /openapi.json", operationId: "openapi",
-      summary: ["OpenAPI 3.1 文档", "This OpenAPI 3.1 document"],
-      success: { status: 200, description: "the document", schema: OpenApiDocumentShape },
-    },
-    {
-      key: "GET /docs", operationId: "docsPage",
-      summary: ["交互式接口文档", "Interactive API docs (self-contained page)"],
-      success: { status: 200, description: "HTML page", media: "text/html" },
-    },
-    {
-      key: "GET /docs/app.js", operationId: "docsScript",
-      summary: ["文档页脚本", "Script of the docs page"],
-      success: { status: 200, description: "JavaScript", media: "text/javascript" },
-    },
-    {
-      key: "GET /docs/app.css", operationId: "docsStyle",
-      summary: ["文档页样式", "Style sheet of the docs page"],
-      success: { status: 200, description: "CSS", media: "text/css" },
-    },
-  ]),
   // auth
   ...entries({ tag: "auth", access: "public" }, [
     {
@@ -466,26 +386,6 @@ export const operations: ApiOperation[] = [
       params: UserIdParam,
       success: { status: 201, description: "the code, never cached", schema: z.object({ code: z.string(), expiresAt: z.string() }) },
       errors: [409],
-    },
-  ]),
-  // tokens
-  ...entries({ tag: "tokens", access: "tokens.manage" }, [
-    {
-      key: "GET /tokens", operationId: "listTokens",
-      summary: ["令牌列表", "List API tokens"],
-      success: { status: 200, description: "every token (never its secret)", schema: z.object({ tokens: z.array(TokenRow) }) },
-    },
-    {
-      key: "POST /tokens", operationId: "createToken",
-      summary: ["签发令牌", "Issue an API token acting as a user (the secret is shown once)"],
-      body: NewToken, bodyExample: { name: "数据对接", userId: 2, expiresInDays: 90 },
-      success: { status: 201, description: "issued", schema: z.object({ id: z.number().int(), token: z.string() }) },
-    },
-    {
-      key: "DELETE /tokens/{id}", operationId: "revokeToken",
-      summary: ["吊销令牌", "Revoke an API token"],
-      params: TokenIdParam,
-      success: { status: 200, description: "revoked", schema: Ok },
     },
   ]),
   // bundles
@@ -660,6 +560,11 @@ export const operations: ApiOperation[] = [
 // ---------------------------------------------------------------------------------------------
 // Routes of the app as registry keys ("GET /plans/{planId}/progress").
 
+export { type Access, API_BASE, type ApiOperation, ErrorBody, errorStatuses, type Method, rolesFor };
+
+/** Every operation an app serves: those declared beside their handlers, and those still listed here. */
+export const allOperations = (app: object): ApiOperation[] => [...operationsOf(app), ...operations];
+
 export const operationKey = (op: Pick<ApiOperation, "method" | "path">) => `${op.method.toUpperCase()} ${op.path}`;
 
 /**
@@ -683,10 +588,6 @@ export function routeKeys(routes: ReadonlyArray<{ method: string; path: string }
 
 type JsonSchema = Record<string, unknown>;
 
-/** The roles an operation admits (before the region check). */
-export const rolesFor = (op: Pick<ApiOperation, "access" | "notFor">): Role[] =>
-  op.access === "public" || op.access === "signed-in" ? [...Role.options] : Role.options.filter((r) => can(r, op.access as Permission) && !(op.notFor ?? []).includes(r));
-
 const errorText: Record<number, string> = {
   400: "输入无效 · invalid input: every problem with its JSON path",
   401: "未登录 · not signed in, session expired, or a bad token",
@@ -701,17 +602,6 @@ const errorText: Record<number, string> = {
 
 const codesFor = (status: number) => Object.entries(statusOfError).filter(([, s]) => s === status).map(([code]) => code);
 
-/** The error statuses an operation can answer with. */
-export function errorStatuses(op: ApiOperation): number[] {
-  const out = new Set<number>(op.errors ?? []);
-  if (op.params || op.query || op.body || op.method !== "get") out.add(400);
-  // every body is capped (lib/body-limit.ts): 1 MB of JSON, or the route's upload limit
-  if (op.method !== "get") out.add(413);
-  if (op.access !== "public") out.add(401);
-  if ((op.access !== "public" && op.access !== "signed-in") || op.method !== "get") out.add(403);
-  return [...out].sort((a, b) => a - b);
-}
-
 export interface OpenApiOptions {
   version?: string;
   /** throw on a schema JSON Schema cannot express (tests) instead of documenting it as `{}` */
@@ -719,7 +609,7 @@ export interface OpenApiOptions {
 }
 
 /** Builds the OpenAPI 3.1 document from the registry. */
-export function openApiDocument(options: OpenApiOptions = {}): Record<string, unknown> {
+export function legacyDocument(options: OpenApiOptions = {}): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {};
   const named = new Map<z.ZodType, string>([[Bundle, "Bundle"], [ErrorBody, "Error"]]);
 

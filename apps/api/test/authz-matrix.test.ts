@@ -12,7 +12,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can } from "../src/auth/roles.js";
-import { API_BASE, operationKey, operations, routeKeys } from "../src/openapi.js";
+import { API_BASE, operationKey, routeKeys } from "../src/openapi.js";
+import { operations } from "./operations.js";
 import { demoAccounts } from "../src/seed.js";
 import { type Harness, makeHarness } from "./harness.js";
 

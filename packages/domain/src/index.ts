@@ -23,6 +23,7 @@ export * from "./split.js";
 export * from "./feedback-rules.js";
 export * from "./round.js";
 export * from "./schedule-rules.js";
+export * from "./error-codes.js";
 // The labels (light entry `@minsheng/domain/labels`); disclosureBandLabel comes with disclosure.ts,
 // which re-exports labels.ts's.
 export {

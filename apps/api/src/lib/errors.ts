@@ -1,5 +1,5 @@
 import { isConnectionError } from "@minsheng/db";
-import type { Problem } from "@minsheng/domain";
+import { type ErrorCode, type ErrorParams, errorCodes, errorText, type Problem } from "@minsheng/domain";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -45,6 +45,37 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * An error of the error table (@minsheng/domain error-codes): its own code, typed parameters, the
+ * status the table gives it. `message` is an English detail for integrators; without one the
+ * answer carries the Chinese text.
+ */
+export class CodedError<C extends ErrorCode = ErrorCode> extends Error {
+  constructor(
+    readonly code: C,
+    readonly params: ErrorParams<C>,
+    message?: string,
+    public problems: ReadonlyArray<Problem> = [],
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message ?? errorText(code, params) ?? code);
+    this.name = code;
+  }
+
+  /** Names the field at fault (a JSON path such as `$.userId`), so a form can mark it. */
+  at(path: string, message: string = this.message): this {
+    this.problems = [...this.problems, { path, message }];
+    return this;
+  }
+}
+
+type ParamsArg<C extends ErrorCode> = keyof ErrorParams<C> extends never ? [params?: ErrorParams<C>] : [params: ErrorParams<C>];
+
+/** `throw fail("TOKEN_NOT_FOUND", { id })`: the error of that code. */
+export const fail = <C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>) => new CodedError(code, (params ?? {}) as ErrorParams<C>);
+/** The same with field problems (400s): `throw failWith("VALIDATION_FAILED", {}, problems)`. */
+export const failWith = <C extends ErrorCode>(code: C, params: ErrorParams<C>, problems: ReadonlyArray<Problem>, message?: string) => new CodedError(code, params, message, problems);
+
 export const notFound = (what: string) => new ApiError("NotFound", `${what} not found`);
 export const forbidden = (why = "not allowed for your role or region") => new ApiError("Forbidden", why);
 export const conflict = (why: string, extra: Record<string, unknown> = {}) => new ApiError("Conflict", why, [], extra);
@@ -61,6 +92,10 @@ const isTagged = (e: unknown): e is TaggedLike =>
 
 /** The body of every error answer: `{ error: { code, message, problems: [{path, message}] } }`. */
 export function errorResponse(c: Context, err: unknown): Response {
+  if (err instanceof CodedError) {
+    const status = errorCodes[err.code as ErrorCode].status as ContentfulStatusCode;
+    return c.json({ error: { code: err.code, message: err.message.split("\n")[0], params: err.params, problems: err.problems, ...err.extra } }, status);
+  }
   if (isTagged(err)) {
     const status = statusOfError[err._tag]!;
     const problems = err.problems ?? [];

@@ -1,0 +1,90 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { API_BASE, defineOperation, router } from "../lib/operation.js";
+import { legacyDocument, tags } from "../openapi.js";
+import { docsPage, docsScript, docsStyle } from "./page.js";
+
+const OpenApiDocumentShape = z.looseObject({ openapi: z.literal("3.1.0"), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+
+const meta = { tag: "meta", access: "public" } as const;
+
+const getHealth = defineOperation({
+  ...meta, method: "get", path: "/health", operationId: "health",
+  summary: ["健康检查", "Health check"],
+  success: { status: 200, description: "服务正常 · up, with its version and database kind", schema: z.object({ status: z.literal("ok"), version: z.string(), database: z.string() }) },
+});
+
+export const getOpenApi = defineOperation({
+  ...meta, method: "get", path: "/openapi.json", operationId: "openapi",
+  summary: ["OpenAPI 3.1 文档", "This OpenAPI 3.1 document"],
+  success: { status: 200, description: "the document", schema: OpenApiDocumentShape },
+});
+const getDocsPage = defineOperation({
+  ...meta, method: "get", path: "/docs", operationId: "docsPage",
+  summary: ["交互式接口文档", "Interactive API docs (self-contained page)"],
+  success: { status: 200, description: "HTML page", media: "text/html" },
+});
+const getDocsScript = defineOperation({
+  ...meta, method: "get", path: "/docs/app.js", operationId: "docsScript",
+  summary: ["文档页脚本", "Script of the docs page"],
+  success: { status: 200, description: "JavaScript", media: "text/javascript" },
+});
+const getDocsStyle = defineOperation({
+  ...meta, method: "get", path: "/docs/app.css", operationId: "docsStyle",
+  summary: ["文档页样式", "Style sheet of the docs page"],
+  success: { status: 200, description: "CSS", media: "text/css" },
+});
+
+/** The OpenAPI 3.1 document of an API app, generated from its operations' declarations. */
+export function openApiDocument(app: object, version = "0.1.0"): Record<string, unknown> {
+  if (!(app instanceof OpenAPIHono)) throw new Error("not an OpenAPIHono app");
+  const generated = app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "民生实事 API",
+      version,
+      description:
+        "重点民生实事平台接口 · API of the key livelihood projects platform. Sign in with POST /auth/login (session cookie) or send `Authorization: Bearer <token>`. Every error answers `{ error: { code, message, problems } }`.",
+    },
+    servers: [{ url: API_BASE }],
+    tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
+    security: [{ session: [] }, { bearer: [] }],
+  }) as unknown as { paths?: Record<string, Record<string, unknown>>; components?: Record<string, Record<string, unknown>> };
+  // Operations not yet moved to a feature folder still come from the old registry (openapi.ts).
+  const legacy = legacyDocument({ version }) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, ops] of Object.entries(legacy.paths)) paths[path] = { ...ops };
+  for (const [path, ops] of Object.entries(generated.paths ?? {})) paths[path] = { ...(paths[path] ?? {}), ...ops };
+  return {
+    ...generated,
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    paths,
+    components: {
+      ...(generated.components ?? {}),
+      schemas: { ...legacy.components.schemas, ...(generated.components?.schemas ?? {}) },
+      securitySchemes: {
+        session: { type: "apiKey", in: "cookie", name: "ms_session", description: "set by POST /auth/login (`__Host-ms_session` in production)" },
+        bearer: { type: "http", scheme: "bearer", description: "an API token issued by a security administrator (POST /tokens); never for an administrator account" },
+      },
+    },
+  };
+}
+
+/** Health, the OpenAPI document (built once per app and version) and the page that browses it. */
+export function docsRoutes(api: () => object) {
+  let cached: { version: string; doc: z.infer<typeof OpenApiDocumentShape> } | null = null;
+  return router()
+    .openapi(getHealth, (c) => {
+      const { config, db } = c.get("deps");
+      return c.json({ status: "ok" as const, version: config.version, database: db.kind }, 200);
+    })
+    .openapi(getOpenApi, (c) => {
+      const { version } = c.get("deps").config;
+      if (cached?.version !== version) cached = { version, doc: openApiDocument(api(), version) as z.infer<typeof OpenApiDocumentShape> };
+      c.header("Cache-Control", "no-cache");
+      return c.json(cached.doc, 200);
+    })
+    .openapi(getDocsPage, (c) => c.html(docsPage))
+    .openapi(getDocsScript, (c) => c.body(docsScript, 200, { "Content-Type": "text/javascript; charset=UTF-8", "Cache-Control": "no-cache" }))
+    .openapi(getDocsStyle, (c) => c.body(docsStyle, 200, { "Content-Type": "text/css; charset=UTF-8", "Cache-Control": "no-cache" }));
+}
