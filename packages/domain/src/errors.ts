@@ -6,6 +6,10 @@ export interface Problem {
   readonly path: string;
   /** What is wrong, in plain words. */
   readonly message: string;
+  /** What kind of problem, for translation: zod's issue code (`too_small` …) or an error code. */
+  readonly code?: string;
+  /** The figures the message names (`minimum`, `expected` …), by name. */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** Renders a path of keys as `$.a[0].b`. */

@@ -3,8 +3,21 @@ import { validator } from "hono/validator";
 import type { z } from "zod";
 import { invalid } from "./errors.js";
 
+/** What a schema check needs to be said again in another language: zod's issue code and its figures. */
+const issueParams = (issue: z.core.$ZodIssue): Record<string, unknown> => {
+  const fields: Record<string, unknown> = { ...issue };
+  const out: Record<string, unknown> = {};
+  for (const key of ["expected", "minimum", "maximum", "inclusive", "origin", "format", "values", "keys"])
+    if (fields[key] !== undefined) out[key] = typeof fields[key] === "bigint" ? String(fields[key]) : fields[key];
+  return out;
+};
+
+/**
+ * Every problem of a failed parse, at its JSON path; each carries zod's issue `code` (too_small,
+ * invalid_type …) and its `params`, so the console can say it in Chinese without reading the English.
+ */
 export const problemsOf = (error: z.ZodError, root?: string): Problem[] =>
-  error.issues.map((i) => ({ path: jsonPath(root ? [root, ...i.path] : i.path), message: i.message }));
+  error.issues.map((i) => ({ path: jsonPath(root ? [root, ...i.path] : i.path), message: i.message, code: i.code, params: issueParams(i) }));
 
 /**
  * Where the input holds the NUL character: PostgreSQL cannot store it in text (it would fail as a
