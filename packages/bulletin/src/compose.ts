@@ -36,7 +36,7 @@ import {
   scoringWarnings,
   statusLabel,
 } from "@minsheng/domain";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { z } from "zod";
 import { chineseDate, chineseNumber, circled, enumerate, formatNumber, formatPercent, formatScore, quoted } from "./format.js";
 import {

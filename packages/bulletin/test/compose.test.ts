@@ -1,5 +1,5 @@
 import { BundleInvalid, InvalidInput, PreparedBundle, UnknownPlan, UnknownRegion, parseBundle } from "@minsheng/domain";
-import { Either } from "effect";
+import { Either } from "@minsheng/domain";
 import { describe, expect, it } from "vitest";
 import { chineseDate, chineseNumber, circled, composeBulletin, formatNumber, formatPercent, regionLabel } from "../src/index.js";
 import { baseInput, compose, loadFixture } from "./helpers.js";

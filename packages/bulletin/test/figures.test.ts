@@ -2,7 +2,7 @@
 // while its sentence names only those seed 003 names; its disclosure scores are rule 6's one
 // computation (content where the platform holds it); `summarizePlan` is the bulletin's sentence.
 import { evaluateBundle, judgeDisclosure, parseBundle, PreparedBundle, type SiteContent } from "@minsheng/domain";
-import { Either } from "effect";
+import { Either } from "@minsheng/domain";
 import { describe, expect, it } from "vitest";
 import { summarizePlan } from "../src/index.js";
 import { compose, loadFixture } from "./helpers.js";

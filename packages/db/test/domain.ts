@@ -1,2 +1,2 @@
 export * from "@minsheng/domain";
-export { Either } from "effect";
+export { Either } from "@minsheng/domain";

@@ -144,13 +144,13 @@ writeFileSync(
 import {
   BundleInvalid,
   evaluateBundle,
-  evaluateBundleEffect,
   Rational,
   type BundleInput,
   type EvaluateError,
   type Evaluation,
   type StatusCounts,
 } from "@minsheng/domain";
+import { evaluateBundleEffect } from "@minsheng/domain/effect";
 
 const bundle = JSON.parse(readFileSync("fixture.json", "utf8")) as BundleInput;
 const result: Evaluation = evaluateBundle(bundle, { period: "${PERIOD}", region: "${REGION}" });

@@ -1,5 +1,4 @@
-import * as Effect from "effect/Effect";
-import * as Either from "effect/Either";
+import * as Either from "./either.js";
 import { z } from "zod";
 import { BundleInvalid, jsonPath, type Problem } from "./errors.js";
 import { safeParseBundleRows } from "./fast-path.js";
@@ -343,6 +342,3 @@ export function parseBundle(input: unknown): Either.Either<Bundle, BundleInvalid
   return problems.length > 0 ? Either.left(new BundleInvalid({ problems })) : Either.right(parsed.data);
 }
 
-/** `parseBundle` as an Effect. */
-export const decodeBundle = (input: unknown): Effect.Effect<Bundle, BundleInvalid> =>
-  Either.match(parseBundle(input), { onLeft: Effect.fail, onRight: Effect.succeed });

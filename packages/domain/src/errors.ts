@@ -1,4 +1,18 @@
-import * as Data from "effect/Data";
+/**
+ * A class of errors with a `_tag` naming the error and readonly fields, like Effect's
+ * Data.TaggedError (a tagged error works as an Effect failure too) without loading Effect.
+ */
+export function TaggedError<Tag extends string>(tag: Tag) {
+  class Tagged extends Error {
+    readonly _tag: Tag = tag;
+    constructor(fields: object) {
+      super();
+      Object.assign(this, fields);
+      this.name = tag;
+    }
+  }
+  return Tagged as unknown as new <A extends Record<string, unknown>>(fields: A) => Error & { readonly _tag: Tag } & Readonly<A>;
+}
 
 /** One problem found in an input, located by its JSON path ($.targets[3].region). */
 export interface Problem {
@@ -25,7 +39,7 @@ export const jsonPath = (keys: ReadonlyArray<PropertyKey>): string =>
   );
 
 /** A bundle broke its schema or its references; every problem is listed, not the first only. */
-export class BundleInvalid extends Data.TaggedError("BundleInvalid")<{
+export class BundleInvalid extends TaggedError("BundleInvalid")<{
   readonly problems: ReadonlyArray<Problem>;
 }> {
   override get message(): string {
@@ -36,7 +50,7 @@ export class BundleInvalid extends Data.TaggedError("BundleInvalid")<{
 }
 
 /** Input (other than a bundle) that breaks its schema: options, a report, a scoring scheme. */
-export class InvalidInput extends Data.TaggedError("InvalidInput")<{
+export class InvalidInput extends TaggedError("InvalidInput")<{
   readonly problems: ReadonlyArray<Problem>;
 }> {
   override get message(): string {
@@ -45,21 +59,21 @@ export class InvalidInput extends Data.TaggedError("InvalidInput")<{
 }
 
 /** A region code that the plan does not know. */
-export class UnknownRegion extends Data.TaggedError("UnknownRegion")<{ readonly region: string }> {
+export class UnknownRegion extends TaggedError("UnknownRegion")<{ readonly region: string }> {
   override get message(): string {
     return `unknown region ${this.region}`;
   }
 }
 
 /** A plan id that the bundle does not hold. */
-export class UnknownPlan extends Data.TaggedError("UnknownPlan")<{ readonly plan: string }> {
+export class UnknownPlan extends TaggedError("UnknownPlan")<{ readonly plan: string }> {
   override get message(): string {
     return `unknown plan ${this.plan}`;
   }
 }
 
 /** A state change that the verification workflow does not allow (e.g. verifying a draft). */
-export class TransitionNotAllowed extends Data.TaggedError("TransitionNotAllowed")<{
+export class TransitionNotAllowed extends TaggedError("TransitionNotAllowed")<{
   readonly from: string;
   readonly action: string;
   readonly reason: string;

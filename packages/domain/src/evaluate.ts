@@ -1,5 +1,4 @@
-import * as Effect from "effect/Effect";
-import * as Either from "effect/Either";
+import * as Either from "./either.js";
 import { z } from "zod";
 import { type Bundle, parseBundle } from "./bundle.js";
 import {
@@ -550,24 +549,23 @@ function checkOptions(model: PreparedBundle, options: unknown): Either.Either<Ev
 
 export type EvaluateError = BundleInvalid | InvalidInput | UnknownRegion | UnknownPlan;
 
-/** `evaluateBundle` as an Effect with its typed errors. */
-export const evaluateBundleEffect = (bundle: unknown, options: EvaluateOptions, content?: DisclosureContent): Effect.Effect<Evaluation, EvaluateError> =>
-  Effect.gen(function* () {
-    const parsed = yield* Either.match(parseBundle(bundle), { onLeft: Effect.fail, onRight: Effect.succeed });
-    const model = new PreparedBundle(parsed);
-    const opts = yield* Either.match(checkOptions(model, options), { onLeft: Effect.fail, onRight: Effect.succeed });
-    return evaluatePrepared(model, opts, content);
-  });
-
 /**
  * Evaluates a `minsheng.bundle/v1` document at a month and region: indicator rates and statuses,
  * project progress and statuses, counts per plan, lagging indicator-regions, disclosure scores and
  * month-on-month falls. Throws the typed error (`BundleInvalid` listing every problem with its JSON
- * path, `InvalidInput`, `UnknownRegion`, `UnknownPlan`); use `evaluateBundleEffect` to keep it typed.
+ * path, `InvalidInput`, `UnknownRegion`, `UnknownPlan`); `evaluateBundleEither` keeps it typed, and
+ * `@minsheng/domain/effect` has it as an Effect.
  */
 export function evaluateBundle(bundle: unknown, options: EvaluateOptions, content?: DisclosureContent): Evaluation {
-  // Throw the typed error itself: Effect.runSync would wrap a failure in a FiberFailure.
-  return Either.getOrThrowWith(Effect.runSync(Effect.either(evaluateBundleEffect(bundle, options, content))), (e) => e);
+  return Either.getOrThrow(evaluateBundleEither(bundle, options, content));
+}
+
+/** `evaluateBundle` with its typed errors in the result. */
+export function evaluateBundleEither(bundle: unknown, options: EvaluateOptions, content?: DisclosureContent): Either.Either<Evaluation, EvaluateError> {
+  const parsed = parseBundle(bundle);
+  if (Either.isLeft(parsed)) return parsed;
+  const model = new PreparedBundle(parsed.right);
+  return Either.map(checkOptions(model, options), (opts) => evaluatePrepared(model, opts, content));
 }
 
 /** Evaluates an already-prepared bundle after checking the options (region and plan exist). */

@@ -1,7 +1,9 @@
 /**
  * @minsheng/domain: the 重点民生实事 model and rules as pure functions (no I/O).
- * Zod schemas are the source of truth for types; Effect carries typed errors and the clock.
+ * Zod schemas are the source of truth for types; results carry typed errors (`Either`, tagged
+ * errors) without Effect, which `@minsheng/domain/effect` adds for programs written with it.
  */
+export * as Either from "./either.js";
 export * from "./rational.js";
 export * from "./period.js";
 export * from "./errors.js";

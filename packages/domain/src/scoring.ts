@@ -1,4 +1,4 @@
-import * as Either from "effect/Either";
+import * as Either from "./either.js";
 import { z } from "zod";
 import { InvalidInput, jsonPath, type Problem } from "./errors.js";
 import { Period, periodMonth, periodYear } from "./period.js";

@@ -1,4 +1,4 @@
-import * as Either from "effect/Either";
+import * as Either from "./either.js";
 import { z } from "zod";
 import { TransitionNotAllowed } from "./errors.js";
 import { Period } from "./period.js";

@@ -1,13 +1,13 @@
 // Bundle validation: one pass lists every problem with its JSON path, whether the schema or the
 // references are broken; evaluateBundle / evaluateBundleEffect surface the typed errors.
-import { Effect, Either } from "effect";
+import { Effect } from "effect";
+import { decodeBundle, evaluateBundleEffect } from "../src/effect.js";
 import { describe, expect, it } from "vitest";
 import {
   Bundle,
   BundleInvalid,
-  decodeBundle,
+  Either,
   evaluateBundle,
-  evaluateBundleEffect,
   evaluateParsed,
   InvalidInput,
   jsonPath,

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { disclosureScore, judgeDisclosure, PreparedBundle, parseBundle, type SiteContent } from "../src/index.js";
-import * as Either from "effect/Either";
+import { Either } from "../src/index.js";
 import { fixturePath } from "./fixtures.js";
 
 const raw: unknown = JSON.parse(readFileSync(fixturePath("shaoyang-2024.bundle.json"), "utf8"));

@@ -1,7 +1,8 @@
 // Rules 6-10 and the services around them: disclosure score and obligations, quality check, unit
 // scoring and warnings, the verification workflow, observer duties, votes, feedback, satisfaction,
 // letters, periods and the injected clock. Expected figures are worked out by hand in comments.
-import { Clock, Effect, Either, TestClock, TestContext } from "effect";
+import { Clock, Effect, TestClock, TestContext } from "effect";
+import { currentChinaDate, currentPeriod } from "../src/effect.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -11,8 +12,7 @@ import {
   checkQuality,
   chinaDate,
   countedValue,
-  currentChinaDate,
-  currentPeriod,
+  Either,
   DisclosureChecklist,
   disclosureScore,
   FeedbackSubmission,
