@@ -123,4 +123,4 @@ export function submitIssues(report: { narrative: string; reportedValue: number 
 export const submittedFallReason = (sent: string | undefined, saved: string | null): string | null => (sent !== undefined && sent !== "" ? sent : saved);
 
 /** Review actions are the reviewer's; submitting is the reporter's (POST /reports/{id}/submit). */
-export const isReviewerAction = (action: ReviewAction["action"]): action is Exclude<ReviewAction["action"], "submit"> => action !== "submit";
+export const isReviewerAction = <A extends { action: ReviewAction["action"] }>(act: A): act is Exclude<A, { action: "submit" }> => act.action !== "submit";

@@ -53,6 +53,6 @@ describe("the submission's reason and the reviewer's actions", () => {
     expect(submittedFallReason(undefined, null)).toBeNull();
   });
   it("submitting is not a reviewer's action", () => {
-    expect((["submit", "verify", "reduce", "return", "reopen"] as const).filter(isReviewerAction)).toEqual(["verify", "reduce", "return", "reopen"]);
+    expect((["submit", "verify", "reduce", "return", "reopen"] as const).filter((action) => isReviewerAction({ action }))).toEqual(["verify", "reduce", "return", "reopen"]);
   });
 });

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readUpload } from "../src/lib/report-import.js";
-import { readFast } from "../src/lib/xlsx-fast.js";
-import { fixturePath, type Harness, makeHarness, type TestResponse } from "./harness.js";
+import { readUpload } from "./workbook.js";
+import { readFast } from "./xlsx-fast.js";
+import { fixturePath, type Harness, makeHarness, type TestResponse } from "../../test/harness.js";
 
 const API = "/api/v1";
 const fixture = JSON.parse(readFileSync(fixturePath, "utf8")) as {

@@ -1,7 +1,7 @@
 import { Rational } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deadlineOf } from "../src/routes/reports.js";
-import { type Harness, makeHarness } from "./harness.js";
+import { deadlineOf } from "./service.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
 
 // The fixture holds official (imported) figures up to 2024-09; the clock stands at 2024-10-08
 // (China time), so 2024-10 is the month being reported. Each test uses its own indicator.

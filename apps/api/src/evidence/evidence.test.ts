@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentDisposition, evidenceTypes, sanitiseFilename, sniff } from "../src/lib/sniff.js";
-import { type Harness, makeHarness } from "./harness.js";
+import { contentDisposition, evidenceTypes, sanitiseFilename, sniff } from "../lib/sniff.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Json = any;
