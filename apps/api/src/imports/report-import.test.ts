@@ -133,7 +133,7 @@ describe("an upload with problems", () => {
     const res = await upload(reporter, bytes);
     expect(res.status).toBe(400);
     const error = (await res.json()).error;
-    expect(error.code).toBe("ValidationFailed");
+    expect(error.code).toBe("IMPORT_ROWS_INVALID");
     expect(error.message).toContain("nothing was imported");
     const got = error.problems.map((p: { path: string; sheet: string; row: number; column: string; field: string }) => `${p.path} ${p.field}`).sort();
     expect(got).toEqual(

@@ -134,7 +134,7 @@ export const reportImportRoutes = router()
     // Counted as it inflates (declared sizes are not trusted), before anything reads the workbook.
     const unpacked = await unpackedSize(bytes, MAX_UNPACKED_BYTES);
     if (unpacked === null) throw fail("IMPORT_ZIP_UNREADABLE").at("$.file", "is not a readable .xlsx archive");
-    if (unpacked > MAX_UNPACKED_BYTES) throw fail("IMPORT_UNPACKS_TOO_LARGE", { limit: `${MAX_UNPACKED_BYTES / 1024 / 1024} MB` });
+    if (unpacked > MAX_UNPACKED_BYTES) throw new CodedError("IMPORT_UNPACKS_TOO_LARGE", { limit: `${MAX_UNPACKED_BYTES / 1024 / 1024} MB` }, `the workbook unpacks to more than ${MAX_UNPACKED_BYTES / 1024 / 1024} MB`);
 
     const parsed = await readUpload(bytes);
     if (parsed.problems.length > 0) refuse(parsed.problems, parsed.rows.length);

@@ -1,7 +1,7 @@
-import { Rational } from "@minsheng/domain";
+import { Rational, reportStateLabel } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deadlineOf } from "./service.js";
 import { type Harness, makeHarness } from "../../test/harness.js";
+import { deadlineOf } from "./service.js";
 
 // The fixture holds official (imported) figures up to 2024-09; the clock stands at 2024-10-08
 // (China time), so 2024-10 is the month being reported. Each test uses its own indicator.
@@ -173,7 +173,8 @@ describe("optimistic concurrency", () => {
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const loser = a.status === 409 ? a : b;
-    expect((await body(loser)).error.code).toBe("Conflict");
+    // the version it read is stale, or the other review's UPDATE came first
+    expect((await body(loser)).error.code).toMatch(/^REPORT_(VERSION_STALE|REVIEWED_MEANWHILE)$/);
     const now = await body(await h.call(reviewer, "GET", `/api/v1/reports/${report.id}`));
     expect(now.version).toBe(report.version + 1);
     expect(["verified", "returned"]).toContain(now.state);
@@ -187,7 +188,7 @@ describe("optimistic concurrency", () => {
     await put(reporter, { indicator: "hn2024-p11-a", region: "430523", period: "2024-10", value: 4710, narrative: "新增就业" });
     const stale = await put(reporter, { indicator: "hn2024-p11-a", region: "430523", period: "2024-10", value: 4720, narrative: "x", version: saved.version });
     expect(stale.status).toBe(409);
-    expect((await body(stale)).error).toMatchObject({ code: "Conflict", currentVersion: saved.version + 1 });
+    expect((await body(stale)).error).toMatchObject({ code: "REPORT_VERSION_STALE", currentVersion: saved.version + 1 });
     const staleSubmit = await submit(reporter, saved.id, { version: saved.version });
     expect(staleSubmit.status).toBe(409);
     const sub = await body(await submit(reporter, saved.id));
@@ -250,7 +251,7 @@ describe("state transitions", () => {
     expect((await submit(reporter, draft.id)).status).toBe(409);
     const edit = await put(reporter, { indicator: "hn2024-p13-a", region: "430523", period: "2024-10", value: 331, narrative: "x" });
     expect(edit.status).toBe(409);
-    expect((await body(edit)).error.code).toBe("TransitionNotAllowed");
+    expect((await body(edit)).error).toMatchObject({ code: "REPORT_NOT_EDITABLE", params: { state: reportStateLabel.submitted } });
     // A reduction must be below the reported value.
     const notLower = await review(reviewer, draft.id, { action: "reduce", verifiedValue: 340, reason: "核减", version: sub.version });
     expect(notLower.status).toBe(409);
