@@ -267,7 +267,7 @@ describe("uploading evidence", () => {
     const dup = await upload(reporter, report.id, pdf(), "b.pdf");
     expect(dup.status).toBe(409);
     expect(h.storage.files.size).toBe(stored); // the refused copy is not kept
-    expect((await body(dup)).error.evidenceId).toEqual(expect.any(String));
+    expect((await body(dup)).error).toMatchObject({ code: "EVIDENCE_DUPLICATE", evidenceId: expect.any(String) });
     expect((await h.call(reporter, "POST", `/api/v1/reports/${report.id}/submit`, {})).status).toBe(200);
     const late = await upload(reporter, report.id, png(), "late.png");
     expect(late.status).toBe(409);

@@ -210,7 +210,9 @@ describe("falls versus the previous month (环比下降)", () => {
 
     const refused = await submit(reporter, draft.id);
     expect(refused.status).toBe(400);
-    expect(paths(await body(refused))).toEqual(["$.fallReason"]);
+    const why = await body(refused);
+    expect(paths(why)).toEqual(["$.fallReason"]);
+    expect(why.error).toMatchObject({ code: "REPORT_FALL_NEEDS_REASON", params: { value: sept - 3, previous: sept, previousPeriod: "2024-09" } });
     const tooShort = await submit(reporter, draft.id, { fallReason: " " });
     expect(tooShort.status).toBe(400);
 
@@ -322,10 +324,14 @@ describe("validation", () => {
     const draft = await body(await put(reporter, { indicator: "hn2024-p16-a", region: "430523", period: "2024-10", value: 90 }));
     const res = await submit(reporter, draft.id);
     expect(res.status).toBe(400);
-    expect(paths(await body(res))).toEqual(["$.narrative"]);
+    const why = await body(res);
+    expect(paths(why)).toEqual(["$.narrative"]);
+    expect(why.error.code).toBe("REPORT_NEEDS_NARRATIVE");
     expect(paths(await body(await review(reviewer, draft.id, { action: "verify" })))).toEqual(["$.version"]);
     expect(paths(await body(await review(reviewer, draft.id, { action: "approve", version: 1 })))).toContain("$.action");
-    expect(paths(await body(await review(reviewer, draft.id, { action: "submit", version: 1 })))).toEqual(["$.action"]);
+    const submitting = await body(await review(reviewer, draft.id, { action: "submit", version: 1 }));
+    expect(paths(submitting)).toEqual(["$.action"]);
+    expect(submitting.error.code).toBe("REPORT_REVIEW_CANNOT_SUBMIT");
     expect(paths(await body(await review(reviewer, draft.id, { action: "reduce", version: 1 })))).toEqual(["$.reason", "$.verifiedValue"]);
     expect((await h.call(reviewer, "GET", "/api/v1/reports/abc")).status).toBe(400);
   });
