@@ -14,8 +14,6 @@ import { areaOf, missingOf, reviewReport, saveDraft, submitReport, tasksOf, view
  * reduces (核减), returns or reopens it. Only verified and reduced figures count in published numbers.
  */
 
-export { ListQuery, PeriodQuery, ReportIdParam, ReviewBody, SaveBody, SubmitBody } from "./schemas.js";
-
 const tag = "reports";
 
 export const listReportsOp = defineOperation({
