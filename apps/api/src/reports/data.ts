@@ -3,7 +3,6 @@ import type { Queryable } from "@minsheng/db";
 
 /** Data access of monthly reports: every SQL statement the feature runs, rows typed and mapped where they are read. */
 
-type Row = Record<string, unknown>;
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
 
@@ -31,39 +30,73 @@ SELECT r.id, r.indicator, i.name AS indicator_name, i.unit AS indicator_unit, i.
      ORDER BY p.period DESC LIMIT 1
   ) prev ON true`;
 
+/** A row of VIEW_SQL as the driver gives it (numerics as text, bigints as text, times as Date or text). */
+interface ReportViewRow {
+  id: string | number;
+  indicator: string;
+  indicator_name: string;
+  indicator_unit: string;
+  indicator_kind: string;
+  project: string;
+  project_title: string;
+  lead_unit: string;
+  region: string;
+  region_name: string;
+  period: string;
+  state: ReportState;
+  reported_value: string;
+  verified_value: string | null;
+  narrative: string;
+  fall_reason: string | null;
+  review_reason: string | null;
+  source: "report" | "import";
+  version: number;
+  created_by: string | null;
+  updated_by: string | null;
+  reviewed_by: string | null;
+  created_at: Date | string | null;
+  updated_at: Date | string | null;
+  submitted_at: Date | string | null;
+  reviewed_at: Date | string | null;
+  previous_period: string | null;
+  previous_value: string | null;
+  evidence_count: number;
+  total: string | number;
+}
+
 /** A report as listings show it: reported and verified kept apart, the fall flagged. */
-export function reportView(r: Row) {
+export function reportView(r: ReportViewRow) {
   const reported = Number(r.reported_value);
   const verified = num(r.verified_value);
-  const state = r.state as ReportState;
+  const state = r.state;
   const counted = state === "verified" || state === "reduced";
   const value = counted && verified !== null ? verified : reported;
   const previousValue = num(r.previous_value);
-  const previous: PreviousCounted | null = previousValue !== null ? { period: r.previous_period as string, value: previousValue } : null;
+  const previous: PreviousCounted | null = previousValue !== null ? { period: r.previous_period!, value: previousValue } : null;
   return {
     id: Number(r.id),
-    indicator: { id: r.indicator as string, name: r.indicator_name as string, unit: r.indicator_unit as string, kind: r.indicator_kind as string },
-    project: { id: r.project as string, title: r.project_title as string, leadUnit: r.lead_unit as string },
-    region: { code: r.region as string, name: r.region_name as string },
-    period: r.period as string,
+    indicator: { id: r.indicator, name: r.indicator_name, unit: r.indicator_unit, kind: r.indicator_kind },
+    project: { id: r.project, title: r.project_title, leadUnit: r.lead_unit },
+    region: { code: r.region, name: r.region_name },
+    period: r.period,
     state,
     stateLabel: reportStateLabel[state],
     reportedValue: reported,
     verifiedValue: verified,
     /** what counts in published numbers (verified or reduced only) */
     countedValue: counted ? verified : null,
-    narrative: r.narrative as string,
-    fallReason: (r.fall_reason as string | null) ?? null,
-    reviewReason: (r.review_reason as string | null) ?? null,
-    source: r.source as "report" | "import",
+    narrative: r.narrative,
+    fallReason: r.fall_reason ?? null,
+    reviewReason: r.review_reason ?? null,
+    source: r.source,
     version: Number(r.version),
     /** 环比下降: the cumulative value is below the previous month's counted value */
     fall: fallOf(value, previous),
     previous,
     evidenceCount: Number(r.evidence_count),
-    createdBy: (r.created_by as string | null) ?? null,
-    updatedBy: (r.updated_by as string | null) ?? null,
-    reviewedBy: (r.reviewed_by as string | null) ?? null,
+    createdBy: r.created_by ?? null,
+    updatedBy: r.updated_by ?? null,
+    reviewedBy: r.reviewed_by ?? null,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     submittedAt: iso(r.submitted_at),
@@ -74,7 +107,7 @@ export type ReportView = ReturnType<typeof reportView>;
 
 /** One report as listings show it, or null. */
 export async function findReportView(db: Queryable, id: number): Promise<ReportView | null> {
-  const { rows } = await db.query<Row>(`${VIEW_SQL} WHERE r.id = $1`, [id]);
+  const { rows } = await db.query<ReportViewRow>(`${VIEW_SQL} WHERE r.id = $1`, [id]);
   return rows[0] ? reportView(rows[0]) : null;
 }
 
@@ -102,7 +135,7 @@ export async function listReports(db: Queryable, f: ReportFilter, limit: number,
   if (f.state) add((n) => `r.state = ${n}`, f.state);
   if (f.indicator) add((n) => `r.indicator = ${n}`, f.indicator);
   const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const { rows } = await db.query<Row>(
+  const { rows } = await db.query<ReportViewRow>(
     `${VIEW_SQL} ${filter}
       ORDER BY r.period DESC, i.position, r.indicator, r.region LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, limit, offset],
@@ -142,28 +175,31 @@ export interface ReportScope {
 const SCOPE_COLUMNS = `r.id, r.region, r.state, r.version, r.source, pr.lead_unit, r.reported_value::text AS reported_value,
             r.verified_value::text AS verified_value, r.narrative, r.fall_reason, r.review_reason, r.indicator, r.period`;
 
+/** A row of SCOPE_COLUMNS as the driver gives it. */
+type ScopeRow = Pick<ReportViewRow, "id" | "region" | "state" | "version" | "source" | "lead_unit" | "reported_value" | "verified_value" | "narrative" | "fall_reason" | "review_reason" | "indicator" | "period">;
+
 /** A report row (with its project's lead unit) as the checks see it. */
-function scopeOf(r: Row): ReportScope {
+function scopeOf(r: ScopeRow): ReportScope {
   return {
     id: Number(r.id),
-    region: r.region as string,
-    state: r.state as ReportState,
+    region: r.region,
+    state: r.state,
     version: Number(r.version),
-    source: r.source as "report" | "import",
-    leadUnit: r.lead_unit as string,
+    source: r.source,
+    leadUnit: r.lead_unit,
     reportedValue: Number(r.reported_value),
     verifiedValue: num(r.verified_value),
-    narrative: r.narrative as string,
-    fallReason: (r.fall_reason as string | null) ?? null,
-    reviewReason: (r.review_reason as string | null) ?? null,
-    indicator: r.indicator as string,
-    period: r.period as string,
+    narrative: r.narrative,
+    fallReason: r.fall_reason ?? null,
+    reviewReason: r.review_reason ?? null,
+    indicator: r.indicator,
+    period: r.period,
   };
 }
 
 /** The report (locked for update inside a transaction when `lock`), or null. */
 export async function findReportScope(db: Queryable, id: number, lock = false): Promise<ReportScope | null> {
-  const { rows } = await db.query<Row>(
+  const { rows } = await db.query<ScopeRow>(
     `SELECT ${SCOPE_COLUMNS}
        FROM reports r JOIN indicators i ON i.id = r.indicator JOIN projects pr ON pr.id = i.project
       WHERE r.id = $1 ${lock ? "FOR UPDATE OF r" : ""}`,
@@ -174,7 +210,7 @@ export async function findReportScope(db: Queryable, id: number, lock = false): 
 
 /** The reports of a month for the indicator|region pairs asked, locked for update, keyed "indicator|region". */
 export async function lockReportsOfPairs(tx: Queryable, period: string, pairs: ReadonlyArray<{ indicator: string; region: string }>): Promise<Map<string, ReportScope>> {
-  const { rows } = await tx.query<Row>(
+  const { rows } = await tx.query<ScopeRow>(
     `SELECT ${SCOPE_COLUMNS}
        FROM reports r JOIN unnest($2::text[], $3::text[]) AS want(indicator, region) ON want.indicator = r.indicator AND want.region = r.region
        JOIN indicators i ON i.id = r.indicator JOIN projects pr ON pr.id = i.project
