@@ -11,13 +11,13 @@ import { bulletinRoutes } from "./routes/bulletins.js";
 import { bundleRoutes } from "./routes/bundles.js";
 import { complianceRoutes } from "./routes/compliance.js";
 import { docsRoutes } from "./docs/routes.js";
-import { evidenceRoutes } from "./routes/evidence.js";
+import { evidenceRoutes } from "./evidence/routes.js";
 import { feedbackRoutes } from "./routes/feedback.js";
 import { planEditorRoutes } from "./routes/plan-editor.js";
 import { disclosureRoutes, planRoutes } from "./routes/progress.js";
 import { publicRoutes } from "./routes/public.js";
-import { reportImportRoutes } from "./routes/report-import.js";
-import { reportRoutes } from "./routes/reports.js";
+import { reportImportRoutes } from "./imports/routes.js";
+import { reportRoutes } from "./reports/routes.js";
 import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
 import { tokenRoutes } from "./tokens/routes.js";
 import { userRoutes } from "./routes/users.js";
@@ -46,7 +46,8 @@ export function apiRoutes() {
     .route("/disclosure", disclosureRoutes)
     .route("/audit", auditRoutes)
     .route("/reports", reportRoutes)
-    .route("/evidence", evidenceRoutes)
+    // a report's files (/reports/{id}/evidence) and a file by itself (/evidence/{id})
+    .route("/", evidenceRoutes)
     // 通报 (preview, drafts, issued snapshots) and the Excel import of monthly figures
     .route("/bulletins", bulletinRoutes)
     .route("/imports", reportImportRoutes)

@@ -1,4 +1,4 @@
-import { Bundle, DisclosureBand, PlanLevel, ReportState, Schedule, Status } from "@minsheng/domain";
+import { Bundle, DisclosureBand, PlanLevel, Schedule, Status } from "@minsheng/domain";
 import { z } from "zod";
 import { can, type Permission, Role, roleLabel } from "./auth/roles.js";
 import { statusOfError } from "./lib/errors.js";
@@ -10,9 +10,7 @@ import { siteOperations, siteTags } from "./openapi-sites.js";
 import { HistoryQuery, LogQuery } from "./routes/audit.js";
 import { ConfirmBody, EnrolBody, LoginBody, PasswordChangeBody, SecondFactorBody } from "./routes/auth.js";
 import { PlanParam as ExportParam } from "./routes/bundles.js";
-import { EvidenceParam } from "./routes/evidence.js";
 import { DisclosureQuery, PlanParam, ProgressQuery } from "./routes/progress.js";
-import { ListQuery as ReportListQuery, PeriodQuery, ReportIdParam, ReviewBody, SaveBody, SubmitBody } from "./routes/reports.js";
 import { NewUser, UserPatch, IdParam as UserIdParam } from "./routes/users.js";
 
 /**
@@ -190,81 +188,6 @@ const AuditRecord = z.object({
   hash: z.string(),
 });
 
-const Named = { id: z.string(), name: z.string() };
-const Region = z.object({ code: z.string(), name: z.string() });
-
-const EvidenceView = z.object({
-  id: z.string(),
-  reportId: z.number().int(),
-  filename: z.string(),
-  mediaType: z.string(),
-  size: z.number().int(),
-  sha256: z.string(),
-  uploadedBy: z.string().nullable(),
-  uploadedAt: Timestamp,
-  href: z.string().describe("GET it to download"),
-});
-
-const ReportView = z.object({
-  id: z.number().int(),
-  indicator: z.object({ ...Named, unit: z.string(), kind: z.string() }),
-  project: z.object({ id: z.string(), title: z.string(), leadUnit: z.string() }),
-  region: Region,
-  period: z.string(),
-  state: ReportState,
-  stateLabel: z.string(),
-  reportedValue: z.number(),
-  verifiedValue: z.number().nullable(),
-  countedValue: z.number().nullable().describe("what counts in published numbers (verified or reduced only)"),
-  narrative: z.string(),
-  fallReason: z.string().nullable(),
-  reviewReason: z.string().nullable(),
-  source: z.enum(["report", "import"]),
-  version: z.number().int().describe("send it back when saving or reviewing: a stale one is a 409"),
-  fall: z.object({ previous: z.number(), previousPeriod: z.string(), value: z.number() }).nullable().describe("环比下降: below the previous month's counted value"),
-  previous: z.object({ period: z.string(), value: z.number() }).nullable(),
-  evidenceCount: z.number().int(),
-  createdBy: z.string().nullable(),
-  updatedBy: z.string().nullable(),
-  reviewedBy: z.string().nullable(),
-  createdAt: Timestamp.nullable(),
-  updatedAt: Timestamp.nullable(),
-  submittedAt: Timestamp.nullable(),
-  reviewedAt: Timestamp.nullable(),
-});
-
-const ReportList = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), reports: z.array(ReportView) });
-
-const Tasks = z.object({
-  period: z.string(),
-  deadline: z.string().describe("last day to report the month, YYYY-MM-DD (China time)"),
-  tasks: z.array(
-    z.object({
-      indicator: z.object({ ...Named, unit: z.string(), kind: z.string() }),
-      project: z.object({ id: z.string(), title: z.string() }),
-      unit: z.object(Named),
-      region: Region,
-      target: z.number(),
-      report: z.object({ id: z.number().int(), state: ReportState, version: z.number().int() }).nullable(),
-      previous: z.object({ period: z.string(), value: z.number() }).nullable(),
-    }),
-  ),
-});
-
-const Missing = z.object({
-  period: z.string(),
-  deadline: z.string(),
-  pastDeadline: z.boolean(),
-  total: z.number().int(),
-  missing: z.array(
-    z.object({
-      unit: z.object(Named),
-      region: Region,
-      indicators: z.array(z.object({ ...Named, project: z.string(), state: ReportState.nullable(), reportId: z.number().int().nullable() })),
-    }),
-  ),
-});
-
 const OpenApiDocumentShape = z.looseObject({ openapi: z.literal("3.1.0"), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
 
 // ---------------------------------------------------------------------------------------------
@@ -432,99 +355,6 @@ export const operations: ApiOperation[] = [
       query: DisclosureQuery, examples: { period: "2024-09", region: "430500" },
       success: { status: 200, description: "scores, best first", schema: DisclosureScores },
       errors: [404],
-    },
-  ]),
-  // reports
-  ...entries({ tag: "reports" }, [
-    {
-      key: "GET /reports", operationId: "listReports", access: "reports.read",
-      summary: ["填报列表", "Reports in your area, newest month first"],
-      scope: "your region's subtree; `region` narrows it and must lie within your area",
-      query: ReportListQuery, examples: { period: "2024-09", region: "430523", limit: "20" },
-      success: { status: 200, description: "a page of reports, reported and verified values kept apart", schema: ReportList },
-      errors: [404],
-    },
-    {
-      key: "GET /reports/tasks", operationId: "reportTasks", access: "reports.write",
-      summary: ["本月待填报", "What is due from me for the month and not yet submitted"],
-      scope: "your region's subtree and, for a reporter tied to a unit, that unit's projects",
-      query: PeriodQuery, examples: { period: "2024-10" },
-      success: { status: 200, description: "due indicator-regions with the report so far, if any", schema: Tasks },
-    },
-    {
-      key: "GET /reports/missing", operationId: "missingReports", access: "reports.read", notFor: ["reporter"],
-      summary: ["逾期未报", "Reports still missing after the month's deadline, per unit and region"],
-      scope: "your region's subtree",
-      query: PeriodQuery, examples: { period: "2024-09" },
-      success: { status: 200, description: "missing reports grouped by unit and region (none before the deadline)", schema: Missing },
-    },
-    {
-      key: "PUT /reports", operationId: "saveReport", access: "reports.write",
-      summary: ["保存填报草稿", "Create or update the draft for an indicator, region and month"],
-      scope: "`region` within your area; a reporter tied to a unit reports only that unit's projects",
-      description: "Every problem is listed at once (400), a region outside your area included. A stale `version` is a 409; a submitted or verified report cannot be edited (409).",
-      body: SaveBody, bodyExample: { indicator: "hn2024-p14-a", region: "430523", period: "2024-10", value: 85, narrative: "进展情况" },
-      success: { status: 201, alsoStatus: 200, description: "201 created, 200 updated: the report", schema: ReportView },
-      errors: [409],
-    },
-    {
-      key: "GET /reports/{id}", operationId: "getReport", access: "reports.read",
-      summary: ["填报详情", "One report with its evidence"],
-      scope: "the report's region must lie within your area",
-      params: ReportIdParam, examples: { id: "1" },
-      success: { status: 200, description: "the report", schema: ReportView.extend({ evidence: z.array(EvidenceView) }) },
-    },
-    {
-      key: "POST /reports/{id}/submit", operationId: "submitReport", access: "reports.write",
-      summary: ["提交核验", "Submit a draft or returned report for review"],
-      scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
-      description: "Needs a narrative; a value below last month's counted one needs a `fallReason` (环比下降).",
-      params: ReportIdParam, body: SubmitBody, bodyExample: {},
-      success: { status: 200, description: "the submitted report", schema: ReportView },
-      errors: [409],
-    },
-    {
-      key: "POST /reports/{id}/review", operationId: "reviewReport", access: "reports.review",
-      summary: ["核验", "Verify, reduce (核减), return or reopen a report"],
-      scope: "the report's region must lie within your area",
-      description: "Acts on the version you saw; of two reviewers at once one wins and the other gets 409. Imported official figures cannot be reviewed (409).",
-      params: ReportIdParam, body: ReviewBody, bodyExample: { version: 2, action: "verify" },
-      success: { status: 200, description: "the reviewed report", schema: ReportView },
-      errors: [409],
-    },
-  ]),
-  // evidence
-  ...entries({ tag: "evidence" }, [
-    {
-      key: "POST /reports/{id}/evidence", operationId: "addEvidence", access: "reports.write",
-      summary: ["上传佐证材料", "Attach an evidence file to a draft or returned report"],
-      scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
-      description: "Images (JPEG, PNG, GIF, WebP), PDF, Word and Excel, recognised from the bytes (name and declared type are not trusted): else 415; over the size limit 413.",
-      params: ReportIdParam, upload: { field: "file", description: "the file" },
-      success: { status: 201, description: "the stored file", schema: EvidenceView },
-      errors: [409, 413, 415],
-    },
-    {
-      key: "GET /reports/{id}/evidence", operationId: "listEvidence", access: "evidence.read",
-      summary: ["佐证材料列表", "The evidence files of a report"],
-      scope: "the report's region must lie within your area",
-      params: ReportIdParam, examples: { id: "1" },
-      success: { status: 200, description: "files, oldest first", schema: z.object({ evidence: z.array(EvidenceView) }) },
-    },
-    {
-      key: "GET /evidence/{id}", operationId: "downloadEvidence", access: "evidence.read",
-      summary: ["下载佐证材料", "Download an evidence file (always as an attachment)"],
-      scope: "the report's region must lie within your area",
-      params: EvidenceParam,
-      success: { status: 200, description: "the file, with its detected type", media: "application/octet-stream" },
-    },
-    {
-      key: "DELETE /evidence/{id}", operationId: "deleteEvidence", access: "reports.write",
-      summary: ["删除佐证材料", "Remove an evidence file while its report is a draft or returned"],
-      scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
-      params: EvidenceParam,
-      success: { status: 200, description: "removed", schema: Ok },
-      errors: [409],
     },
   ]),
   // audit

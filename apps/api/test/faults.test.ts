@@ -25,7 +25,7 @@ import { createApp } from "../src/app.js";
 import { defaultConfig } from "../src/lib/context.js";
 import { RegionDirectory } from "../src/lib/regions.js";
 import { MemoryStorage } from "../src/lib/storage.js";
-import { buildTemplate, type TemplateRow } from "../src/lib/report-import.js";
+import { buildTemplate, type TemplateRow } from "../src/imports/workbook.js";
 import { DEMO_PASSWORD, seedDemo } from "../src/seed.js";
 import { fixturePath, ORIGIN } from "./harness.js";
 import { killServerProcesses, serverJs, type ServerProcess as Server, startServerProcess as startServer } from "./server-process.js";

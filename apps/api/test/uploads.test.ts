@@ -9,9 +9,9 @@ import JSZip from "jszip";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stripImageMetadata } from "../src/lib/image-metadata.js";
-import { MAX_UNPACKED_BYTES, readUpload, unpackedSize } from "../src/lib/report-import.js";
+import { MAX_UNPACKED_BYTES, readUpload, unpackedSize } from "../src/imports/workbook.js";
 import { evidenceTypes } from "../src/lib/sniff.js";
-import { readFast } from "../src/lib/xlsx-fast.js";
+import { readFast } from "../src/imports/xlsx-fast.js";
 import { type Harness, makeHarness } from "./harness.js";
 import { chunk, form, siteCode, tinyPng, unlimited } from "./sites-helpers.js";
 

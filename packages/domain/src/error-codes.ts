@@ -27,6 +27,46 @@ export const errorCodes = {
   TOKEN_USER_UNKNOWN: { status: 400, zh: "用户 {userId} 不存在" },
   TOKEN_FOR_ADMIN: { status: 400, zh: "API 令牌不能代表管理员（系统/安全/审计管理员）" },
   TOKEN_NOT_FOUND: { status: 404, zh: "令牌 {id} 不存在或已吊销" },
+
+  // ── reports ──────────────────────────────────────────────────────────────────────────────────
+  REPORT_NOT_FOUND: { status: 404, zh: "填报 {id} 不存在" },
+  REPORT_REGION_NOT_FOUND: { status: 404, zh: "地区 {region} 不存在" },
+  REPORT_MISSING_STAFF_ONLY: { status: 403, zh: "逾期未报情况仅供专班和核验人员查看" },
+  REPORT_DRAFT_INVALID: { status: 400, zh: "填报内容有误，请按提示修改" },
+  REPORT_NEEDS_NARRATIVE: { status: 400, zh: "提交核验前请填写进展情况" },
+  REPORT_FALL_NEEDS_REASON: { status: 400, zh: "本月累计值 {value} 低于 {previousPeriod} 已核验的 {previous}（环比下降），请填写下降原因" },
+  REPORT_NOT_EDITABLE: { status: 409, zh: "该填报当前为“{state}”，只有草稿或已退回的填报可以修改" },
+  REPORT_VERSION_STALE: { status: 409, zh: "该填报已被修改（当前版本 {current}，您看到的是 {sent}），请重新载入" },
+  REPORT_CREATED_MEANWHILE: { status: 409, zh: "同一指标、地区和月份的填报刚被他人创建，请重新载入" },
+  REPORT_CHANGED_MEANWHILE: { status: 409, zh: "该填报刚被他人修改，请重新载入" },
+  REPORT_REVIEWED_MEANWHILE: { status: 409, zh: "另一位核验人员已先处理该填报，请重新载入" },
+  REPORT_REVIEW_CANNOT_SUBMIT: { status: 400, zh: "核验不能提交填报：提交由填报人操作" },
+  REPORT_IMPORTED_NOT_REVIEWABLE: { status: 409, zh: "导入的正式数据已核验，只能通过导入数据包修改" },
+
+  // ── evidence ─────────────────────────────────────────────────────────────────────────────────
+  EVIDENCE_NOT_FOUND: { status: 404, zh: "佐证材料不存在" },
+  EVIDENCE_FILE_MISSING: { status: 404, zh: "佐证材料的文件已不在存储中，请联系系统管理员" },
+  EVIDENCE_REPORT_NOT_EDITABLE: { status: 409, zh: "该填报当前为“{state}”，只有草稿或已退回的填报可以添加或删除佐证材料" },
+  EVIDENCE_NOT_MULTIPART: { status: 415, zh: "请以表单（multipart/form-data）的 file 字段上传文件" },
+  EVIDENCE_FORM_UNREADABLE: { status: 400, zh: "上传内容无法读取，请重新上传" },
+  EVIDENCE_FILE_REQUIRED: { status: 400, zh: "请选择要上传的文件" },
+  EVIDENCE_FILE_EMPTY: { status: 400, zh: "文件是空的" },
+  EVIDENCE_TYPE_REFUSED: { status: 415, zh: "文件类型不支持：只接受 {accepted}（按文件内容识别，不看文件名）" },
+  EVIDENCE_DUPLICATE: { status: 409, zh: "该文件已是此填报的佐证材料" },
+
+  // ── imports ──────────────────────────────────────────────────────────────────────────────────
+  IMPORT_REGION_NOT_FOUND: { status: 404, zh: "地区 {region} 不存在" },
+  IMPORT_UNIT_NOT_FOUND: { status: 404, zh: "单位 {unit} 不存在" },
+  IMPORT_UNIT_NOT_YOURS: { status: 403, zh: "您为单位 {yours} 填报，不能下载单位 {unit} 的模板" },
+  IMPORT_NOT_MULTIPART: { status: 415, zh: "请以表单（multipart/form-data）的 file 字段上传填好的模板" },
+  IMPORT_FORM_UNREADABLE: { status: 400, zh: "上传内容无法读取，请重新上传" },
+  IMPORT_FILE_REQUIRED: { status: 400, zh: "请选择填好的模板文件" },
+  IMPORT_FILE_EMPTY: { status: 400, zh: "文件是空的" },
+  IMPORT_NOT_XLSX: { status: 415, zh: "文件不是 Excel 工作簿（.xlsx）：按文件内容识别，不看文件名" },
+  IMPORT_ZIP_UNREADABLE: { status: 400, zh: "工作簿已损坏，无法读取（不是有效的 .xlsx 文件）" },
+  IMPORT_UNPACKS_TOO_LARGE: { status: 413, zh: "工作簿解压后超过 {limit}" },
+  IMPORT_PERIOD_INVALID: { status: 400, zh: "月份应写作 YYYY-MM" },
+  IMPORT_ROWS_INVALID: { status: 400, zh: "共 {rows} 行，其中 {failing} 行有 {count} 处问题，未导入任何数据" },
 } as const satisfies Record<string, { status: number; zh: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

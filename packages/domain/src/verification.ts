@@ -77,3 +77,50 @@ export function applyReviewAction(report: ReportFigures, act: ReviewAction): Eit
 /** The figure that counts in published numbers: only verified or reduced reports count. */
 export const countedValue = (report: ReportFigures): number | null =>
   report.state === "verified" || report.state === "reduced" ? report.verifiedValue : null;
+
+// ---------------------------------------------------------------------------------------------
+// The reporter's side of the workflow (月度填报): what may be edited, what a submission needs.
+
+/** The states in which a reporter may (re)write a report, its figure or its evidence: none yet, a draft, or a returned one. */
+export const isEditableReportState = (state: ReportState | null): boolean => state === null || state === "draft" || state === "returned";
+
+/** A counted value of an earlier month of the year (the latest before the report's). */
+export interface PreviousCounted {
+  period: string;
+  value: number;
+}
+
+/** 环比下降: the cumulative value is below the previous month's counted value (a cumulative figure should not fall). */
+export const isFall = (value: number, previous: PreviousCounted | null): previous is PreviousCounted => previous !== null && value < previous.value;
+
+/** The fall of a report, as listings show it: null when the value is not below last month's counted one. */
+export const fallOf = (value: number, previous: PreviousCounted | null): { previous: number; previousPeriod: string; value: number } | null =>
+  isFall(value, previous) ? { previous: previous.value, previousPeriod: previous.period, value } : null;
+
+/** Why a report may not be submitted, by field of the form; `code` is the error's code (@minsheng/domain/error-codes). */
+export type SubmitIssue =
+  | { code: "REPORT_NEEDS_NARRATIVE"; path: "$.narrative"; message: string }
+  | { code: "REPORT_FALL_NEEDS_REASON"; path: "$.fallReason"; message: string; params: { value: number; previous: number; previousPeriod: string } };
+
+/**
+ * What a submission needs: a narrative (进展情况), and a reason (at least 2 characters) when the
+ * value is below last month's counted one (环比下降). Empty: it may be submitted.
+ */
+export function submitIssues(report: { narrative: string; reportedValue: number }, previous: PreviousCounted | null, fallReason: string | null): SubmitIssue[] {
+  const issues: SubmitIssue[] = [];
+  if (report.narrative.trim().length === 0) issues.push({ code: "REPORT_NEEDS_NARRATIVE", path: "$.narrative", message: "is required to submit: describe the progress (进展情况)" });
+  if (isFall(report.reportedValue, previous) && (fallReason ?? "").trim().length < 2)
+    issues.push({
+      code: "REPORT_FALL_NEEDS_REASON",
+      path: "$.fallReason",
+      message: `is required: the value ${report.reportedValue} is below ${previous.period}'s counted ${previous.value} (环比下降)`,
+      params: { value: report.reportedValue, previous: previous.value, previousPeriod: previous.period },
+    });
+  return issues;
+}
+
+/** The reason a submission carries: the one sent with it, else the one saved with the draft. */
+export const submittedFallReason = (sent: string | undefined, saved: string | null): string | null => (sent !== undefined && sent !== "" ? sent : saved);
+
+/** Review actions are the reviewer's; submitting is the reporter's (POST /reports/{id}/submit). */
+export const isReviewerAction = <A extends { action: ReviewAction["action"] }>(act: A): act is Exclude<A, { action: "submit" }> => act.action !== "submit";

@@ -179,7 +179,8 @@ function ReviewPanel({ id, notify, onClose }: { id: number; notify: (t: string) 
       notify(`${after.stateLabel}：${r.indicator.name} · ${r.region.name}`);
       form.resetFields();
     } catch (e) {
-      if (e instanceof ApiProblem && e.code === "Conflict") {
+      // the version seen is stale, or another reviewer acted first (reports/service.ts)
+      if (e instanceof ApiProblem && (e.code === "REPORT_VERSION_STALE" || e.code === "REPORT_REVIEWED_MEANWHILE")) {
         setError({ text: "该填报已被他人处理或修改。请重新载入，核对最新数据后再核验。", conflict: true });
         return;
       }

@@ -55,6 +55,9 @@ const allowanceOf = (c: Context<AppEnv>): BodyAllowance | null => {
   return null;
 };
 
+/** Uploads of evidence and content files: up to the configured upload limit (enforced as the body streams). */
+export const uploadLimit = acceptsBody((c) => c.get("deps").config.maxUploadBytes, "the file", MULTIPART_OVERHEAD);
+
 /** The app-wide middleware: the route's declared limit, else MAX_JSON_BYTES, on every request with a body. */
 export const limitBodies: MiddlewareHandler<AppEnv> = async (c, next) => {
   const raw = c.req.raw;

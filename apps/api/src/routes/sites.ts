@@ -39,7 +39,7 @@ import {
   syncSites,
 } from "../lib/sites.js";
 import { jsonBody, paramsOf, parseOr400, queryOf } from "../lib/validate.js";
-import { uploadLimit } from "./evidence.js";
+import { uploadLimit } from "../lib/body-limit.js";
 import { RegionCode } from "./progress.js";
 
 /**

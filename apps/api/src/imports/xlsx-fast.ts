@@ -8,7 +8,7 @@ import { createInflateRaw, inflateRawSync } from "node:zlib";
  * the same way, and answers null for anything it does not model exactly — ZIP64 or encrypted
  * entries, dates (exceljs turns date-formatted numbers into Dates), merged cells below the title,
  * hyperlinks, phonetic runs, CDATA, escaped characters (_xHHHH_), cells or rows without an address —
- * and the caller then reads the workbook with exceljs. test/report-import.test.ts compares both.
+ * and the caller then reads the workbook with exceljs. imports/report-import.test.ts compares both.
  */
 
 /** A cell value as exceljs gives it, for the kinds this reader produces. */

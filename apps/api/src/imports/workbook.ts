@@ -7,7 +7,7 @@ import { MAX_UNPACKED_BYTES, readFast, Refused, UnpackedTooLarge } from "./xlsx-
  * indicator and region due, with last month's counted value and the target beside the cells to
  * fill) and the reading of a filled one into rows with their cell addresses, so that every
  * problem can be reported by sheet, row and column. Checks against the database are the reports
- * route's own (routes/report-import.ts runs them).
+ * route's own (imports/service.ts runs them).
  */
 
 export const DATA_SHEET = "月度填报";
@@ -257,7 +257,7 @@ const normaliseHeader = (s: string) => s.replace(/[\s*＊]/g, "");
  * (missing sheet or columns, too many rows) are returned; the values are checked by the caller.
  */
 export async function readUpload(bytes: Uint8Array, options: { fast?: boolean } = {}): Promise<ParsedUpload> {
-  // The fast reader when it models the workbook exactly (lib/xlsx-fast.ts), else exceljs.
+  // The fast reader when it models the workbook exactly (xlsx-fast.ts), else exceljs.
   let fast: ReturnType<typeof readFast> = null;
   try {
     fast = options.fast === false ? null : readFast(bytes);

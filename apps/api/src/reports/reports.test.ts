@@ -1,7 +1,7 @@
-import { Rational } from "@minsheng/domain";
+import { Rational, reportStateLabel } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deadlineOf } from "../src/routes/reports.js";
-import { type Harness, makeHarness } from "./harness.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
+import { deadlineOf } from "./service.js";
 
 // The fixture holds official (imported) figures up to 2024-09; the clock stands at 2024-10-08
 // (China time), so 2024-10 is the month being reported. Each test uses its own indicator.
@@ -173,7 +173,8 @@ describe("optimistic concurrency", () => {
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const loser = a.status === 409 ? a : b;
-    expect((await body(loser)).error.code).toBe("Conflict");
+    // the version it read is stale, or the other review's UPDATE came first
+    expect((await body(loser)).error.code).toMatch(/^REPORT_(VERSION_STALE|REVIEWED_MEANWHILE)$/);
     const now = await body(await h.call(reviewer, "GET", `/api/v1/reports/${report.id}`));
     expect(now.version).toBe(report.version + 1);
     expect(["verified", "returned"]).toContain(now.state);
@@ -187,7 +188,7 @@ describe("optimistic concurrency", () => {
     await put(reporter, { indicator: "hn2024-p11-a", region: "430523", period: "2024-10", value: 4710, narrative: "新增就业" });
     const stale = await put(reporter, { indicator: "hn2024-p11-a", region: "430523", period: "2024-10", value: 4720, narrative: "x", version: saved.version });
     expect(stale.status).toBe(409);
-    expect((await body(stale)).error).toMatchObject({ code: "Conflict", currentVersion: saved.version + 1 });
+    expect((await body(stale)).error).toMatchObject({ code: "REPORT_VERSION_STALE", currentVersion: saved.version + 1 });
     const staleSubmit = await submit(reporter, saved.id, { version: saved.version });
     expect(staleSubmit.status).toBe(409);
     const sub = await body(await submit(reporter, saved.id));
@@ -209,7 +210,9 @@ describe("falls versus the previous month (环比下降)", () => {
 
     const refused = await submit(reporter, draft.id);
     expect(refused.status).toBe(400);
-    expect(paths(await body(refused))).toEqual(["$.fallReason"]);
+    const why = await body(refused);
+    expect(paths(why)).toEqual(["$.fallReason"]);
+    expect(why.error).toMatchObject({ code: "REPORT_FALL_NEEDS_REASON", params: { value: sept - 3, previous: sept, previousPeriod: "2024-09" } });
     const tooShort = await submit(reporter, draft.id, { fallReason: " " });
     expect(tooShort.status).toBe(400);
 
@@ -250,7 +253,7 @@ describe("state transitions", () => {
     expect((await submit(reporter, draft.id)).status).toBe(409);
     const edit = await put(reporter, { indicator: "hn2024-p13-a", region: "430523", period: "2024-10", value: 331, narrative: "x" });
     expect(edit.status).toBe(409);
-    expect((await body(edit)).error.code).toBe("TransitionNotAllowed");
+    expect((await body(edit)).error).toMatchObject({ code: "REPORT_NOT_EDITABLE", params: { state: reportStateLabel.submitted } });
     // A reduction must be below the reported value.
     const notLower = await review(reviewer, draft.id, { action: "reduce", verifiedValue: 340, reason: "核减", version: sub.version });
     expect(notLower.status).toBe(409);
@@ -321,10 +324,14 @@ describe("validation", () => {
     const draft = await body(await put(reporter, { indicator: "hn2024-p16-a", region: "430523", period: "2024-10", value: 90 }));
     const res = await submit(reporter, draft.id);
     expect(res.status).toBe(400);
-    expect(paths(await body(res))).toEqual(["$.narrative"]);
+    const why = await body(res);
+    expect(paths(why)).toEqual(["$.narrative"]);
+    expect(why.error.code).toBe("REPORT_NEEDS_NARRATIVE");
     expect(paths(await body(await review(reviewer, draft.id, { action: "verify" })))).toEqual(["$.version"]);
     expect(paths(await body(await review(reviewer, draft.id, { action: "approve", version: 1 })))).toContain("$.action");
-    expect(paths(await body(await review(reviewer, draft.id, { action: "submit", version: 1 })))).toEqual(["$.action"]);
+    const submitting = await body(await review(reviewer, draft.id, { action: "submit", version: 1 }));
+    expect(paths(submitting)).toEqual(["$.action"]);
+    expect(submitting.error.code).toBe("REPORT_REVIEW_CANNOT_SUBMIT");
     expect(paths(await body(await review(reviewer, draft.id, { action: "reduce", version: 1 })))).toEqual(["$.reason", "$.verifiedValue"]);
     expect((await h.call(reviewer, "GET", "/api/v1/reports/abc")).status).toBe(400);
   });

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readUpload } from "../src/lib/report-import.js";
-import { readFast } from "../src/lib/xlsx-fast.js";
-import { fixturePath, type Harness, makeHarness, type TestResponse } from "./harness.js";
+import { readUpload } from "./workbook.js";
+import { readFast } from "./xlsx-fast.js";
+import { fixturePath, type Harness, makeHarness, type TestResponse } from "../../test/harness.js";
 
 const API = "/api/v1";
 const fixture = JSON.parse(readFileSync(fixturePath, "utf8")) as {
@@ -133,7 +133,7 @@ describe("an upload with problems", () => {
     const res = await upload(reporter, bytes);
     expect(res.status).toBe(400);
     const error = (await res.json()).error;
-    expect(error.code).toBe("ValidationFailed");
+    expect(error.code).toBe("IMPORT_ROWS_INVALID");
     expect(error.message).toContain("nothing was imported");
     const got = error.problems.map((p: { path: string; sheet: string; row: number; column: string; field: string }) => `${p.path} ${p.field}`).sort();
     expect(got).toEqual(

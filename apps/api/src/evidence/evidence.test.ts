@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentDisposition, evidenceTypes, sanitiseFilename, sniff } from "../src/lib/sniff.js";
-import { type Harness, makeHarness } from "./harness.js";
+import { contentDisposition, evidenceTypes, sanitiseFilename, sniff } from "../lib/sniff.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Json = any;
@@ -220,7 +220,7 @@ describe("uploading evidence", () => {
     const html = bytesOf("<html><body><script>alert(document.cookie)</script></body></html>");
     const res = await upload(reporter, report.id, html, "x.pdf", "application/pdf");
     expect(res.status).toBe(415);
-    expect((await body(res)).error.code).toBe("UnsupportedMediaType");
+    expect((await body(res)).error.code).toBe("EVIDENCE_TYPE_REFUSED");
     expect((await upload(reporter, report.id, bytesOf("<svg onload=alert(1)>"), "photo.png", "image/png")).status).toBe(415);
     expect((await upload(reporter, report.id, zip({ "a.txt": "x" }), "table.xlsx")).status).toBe(415);
     expect((await upload(reporter, report.id, docm(), "说明.docx")).status).toBe(415);
@@ -267,11 +267,11 @@ describe("uploading evidence", () => {
     const dup = await upload(reporter, report.id, pdf(), "b.pdf");
     expect(dup.status).toBe(409);
     expect(h.storage.files.size).toBe(stored); // the refused copy is not kept
-    expect((await body(dup)).error.evidenceId).toEqual(expect.any(String));
+    expect((await body(dup)).error).toMatchObject({ code: "EVIDENCE_DUPLICATE", evidenceId: expect.any(String) });
     expect((await h.call(reporter, "POST", `/api/v1/reports/${report.id}/submit`, {})).status).toBe(200);
     const late = await upload(reporter, report.id, png(), "late.png");
     expect(late.status).toBe(409);
-    expect((await body(late)).error.code).toBe("TransitionNotAllowed");
+    expect((await body(late)).error.code).toBe("EVIDENCE_REPORT_NOT_EDITABLE");
     expect((await upload(reporter, 987654, png(), "x.png")).status).toBe(404);
     expect(h.storage.files.size).toBe(stored);
   });
@@ -348,7 +348,7 @@ describe("downloading and deleting evidence", () => {
     const sub = await body(await h.call(reporter, "POST", `/api/v1/reports/${report.id}/submit`, {}));
     const frozen = await h.call(reporter, "DELETE", `/api/v1/evidence/${second.id}`);
     expect(frozen.status).toBe(409);
-    expect((await body(frozen)).error.code).toBe("TransitionNotAllowed");
+    expect((await body(frozen)).error.code).toBe("EVIDENCE_REPORT_NOT_EDITABLE");
     // returned: editable again
     const reviewer = await h.login("reviewer");
     expect((await h.call(reviewer, "POST", `/api/v1/reports/${report.id}/review`, { action: "return", reason: "照片不清晰", version: sub.version })).status).toBe(200);
