@@ -6,13 +6,13 @@
  */
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditDenials, authenticate } from "../src/auth/middleware.js";
-import type { AppEnv } from "../src/lib/context.js";
-import { errorResponse, forbidden } from "../src/lib/errors.js";
-import { hashPassword, PRODUCTION_SCRYPT_N, SCRYPT_N, scryptCost, verifyPassword } from "../src/auth/password.js";
-import { runRetention } from "../src/lib/retention.js";
-import { DEMO_PASSWORD } from "../src/seed.js";
-import { type Harness, makeHarness } from "./harness.js";
+import { auditDenials, authenticate } from "./middleware.js";
+import type { AppEnv } from "../lib/context.js";
+import { errorResponse, forbidden } from "../lib/errors.js";
+import { hashPassword, PRODUCTION_SCRYPT_N, SCRYPT_N, scryptCost, verifyPassword } from "./password.js";
+import { runRetention } from "../lib/retention.js";
+import { DEMO_PASSWORD } from "../seed.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
 
 const API = "/api/v1";
 let h: Harness;

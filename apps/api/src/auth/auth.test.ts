@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../src/seed.js";
-import { type Harness, makeHarness, ORIGIN } from "./harness.js";
+import { DEMO_PASSWORD } from "../seed.js";
+import { type Harness, makeHarness, ORIGIN } from "../../test/harness.js";
 
 let h: Harness;
 beforeAll(async () => {
