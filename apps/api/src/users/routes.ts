@@ -8,8 +8,6 @@ import { addUser, changeUser, issueUserEnrolmentCode, NewUser, resetUserTwoFacto
 
 /** 用户管理: the security administrator's accounts, roles, areas and second-factor resets. */
 
-export { NewUser };
-
 export const UserPatch = z
   .object({
     displayName: z.string().trim().min(1).max(50),
