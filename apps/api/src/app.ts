@@ -6,7 +6,7 @@ import { errorResponse } from "./lib/errors.js";
 import { answerCachedPagesFirst, invalidatePublicPagesOnWrite } from "./lib/public-cache.js";
 import { securityHeaders } from "./lib/security-headers.js";
 import { auditRoutes } from "./routes/audit.js";
-import { authRoutes } from "./routes/auth.js";
+import { authRoutes } from "./auth/routes.js";
 import { bulletinRoutes } from "./routes/bulletins.js";
 import { bundleRoutes } from "./routes/bundles.js";
 import { complianceRoutes } from "./routes/compliance.js";
@@ -20,7 +20,7 @@ import { reportImportRoutes } from "./imports/routes.js";
 import { reportRoutes } from "./reports/routes.js";
 import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
 import { tokenRoutes } from "./tokens/routes.js";
-import { userRoutes } from "./routes/users.js";
+import { userRoutes } from "./users/routes.js";
 
 /**
  * The routes under /api/v1: every feature's router behind authentication. Needs no dependencies

@@ -1,6 +1,6 @@
 import { Bundle, DisclosureBand, PlanLevel, Schedule, Status } from "@minsheng/domain";
 import { z } from "zod";
-import { can, type Permission, Role, roleLabel } from "./auth/roles.js";
+import { can, type Permission, roleLabel } from "./auth/roles.js";
 import { statusOfError } from "./lib/errors.js";
 import { type Access, API_BASE, type ApiOperation, ErrorBody, errorStatuses, type Method, operationsOf, rolesFor } from "./lib/operation.js";
 import { bulletinOperations, bulletinTags } from "./openapi-bulletins.js";
@@ -8,10 +8,8 @@ import { entries } from "./openapi-entry.js";
 import { planEditorOperations } from "./openapi-plan-editor.js";
 import { siteOperations, siteTags } from "./openapi-sites.js";
 import { HistoryQuery, LogQuery } from "./routes/audit.js";
-import { ConfirmBody, EnrolBody, LoginBody, PasswordChangeBody, SecondFactorBody } from "./routes/auth.js";
 import { PlanParam as ExportParam } from "./routes/bundles.js";
 import { DisclosureQuery, PlanParam, ProgressQuery } from "./routes/progress.js";
-import { NewUser, UserPatch, IdParam as UserIdParam } from "./routes/users.js";
 
 /**
  * The OpenAPI 3.1 registry: every operation the API serves, with the very zod schemas its route
@@ -29,39 +27,8 @@ import { NewUser, UserPatch, IdParam as UserIdParam } from "./routes/users.js";
 const Problem = z.object({ path: z.string().describe("JSON path of the field, e.g. $.targets[3].value"), message: z.string() });
 
 const Ok = z.object({ ok: z.literal(true) });
-const Created = z.object({ id: z.number().int() });
 const Timestamp = z.string().describe("ISO 8601 date-time");
 
-
-const Me = z.object({
-  username: z.string(),
-  displayName: z.string(),
-  role: Role,
-  roleLabel: z.string(),
-  region: z.string().nullable().describe("the region whose subtree the user may see; null for an admin"),
-  unit: z.string().nullable(),
-  via: z.enum(["session", "token"]),
-  twoFactor: z.object({ enabled: z.boolean(), required: z.boolean().describe("whether REQUIRE_2FA makes it compulsory for this role") }),
-});
-
-const SecondStep = z.object({
-  ok: z.literal(false),
-  next: z.enum(["totp", "enrol"]).describe("totp: send a code to POST /auth/login/totp; enrol: set up an authenticator first (POST /auth/totp/enrol)"),
-  challenge: z.string().describe("valid 5 minutes, 5 attempts"),
-  expiresAt: Timestamp,
-});
-
-const PublicUser = z.object({
-  id: z.number().int(),
-  username: z.string(),
-  displayName: z.string(),
-  role: Role,
-  region: z.string().nullable(),
-  unit: z.string().nullable(),
-  disabled: z.boolean(),
-  locked: z.boolean(),
-  twoFactor: z.boolean().describe("two-factor sign-in is on"),
-});
 
 const ImportCounts = z.object({
   regions: z.number().int(),
@@ -215,102 +182,6 @@ type ObjectSchema = z.ZodObject<z.ZodRawShape>;
 const json = "application/json";
 
 export const operations: ApiOperation[] = [
-  // auth
-  ...entries({ tag: "auth", access: "public" }, [
-    {
-      key: "POST /auth/login", operationId: "login",
-      summary: ["登录", "Sign in (sets the HttpOnly session cookie)"],
-      description:
-        "Five failures in a row lock the account for 15 minutes (423), unknown usernames alike; attempts are counted before the password is checked, so parallel guesses lock it too. Twenty failures from one address within 15 minutes refuse it until then (429, Retry-After). A fresh session id at every sign-in. With two-factor sign-in (on for the user, or required for the role by REQUIRE_2FA) the answer is `{ ok: false, next, challenge }` instead: send a code to POST /auth/login/totp, or enrol first.",
-      body: LoginBody, bodyExample: { username: "city", password: "" },
-      success: { status: 200, description: "signed in (the session cookie is set), or the challenge of the second step", schema: z.union([Ok, SecondStep]) },
-      errors: [401, 423, 429],
-    },
-    {
-      key: "POST /auth/login/totp", operationId: "loginSecondFactor",
-      summary: ["登录第二步：动态验证码", "Sign-in step 2: the authenticator code (or a recovery code)"],
-      description: "Codes are RFC 6238 TOTP (SHA-1, 30 s, 6 digits, ±30 s); a code is accepted once. Wrong codes count towards the lockout.",
-      body: SecondFactorBody, bodyExample: { challenge: "", code: "123456" },
-      success: { status: 200, description: "signed in; the session cookie is set", schema: Ok },
-      errors: [401, 423],
-    },
-    {
-      key: "POST /auth/totp/enrol", operationId: "enrolTotp",
-      summary: ["绑定身份验证器", "Enrol an authenticator app: a new secret, its otpauth:// URI and QR code"],
-      description:
-        "With the challenge of a sign-in that must enrol, or from a signed-in session. The secret stays pending (sealed) until POST /auth/totp/confirm. An administrator (系统/安全/审计管理员) also sends `enrolmentCode`, the one-time code from a security administrator (POST /users/{id}/totp/enrolment-code) or printed when the server created the account: without it 400, a wrong, used or expired one 403.",
-      body: EnrolBody, bodyExample: {},
-      success: { status: 200, description: "the secret (base32), URI and QR code (SVG); never cached", schema: z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() }) },
-      errors: [401, 403, 409],
-    },
-    {
-      key: "POST /auth/totp/confirm", operationId: "confirmTotp",
-      summary: ["确认绑定并获取恢复码", "Confirm enrolment with a first code; get ten recovery codes (shown once)"],
-      description: "An administrator sends the enrolment code again; it is used up here.",
-      body: ConfirmBody, bodyExample: { code: "123456" },
-      success: { status: 200, description: "on; with a challenge, also signed in", schema: z.object({ ok: z.literal(true), recoveryCodes: z.array(z.string()), signedIn: z.boolean() }) },
-      errors: [401, 403, 409],
-    },
-    {
-      key: "POST /auth/logout", operationId: "logout",
-      summary: ["退出登录", "Sign out (ends the session)"],
-      description: "Ends the session of the cookie sent. Without a session (no cookie, or one that no longer signs in) it does nothing and answers the same: no error, no audit entry.",
-      success: { status: 200, description: "signed out", schema: Ok },
-    },
-  ]),
-  ...entries({ tag: "auth" }, [
-    {
-      key: "GET /auth/me", operationId: "me", access: "signed-in",
-      summary: ["当前用户", "Who I am"],
-      success: { status: 200, description: "the caller", schema: Me },
-    },
-    {
-      key: "POST /auth/password", operationId: "changePassword", access: "signed-in",
-      summary: ["修改密码", "Change my own password (with the current one)"],
-      description:
-        "From a signed-in session (not a token). The new password follows the policy (at least 10 characters, letters and digits) and differs from the current one. A wrong current password counts towards the lockout (400 at $.currentPassword; 423 once locked). The user's other sessions end.",
-      body: PasswordChangeBody, bodyExample: { currentPassword: "old-password-1", newPassword: "new-password-2" },
-      success: { status: 200, description: "changed", schema: Ok },
-      errors: [409, 423],
-    },
-  ]),
-  // users
-  ...entries({ tag: "users", access: "users.manage" }, [
-    {
-      key: "GET /users", operationId: "listUsers",
-      summary: ["用户列表", "List users"],
-      success: { status: 200, description: "every account", schema: z.object({ users: z.array(PublicUser) }) },
-    },
-    {
-      key: "POST /users", operationId: "createUser",
-      summary: ["新建用户", "Create a user"],
-      body: NewUser,
-      bodyExample: { username: "county2", displayName: "隆回县专班", password: "", role: "staff_county", region: "430524", unit: null },
-      success: { status: 201, description: "created", schema: Created },
-      errors: [409],
-    },
-    {
-      key: "PATCH /users/{id}", operationId: "updateUser",
-      summary: ["修改用户", "Change a user (role, area, status or password ends their sessions)"],
-      params: UserIdParam, body: UserPatch, bodyExample: { disabled: false },
-      description: "Not your own role, area or status (separation of duties). Permission changes are audited as user.permissions.",
-      success: { status: 200, description: "changed", schema: Ok },
-    },
-    {
-      key: "POST /users/{id}/totp/reset", operationId: "resetUserTotp",
-      summary: ["重置两步验证", "Reset a user's two-factor sign-in (lost phone): they enrol again; their sessions end"],
-      params: UserIdParam,
-      success: { status: 200, description: "reset", schema: Ok },
-    },
-    {
-      key: "POST /users/{id}/totp/enrolment-code", operationId: "issueEnrolmentCode",
-      summary: ["生成绑定码", "Issue an administrator's one-time enrolment code (绑定码) for binding an authenticator"],
-      description: "Administrators only, not enrolled yet (or reset), not yourself. Shown once, valid 7 days; an older code stops working. Hand it over in person.",
-      params: UserIdParam,
-      success: { status: 201, description: "the code, never cached", schema: z.object({ code: z.string(), expiresAt: z.string() }) },
-      errors: [409],
-    },
-  ]),
   // bundles
   ...entries({ tag: "bundles" }, [
     {

@@ -5,7 +5,7 @@ import * as Either from "effect/Either";
 import { hasLiveEnrolmentCode, issueEnrolmentCode } from "./auth/mfa.js";
 import { verifyPassword } from "./auth/password.js";
 import { isAdminRole, type Role, roleLabel } from "./auth/roles.js";
-import { createUser, NewUser } from "./routes/users.js";
+import { createUser, NewUser } from "./users/service.js";
 
 /** Demo accounts for every role (listed in the README); all share one demo password. */
 export const DEMO_PASSWORD = "minsheng2024";

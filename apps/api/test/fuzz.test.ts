@@ -307,7 +307,7 @@ const opOf = (key: string) => operations.find((o) => operationKey(o) === key)!;
 const cookieFor = (key: string) => cookies.get(accountFor(opOf(key)))!;
 
 beforeAll(async () => {
-  // The lockout and the sign-in throttle are not fuzzed here (sign-in-and-audit.test.ts): wrong passwords sent by the
+  // The lockout and the sign-in throttle are not fuzzed here (src/auth/sign-in-and-audit.test.ts): wrong passwords sent by the
   // fuzzer (POST /auth/login, POST /auth/password) must not lock out the accounts it signs in again with.
   h = await makeHarness({ maxUploadBytes: MAX_UPLOAD, maxFeedbackPhotoBytes: MAX_PHOTO, lockoutThreshold: 1_000_000, signInFailuresPerAddress: 1_000_000 });
   // Validation must be reached: the public limits are not what is being fuzzed here.

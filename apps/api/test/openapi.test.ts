@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LoginBody } from "../src/routes/auth.js";
+import { LoginBody } from "../src/auth/routes.js";
 import { ProgressQuery } from "../src/routes/progress.js";
 import { z } from "zod";
 import { entries } from "../src/openapi-entry.js";

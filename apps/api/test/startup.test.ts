@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { openTestDatabase } from "@minsheng/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "../src/auth/password.js";
-import { createUser } from "../src/routes/users.js";
+import { createUser } from "../src/users/service.js";
 import {
   bootstrapAccountsFromEnv,
   bootstrapAdmins,

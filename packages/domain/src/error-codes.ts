@@ -67,6 +67,35 @@ export const errorCodes = {
   IMPORT_UNPACKS_TOO_LARGE: { status: 413, zh: "工作簿解压后超过 {limit}" },
   IMPORT_PERIOD_INVALID: { status: 400, zh: "月份应写作 YYYY-MM" },
   IMPORT_ROWS_INVALID: { status: 400, zh: "共 {rows} 行，其中 {failing} 行有 {count} 处问题，未导入任何数据" },
+  // ── auth: sign-in, second factor, one's own password ─────────────────────────────────────────
+  AUTH_WRONG_PASSWORD: { status: 401, zh: "用户名或密码错误" },
+  AUTH_ACCOUNT_LOCKED: { status: 423, zh: "连续登录失败次数过多，账户已锁定，请在 {minutes} 分钟后重试" },
+  AUTH_CHALLENGE_EXPIRED: { status: 401, zh: "登录验证已过期，请重新输入密码" },
+  AUTH_SIGN_IN_AGAIN: { status: 401, zh: "登录已失效，请重新输入用户名和密码" },
+  AUTH_CHALLENGE_NEEDS_ENROLMENT: { status: 403, zh: "请先绑定身份验证器，再输入动态验证码" },
+  AUTH_CHALLENGE_NOT_FOR_ENROLMENT: { status: 403, zh: "此次登录验证用于输入动态验证码，不能用于绑定身份验证器" },
+  AUTH_SECOND_FACTOR_WRONG: { status: 401, zh: "验证码错误或已使用" },
+  AUTH_ENROL_NEEDS_SESSION: { status: 403, zh: "请登录后在本系统页面中绑定身份验证器，API 令牌不能绑定" },
+  AUTH_ENROLMENT_CODE_REQUIRED: { status: 400, zh: "管理员绑定身份验证器须凭安全管理员提供的绑定码" },
+  AUTH_ENROLMENT_CODE_INVALID: { status: 403, zh: "绑定码错误、已使用或已过期，请向安全管理员索取新的绑定码" },
+  AUTH_TOTP_ALREADY_ON: { status: 409, zh: "两步验证已启用；如需更换设备请联系安全管理员重置" },
+  AUTH_ENROLMENT_NOT_STARTED: { status: 409, zh: "请先开始绑定身份验证器（获取密钥和二维码）" },
+  AUTH_TOTP_CONFIRM_WRONG: { status: 401, zh: "验证码错误，请核对手机时间后重试" },
+  AUTH_PASSWORD_CHANGE_NEEDS_SESSION: { status: 403, zh: "请登录后在本系统页面中修改密码，API 令牌不能修改密码" },
+  AUTH_CURRENT_PASSWORD_WRONG: { status: 400, zh: "当前密码不正确" },
+  AUTH_PASSWORD_CHANGED_MEANWHILE: { status: 409, zh: "密码已在别处被修改，请用新密码重新登录" },
+
+  // ── users: accounts, roles and areas, two-factor resets (security administrator) ──────────────
+  USER_REGION_REQUIRED: { status: 400, zh: "该角色须指定所属地区" },
+  USER_REGION_UNKNOWN: { status: 400, zh: "地区 {region} 不存在" },
+  USER_UNIT_UNKNOWN: { status: 400, zh: "单位 {unit} 不存在" },
+  USER_USERNAME_TAKEN: { status: 409, zh: "用户名 {username} 已被使用" },
+  USER_NOT_FOUND: { status: 404, zh: "用户 {id} 不存在" },
+  USER_SELF_CHANGE: { status: 403, zh: "不能修改自己的角色、辖区或状态，请由另一位安全管理员操作" },
+  USER_SELF_TOTP_RESET: { status: 403, zh: "不能重置自己的两步验证，请由另一位安全管理员操作" },
+  USER_SELF_ENROLMENT_CODE: { status: 403, zh: "不能为自己生成绑定码，请由另一位安全管理员操作" },
+  USER_NOT_ADMIN: { status: 409, zh: "用户 {username} 不是管理员，绑定身份验证器无需绑定码" },
+  USER_TOTP_ALREADY_ON: { status: 409, zh: "用户 {username} 已启用两步验证，如需重新绑定请先重置" },
 } as const satisfies Record<string, { status: number; zh: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

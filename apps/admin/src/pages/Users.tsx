@@ -274,7 +274,7 @@ function UserForm({ editing, dir, notify, onClose }: { editing: Editing; dir: Re
       await qc.invalidateQueries({ queryKey: ["users"] });
       onClose();
     } catch (e) {
-      if (e instanceof ApiProblem && e.code === "Conflict" && editing.kind === "create") {
+      if (e instanceof ApiProblem && e.code === "USER_USERNAME_TAKEN") {
         form.setFields([{ name: "username", errors: ["该用户名已被使用"] }]);
       } else {
         const { fields, rest } = problemsToFields(e, USER_FIELDS);

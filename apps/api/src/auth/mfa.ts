@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Queryable } from "@minsheng/db";
-import { ApiError, conflict } from "../lib/errors.js";
+import { fail } from "../lib/errors.js";
 import type { SiteSecrets } from "../lib/secrets.js";
 import { base32, TOTP_SEAL_PURPOSE as PURPOSE } from "../lib/secrets.js";
 import { qrSvg } from "../lib/sign.js";
@@ -66,9 +66,7 @@ export async function loadChallenge(tx: Queryable, challenge: string, now: Date)
   const row = rows[0];
   if (!row || new Date(row.expires_at).getTime() <= now.getTime() || row.attempts >= CHALLENGE_ATTEMPTS) {
     if (row) await tx.query("DELETE FROM login_challenges WHERE id_hash = $1", [idHash]);
-    throw new ApiError("Unauthenticated", "登录验证已过期，请重新输入密码 (the sign-in challenge is unknown or expired: sign in again)", [
-      { path: "$.challenge", message: "unknown or expired" },
-    ]);
+    throw fail("AUTH_CHALLENGE_EXPIRED").at("$.challenge");
   }
   return { idHash, userId: String(row.user_id), purpose: row.purpose, attempts: Number(row.attempts) };
 }
@@ -78,13 +76,13 @@ export async function loadTwoFactorUser(tx: Queryable, userId: string | number):
     `SELECT ${TWO_FACTOR_COLUMNS}, u.disabled, u.role FROM users u WHERE u.id = $1 FOR UPDATE`,
     [userId],
   );
-  if (!rows[0]) throw new ApiError("Unauthenticated", "sign in again");
+  if (!rows[0]) throw fail("AUTH_SIGN_IN_AGAIN");
   return rows[0];
 }
 
 /** Starts (or restarts) enrolment: a new secret, sealed as pending until a first code confirms it. */
 export async function startEnrolment(tx: Queryable, secrets: SiteSecrets, user: TwoFactorUser) {
-  if (user.totp_enabled_at !== null) throw conflict("两步验证已启用；如需更换设备请联系安全管理员重置 (two-factor sign-in is already on: ask a security administrator to reset it)");
+  if (user.totp_enabled_at !== null) throw fail("AUTH_TOTP_ALREADY_ON");
   const secret = newTotpSecret();
   await tx.query("UPDATE users SET totp_pending = $2 WHERE id = $1", [user.id, secrets.sealSecret(PURPOSE, secret)]);
   const uri = otpauthUri(secret, user.username, TOTP_ISSUER);
@@ -93,8 +91,8 @@ export async function startEnrolment(tx: Queryable, secrets: SiteSecrets, user: 
 
 /** Confirms enrolment with a first code: the pending secret becomes the secret; new recovery codes. */
 export async function confirmEnrolment(tx: Queryable, secrets: SiteSecrets, user: TwoFactorUser, code: string, now: Date): Promise<string[] | null> {
-  if (user.totp_enabled_at !== null) throw conflict("two-factor sign-in is already on");
-  if (user.totp_pending === null) throw conflict("start enrolment first (POST /auth/totp/enrol)");
+  if (user.totp_enabled_at !== null) throw fail("AUTH_TOTP_ALREADY_ON");
+  if (user.totp_pending === null) throw fail("AUTH_ENROLMENT_NOT_STARTED");
   const secret = secrets.openSecret(PURPOSE, user.totp_pending);
   const step = verifyTotp(secret, code, now);
   if (step === null) return null;

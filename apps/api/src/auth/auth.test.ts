@@ -1,6 +1,8 @@
+import { errorText } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../src/seed.js";
-import { type Harness, makeHarness, ORIGIN } from "./harness.js";
+import { DEMO_PASSWORD } from "../seed.js";
+import { type Harness, makeHarness, ORIGIN } from "../../test/harness.js";
+import { base32Decode, totp } from "./totp.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,7 +32,9 @@ describe("login and sessions", () => {
     const unknown = await h.call(null, "POST", "/api/v1/auth/login", { username: "ghost", password: "nope-nope-1" });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    expect((await wrong.json()).error.problems[0].path).toBe("$.password");
+    const error = (await wrong.json()).error;
+    expect(error.code).toBe("AUTH_WRONG_PASSWORD");
+    expect(error.problems[0].path).toBe("$.password");
     expect((await unknown.json()).error.message).toBe((await (await h.call(null, "POST", "/api/v1/auth/login", { username: "ghost2", password: "x" })).json()).error.message);
   });
 
@@ -50,6 +54,7 @@ describe("login and sessions", () => {
     for (let i = 0; i < 5; i++) expect((await h.call(null, "POST", "/api/v1/auth/login", { username: "reporter-edu", password: "wrong-pass-1" })).status).toBe(401);
     const locked = await h.call(null, "POST", "/api/v1/auth/login", { username: "reporter-edu", password: DEMO_PASSWORD });
     expect(locked.status).toBe(423);
+    expect((await locked.json()).error).toMatchObject({ code: "AUTH_ACCOUNT_LOCKED", params: { minutes: h.deps.config.lockoutMinutes } });
     h.clock.now = new Date(h.clock.now.getTime() + 16 * 60_000);
     expect((await h.call(null, "POST", "/api/v1/auth/login", { username: "reporter-edu", password: DEMO_PASSWORD })).status).toBe(200);
   });
@@ -141,5 +146,66 @@ describe("API tokens", () => {
   it("rejects a malformed bearer header", async () => {
     const res = await h.app.request(`${ORIGIN}/api/v1/auth/me`, { headers: { authorization: "Bearer !!" } });
     expect(res.status).toBe(401);
+  });
+});
+
+describe("the second factor's refusals, each with its own code", () => {
+  const API = "/api/v1";
+  const post = (cookie: string | null, path: string, body: unknown) => h.call(cookie, "POST", `${API}${path}`, body);
+  const passwordStep = async (username: string) => (await post(null, "/auth/login", { username, password: DEMO_PASSWORD })).json();
+  async function refused(res: Awaited<ReturnType<Harness["call"]>>, code: string, status: number, path?: string) {
+    expect(res.status, code).toBe(status);
+    const { error } = await res.json();
+    expect(error.code).toBe(code);
+    expect(error.message).toBe(errorText(code, error.params));
+    if (path) expect(error.problems.map((p: { path: string }) => p.path)).toContain(path);
+  }
+
+  beforeAll(() => {
+    h.deps.config.require2fa = "staff";
+  });
+  afterAll(() => {
+    h.deps.config.require2fa = "off";
+  });
+
+  it("enrolment, then sign-in: a challenge for the other step, wrong codes, an unknown challenge", async () => {
+    const enrol = await passwordStep("province");
+    expect(enrol).toMatchObject({ ok: false, next: "enrol" });
+    await refused(await post(null, "/auth/login/totp", { challenge: enrol.challenge, code: "123456" }), "AUTH_CHALLENGE_NEEDS_ENROLMENT", 403, "$.challenge");
+    await refused(await post(null, "/auth/totp/confirm", { challenge: enrol.challenge, code: "123456" }), "AUTH_ENROLMENT_NOT_STARTED", 409);
+    const { secret } = await (await post(null, "/auth/totp/enrol", { challenge: enrol.challenge })).json();
+    const key = base32Decode(secret);
+    await refused(await post(null, "/auth/totp/confirm", { challenge: enrol.challenge, code: totp(key, h.clock.now.getTime() + 5 * 30_000) }), "AUTH_TOTP_CONFIRM_WRONG", 401, "$.code");
+    const confirmed = await post(null, "/auth/totp/confirm", { challenge: enrol.challenge, code: totp(key, h.clock.now) });
+    expect(confirmed.status).toBe(200);
+    const session = confirmed.headers.get("set-cookie")!.split(";")[0]!;
+    await refused(await post(session, "/auth/totp/enrol", {}), "AUTH_TOTP_ALREADY_ON", 409);
+
+    h.clock.now = new Date(h.clock.now.getTime() + 60_000);
+    const step = await passwordStep("province");
+    expect(step.next).toBe("totp");
+    await refused(await post(null, "/auth/totp/enrol", { challenge: step.challenge }), "AUTH_CHALLENGE_NOT_FOR_ENROLMENT", 403, "$.challenge");
+    await refused(await post(null, "/auth/login/totp", { challenge: step.challenge, code: totp(key, h.clock.now.getTime() + 5 * 30_000) }), "AUTH_SECOND_FACTOR_WRONG", 401, "$.code");
+    await refused(await post(null, "/auth/login/totp", { challenge: step.challenge, recoveryCode: "ABCDE-12345" }), "AUTH_SECOND_FACTOR_WRONG", 401, "$.recoveryCode");
+    await refused(await post(null, "/auth/login/totp", { challenge: "x".repeat(43), code: "123456" }), "AUTH_CHALLENGE_EXPIRED", 401, "$.challenge");
+    expect((await post(null, "/auth/login/totp", { challenge: step.challenge, code: totp(key, h.clock.now) })).status).toBe(200);
+  });
+
+  it("an administrator's enrolment code: required, and refused when wrong", async () => {
+    const step = await passwordStep("auditor");
+    expect(step.next).toBe("enrol");
+    await refused(await post(null, "/auth/totp/enrol", { challenge: step.challenge }), "AUTH_ENROLMENT_CODE_REQUIRED", 400, "$.enrolmentCode");
+    await refused(await post(null, "/auth/totp/enrol", { challenge: step.challenge, enrolmentCode: "ABCDE-12345" }), "AUTH_ENROLMENT_CODE_INVALID", 403, "$.enrolmentCode");
+  });
+
+  it("enrolling and changing one's password need a session, not an API token", async () => {
+    h.deps.config.require2fa = "off";
+    const security = await h.login("security");
+    const users = (await (await h.call(security, "GET", `${API}/users`)).json()).users as { id: number; username: string }[];
+    const { token } = await (await post(security, "/tokens", { name: "会话测试", userId: users.find((u) => u.username === "observer")!.id })).json();
+    const bearer = (path: string, body: unknown) =>
+      h.app.request(`${ORIGIN}${API}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    await refused(await bearer("/auth/totp/enrol", {}), "AUTH_ENROL_NEEDS_SESSION", 403);
+    await refused(await bearer("/auth/password", { currentPassword: DEMO_PASSWORD, newPassword: "a-good-password-9" }), "AUTH_PASSWORD_CHANGE_NEEDS_SESSION", 403);
   });
 });

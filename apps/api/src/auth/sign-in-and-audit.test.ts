@@ -4,15 +4,16 @@
  * password guesses lock the account at the fifth; sign-in is throttled per address; unknown and
  * locked users get the same answers; scrypt cost and its upgrade; users change their own password.
  */
+import { errorText } from "@minsheng/domain";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditDenials, authenticate } from "../src/auth/middleware.js";
-import type { AppEnv } from "../src/lib/context.js";
-import { errorResponse, forbidden } from "../src/lib/errors.js";
-import { hashPassword, PRODUCTION_SCRYPT_N, SCRYPT_N, scryptCost, verifyPassword } from "../src/auth/password.js";
-import { runRetention } from "../src/lib/retention.js";
-import { DEMO_PASSWORD } from "../src/seed.js";
-import { type Harness, makeHarness } from "./harness.js";
+import { auditDenials, authenticate } from "./middleware.js";
+import type { AppEnv } from "../lib/context.js";
+import { errorResponse, forbidden } from "../lib/errors.js";
+import { hashPassword, PRODUCTION_SCRYPT_N, SCRYPT_N, scryptCost, verifyPassword } from "./password.js";
+import { runRetention } from "../lib/retention.js";
+import { DEMO_PASSWORD } from "../seed.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
 
 const API = "/api/v1";
 let h: Harness;
@@ -185,17 +186,20 @@ describe("changing one's own password", () => {
   it("refuses bad input with the field named, and changes nothing", async () => {
     const cookie = await h.login("reviewer");
     const hashBefore = (await h.deps.db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'reviewer'")).rows[0]!.password_hash;
-    const cases: [unknown, string, RegExp][] = [
-      [{ currentPassword: DEMO_PASSWORD, newPassword: "short1" }, "$.newPassword", /at least 10 characters/],
-      [{ currentPassword: DEMO_PASSWORD, newPassword: "onlyletters-here" }, "$.newPassword", /letters and digits/],
-      [{ currentPassword: DEMO_PASSWORD, newPassword: DEMO_PASSWORD }, "$.newPassword", /differ from the current/],
-      [{ newPassword: "a-good-password-9" }, "$.currentPassword", /./],
-      [{ currentPassword: "not-my-password-1", newPassword: "a-good-password-9" }, "$.currentPassword", /not your current password/],
+    // a schema's refusal names the field (ValidationFailed); a wrong current password has its own code
+    const cases: [unknown, string, RegExp, string][] = [
+      [{ currentPassword: DEMO_PASSWORD, newPassword: "short1" }, "$.newPassword", /at least 10 characters/, "ValidationFailed"],
+      [{ currentPassword: DEMO_PASSWORD, newPassword: "onlyletters-here" }, "$.newPassword", /letters and digits/, "ValidationFailed"],
+      [{ currentPassword: DEMO_PASSWORD, newPassword: DEMO_PASSWORD }, "$.newPassword", /differ from the current/, "ValidationFailed"],
+      [{ newPassword: "a-good-password-9" }, "$.currentPassword", /./, "ValidationFailed"],
+      [{ currentPassword: "not-my-password-1", newPassword: "a-good-password-9" }, "$.currentPassword", new RegExp(errorText("AUTH_CURRENT_PASSWORD_WRONG")!), "AUTH_CURRENT_PASSWORD_WRONG"],
     ];
-    for (const [body, path, message] of cases) {
+    for (const [body, path, message, code] of cases) {
       const res = await change(cookie, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      const problem = (await res.json()).error.problems.find((p: { path: string }) => p.path === path);
+      const { error } = await res.json();
+      expect(error.code, JSON.stringify(body)).toBe(code);
+      const problem = error.problems.find((p: { path: string }) => p.path === path);
       expect(problem?.message, JSON.stringify(body)).toMatch(message);
     }
     expect((await h.deps.db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'reviewer'")).rows[0]!.password_hash).toBe(hashBefore);

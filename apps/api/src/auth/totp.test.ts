@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base32Decode, base32Encode, hotp, otpauthUri, totp, totpStep, verifyTotp } from "../src/auth/totp.js";
+import { base32Decode, base32Encode, hotp, otpauthUri, totp, totpStep, verifyTotp } from "./totp.js";
 
 // RFC 6238 appendix B (SHA-1 seed "12345678901234567890"), 8 digits; authenticator apps show the last 6.
 const seed = Buffer.from("12345678901234567890", "ascii");
