@@ -7,7 +7,6 @@ import { bulletinOperations, bulletinTags } from "./openapi-bulletins.js";
 import { entries } from "./openapi-entry.js";
 import { planEditorOperations } from "./openapi-plan-editor.js";
 import { siteOperations, siteTags } from "./openapi-sites.js";
-import { HistoryQuery, LogQuery } from "./routes/audit.js";
 import { ConfirmBody, EnrolBody, LoginBody, PasswordChangeBody, SecondFactorBody } from "./routes/auth.js";
 import { PlanParam as ExportParam } from "./routes/bundles.js";
 import { EvidenceParam } from "./routes/evidence.js";
@@ -167,27 +166,6 @@ const DisclosureScores = z.object({
   region: z.string(),
   sources: DisclosureSources,
   scores: z.array(DisclosureScore.extend({ name: z.string(), bandLabel: z.string() })),
-});
-
-const ChainCheck = z.object({
-  ok: z.boolean(),
-  entries: z.number().int(),
-  brokenAt: z.number().int().optional(),
-  reason: z.string().optional(),
-  anchoredAt: z.number().int().optional().describe("entries up to this seq were pruned by retention; the chain verifies from their anchor"),
-});
-
-const AuditRecord = z.object({
-  seq: z.number().int(),
-  at: Timestamp,
-  actor: z.string(),
-  action: z.string(),
-  entity: z.string(),
-  entityId: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
-  prevHash: z.string(),
-  hash: z.string(),
 });
 
 const Named = { id: z.string(), name: z.string() };
@@ -525,28 +503,6 @@ export const operations: ApiOperation[] = [
       params: EvidenceParam,
       success: { status: 200, description: "removed", schema: Ok },
       errors: [409],
-    },
-  ]),
-  // audit
-  ...entries({ tag: "audit" }, [
-    {
-      key: "GET /audit/log", operationId: "auditLog", access: "audit.read",
-      summary: ["审计日志", "The audit log, newest first: sign-ins, refused requests, permission changes, every change"],
-      description: "Filter by action (or a prefix such as `auth.`), actor, entity and time. Refused requests are `authz.denied`; permission changes `user.permissions`, `user.totp_reset`, `user.enrolment_code`, `token.*`.",
-      query: LogQuery, examples: { action: "auth." },
-      success: { status: 200, description: "entries", schema: z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), entries: z.array(AuditRecord) }) },
-    },
-    {
-      key: "GET /audit/verify", operationId: "verifyAudit", access: "audit.read",
-      summary: ["校验审计链", "Recompute the hash chain of the audit log"],
-      success: { status: 200, description: "whether every entry matches its hash and link", schema: ChainCheck },
-    },
-    {
-      key: "GET /audit/history", operationId: "auditHistory", access: "audit.history",
-      summary: ["记录变更历史", "Who changed what when, for one record"],
-      scope: "the record must belong to your area (a user's region, a plan's region, a report's region); the audit administrator sees every record",
-      query: HistoryQuery, examples: { entity: "user", id: "county" },
-      success: { status: 200, description: "entries, oldest first", schema: z.object({ entries: z.array(AuditRecord) }) },
     },
   ]),
   // 码上通: project sites, content, feedback, rule 6 from content, the public side (openapi-sites.ts)

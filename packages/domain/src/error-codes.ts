@@ -27,6 +27,18 @@ export const errorCodes = {
   TOKEN_USER_UNKNOWN: { status: 400, zh: "用户 {userId} 不存在" },
   TOKEN_FOR_ADMIN: { status: 400, zh: "API 令牌不能代表管理员（系统/安全/审计管理员）" },
   TOKEN_NOT_FOUND: { status: 404, zh: "令牌 {id} 不存在或已吊销" },
+
+  // ── bulletins ────────────────────────────────────────────────────────────────────────────────
+  BULLETIN_REGION_NOT_FOUND: { status: 404, zh: "地区 {region} 不存在" },
+  BULLETIN_PLAN_NOT_FOUND: { status: 404, zh: "计划 {plan} 不存在" },
+  BULLETIN_DRAFT_STALE: { status: 409, zh: "通报草稿已被他人修改（现为第 {currentVersion} 版，您看到的是第 {version} 版），请刷新后重试" },
+  BULLETIN_DRAFT_SAVED_CONCURRENTLY: { status: 409, zh: "他人同时保存了这份通报草稿，请刷新后重试" },
+  BULLETIN_ISSUE_NO_TAKEN: { status: 409, zh: "地区 {region} {year} 年第 {issueNo} 期通报已签发，下一可用期号为第 {nextIssueNo} 期" },
+  BULLETIN_NOT_FOUND: { status: 404, zh: "通报 {id} 不存在" },
+  BULLETIN_FORMAT_UNKNOWN: { status: 409, zh: "通报 {id} 的存储格式 {format} 无法识别" },
+
+  // ── audit ────────────────────────────────────────────────────────────────────────────────────
+  AUDIT_RECORD_OUTSIDE_AREA: { status: 403, zh: "{entity} {id} 不是您辖区内的记录，无权查看其变更历史" },
 } as const satisfies Record<string, { status: number; zh: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

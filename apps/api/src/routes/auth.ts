@@ -18,7 +18,7 @@ import { accountRule, addressRule, admitAttempt, attemptFailed, attemptSucceeded
 import { dummyHash, hashPassword, needsRehash, Password, verifyPassword } from "../auth/password.js";
 import { isAdminRole, roleLabel, type Role, twoFactorRequired } from "../auth/roles.js";
 import { createSession, deleteSession, hashSecret } from "../auth/sessions.js";
-import { warmRenderersSoon } from "../lib/bulletins.js";
+import { warmRenderersSoon } from "../bulletins/service.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, forbidden, invalid } from "../lib/errors.js";
 import { clientAddress } from "../lib/rate-limit.js";
