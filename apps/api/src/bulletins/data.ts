@@ -1,6 +1,6 @@
 import type { BulletinModel } from "@minsheng/bulletin";
 import type { Queryable } from "@minsheng/db";
-import type { DraftContent, DraftView, IssueView } from "./routes.js";
+import type { DraftContent, DraftView, IssueView } from "./schemas.js";
 
 /**
  * Data access of 通报: every SQL statement of the feature (plans in scope, narrative drafts, issued

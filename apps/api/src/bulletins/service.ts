@@ -23,7 +23,7 @@ import {
   plansByIds,
   updateDraft,
 } from "./data.js";
-import type { DraftBody, DraftContent, DraftView, IssueBody, IssueListQuery, IssueView, PreviewQuery } from "./routes.js";
+import { type DraftBody, type DraftContent, type DraftView, type IssueBody, type IssueListQuery, type IssueView, isCalendarDate, type PreviewQuery } from "./schemas.js";
 
 /**
  * 通报, the workflow: the bulletin composed from live data (the plans asked, each with the plans it
@@ -156,9 +156,6 @@ export async function assertScope(p: Principal, deps: Deps, region: string, plan
     if (!related) assertRegion(p, plan.region, regions);
   }
 }
-
-/** YYYY-MM-DD naming a day of the calendar (not 2024-02-30). */
-export const isCalendarDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 const filled = (s: string | undefined) => (s !== undefined && s.trim().length > 0 ? s.trim() : undefined);
 const validDate = (s: string | undefined) => (s !== undefined && isCalendarDate(s) ? s : undefined);
