@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseBundle } from "@minsheng/domain";
 import { appendAudit, type Database, importBundle, type Queryable } from "@minsheng/db";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { hasLiveEnrolmentCode, issueEnrolmentCode } from "./auth/mfa.js";
 import { verifyPassword } from "./auth/password.js";
 import { isAdminRole, type Role, roleLabel } from "./auth/roles.js";

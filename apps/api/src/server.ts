@@ -180,7 +180,7 @@ async function main() {
     console.log(`民生实事 API on http://${info.address}:${info.port}/api/v1/health (${db.kind}, ready in ${Date.now() - started} ms)`);
     // Integrators may download a bulletin right after a restart: the renderers warm in the background
     // (unless a sign-in or the bulletin page has already started them), not during the start.
-    void import("./lib/bulletins.js").then((b) => b.warmRenderersSoon(8_000));
+    void import("./bulletins/service.js").then((b) => b.warmRenderersSoon(8_000));
   });
   // Rolling backups (DATA_DIR/backups): every BACKUP_INTERVAL_HOURS (0: never) and at a clean stop; BACKUP_KEEP kept.
   const backupHours = Number(env.BACKUP_INTERVAL_HOURS ?? 6);

@@ -41,7 +41,8 @@ GET    /health                   | 2xx     | 2xx     | 2xx     | 2xx     | 2xx  
 GET    /openapi.json             | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
 GET    /docs                     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
 GET    /docs/app.js              | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
-GET    /docs/app.css             | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
+GET    /docs/swagger-ui-bundle.js | 2xx    | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
+GET    /docs/swagger-ui.css      | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
 POST   /auth/login               | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
 POST   /auth/logout              | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
 GET    /auth/me                  | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 401
@@ -219,7 +220,8 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "GET /openapi.json": () => ({ path: "/openapi.json" }),
   "GET /docs": () => ({ path: "/docs" }),
   "GET /docs/app.js": () => ({ path: "/docs/app.js" }),
-  "GET /docs/app.css": () => ({ path: "/docs/app.css" }),
+  "GET /docs/swagger-ui-bundle.js": () => ({ path: "/docs/swagger-ui-bundle.js" }),
+  "GET /docs/swagger-ui.css": () => ({ path: "/docs/swagger-ui.css" }),
   "POST /auth/login": () => ({ path: "/auth/login", body: {} }),
   "POST /auth/logout": () => ({ path: "/auth/logout", freshSession: true }),
   "GET /auth/me": () => ({ path: "/auth/me" }),

@@ -6,7 +6,7 @@
  * for nothing until approved. Also the lagging regions of an indicator behind as a whole (rule 5).
  */
 import { disclosureScores, evaluateBundle, PreparedBundle, parseBundle, type SiteContent } from "@minsheng/domain";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, makeHarness } from "./harness.js";
 import { body, siteCode, unlimited } from "./sites-helpers.js";

@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoginBody } from "../src/auth/routes.js";
 import { ProgressQuery } from "../src/routes/progress.js";
@@ -7,6 +10,7 @@ import { API_BASE, errorStatuses, operationKey, routeKeys } from "../src/openapi
 import { operations } from "./operations.js";
 import { apiRoutes } from "../src/app.js";
 import { openApiDocument } from "../src/docs/routes.js";
+import { swaggerUiDir } from "../src/docs/viewer.js";
 import { type Harness, makeHarness, ORIGIN } from "./harness.js";
 
 let h: Harness;
@@ -125,106 +129,73 @@ describe("GET /api/v1/openapi.json and /api/v1/docs", () => {
     expect(Object.keys(served.paths).sort()).toEqual([...new Set(operations.map((o) => o.path))].sort());
   });
 
-  it("serves a self-contained page: no inline script or style, nothing from another origin", async () => {
+  it("serves Swagger UI: a page without inline script or style that loads only files of this origin, under the docs policy", async () => {
     const page = await h.call(null, "GET", `${API_BASE}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-    // its own policy (lib/security-headers.ts): script and style from this origin only, nothing inline
-    expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self'; style-src 'self'/);
-    expect(page.headers.get("content-security-policy")).not.toMatch(/unsafe-inline/);
+    // its own policy (lib/security-headers.ts): script and style from this origin only, nothing inline, no eval
+    const csp = page.headers.get("content-security-policy")!;
+    expect(csp).toMatch(/script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'/);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
     const html = await page.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/i);
-    expect(html).not.toMatch(/\sstyle=|<style/i);
-    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    expect(assets.sort()).toEqual(["docs/app.css", "docs/app.js", "openapi.json", "openapi.json"]);
-    for (const [path, type] of [["docs/app.js", /^text\/javascript/], ["docs/app.css", /^text\/css/]] as const) {
+    expect(html).not.toMatch(/\sstyle=|<style|\son[a-z]+=/i);
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.sort()).toEqual(["docs/app.js", "docs/swagger-ui-bundle.js", "docs/swagger-ui.css", "openapi.json"]);
+    // relative to /api/v1/docs, so all on this origin, below /api/v1
+    for (const ref of refs) expect(new URL(ref, `${ORIGIN}${API_BASE}/docs`).href).toBe(`${ORIGIN}${API_BASE}/${ref}`);
+    // the bundle runs before the start script (both deferred, in order)
+    expect(html.indexOf("docs/swagger-ui-bundle.js")).toBeLessThan(html.indexOf("docs/app.js"));
+  });
+
+  it("serves Swagger UI's own files from the installed swagger-ui-dist, with their types, revalidated and compressed", async () => {
+    const dir = swaggerUiDir();
+    expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name).toBe("swagger-ui-dist");
+    for (const [path, file, type] of [
+      ["docs/swagger-ui-bundle.js", "swagger-ui-bundle.js", /^text\/javascript/],
+      ["docs/swagger-ui.css", "swagger-ui.css", /^text\/css/],
+    ] as const) {
       const res = await h.call(null, "GET", `${API_BASE}/${path}`);
-      expect(res.status).toBe(200);
+      expect(res.status, path).toBe(200);
       expect(res.headers.get("content-type")).toMatch(type);
-      expect(await res.text()).not.toMatch(/https?:\/\//);
+      expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+      const served = await res.text();
+      const installed = readFileSync(join(dir, file), "utf8");
+      // as installed, less the source-map comment (the maps are not served)
+      expect(served).toBe(installed.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "").replace(/\/\*# sourceMappingURL=\S+ ?\*\/\s*$/, ""));
+      expect(served).not.toContain("sourceMappingURL");
+      const etag = res.headers.get("etag")!;
+      expect((await h.call(null, "GET", `${API_BASE}/${path}`, undefined, { "if-none-match": etag })).status).toBe(304);
+      const zipped = await h.call(null, "GET", `${API_BASE}/${path}`, undefined, { "accept-encoding": "gzip, br" });
+      expect(zipped.headers.get("content-encoding")).toBe("gzip");
+      expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString("utf8")).toBe(served);
     }
   });
 
-  it("lists every operation and runs 'try it' against the API (script run on a minimal DOM)", async () => {
-    const cookie = await h.login("city");
-    const script = await (await h.call(null, "GET", `${API_BASE}/docs/app.js`)).text();
-    const dom = fakeDocument(["version", "who", "login", "logout", "token", "filter", "ops"]);
-    const browserFetch = (url: string, init: RequestInit = {}) => {
-      const absolute = url.startsWith("/") ? `${ORIGIN}${url}` : `${ORIGIN}${API_BASE}/${url}`;
-      const headers = new Headers(init.headers);
-      headers.set("cookie", cookie);
-      headers.set("origin", ORIGIN);
-      return Promise.resolve(h.app.request(absolute, { ...init, headers }));
-    };
-    new Function("document", "fetch", "location", "alert", script)(dom.document, browserFetch, { hash: "" }, () => {});
-    await until(() => dom.byId("ops").find((n) => n.className === "op").length === operations.length && dom.byId("who").textContent.includes("city"));
-    expect(dom.byId("who").textContent).toContain("邵阳市专班");
-    const progress = dom.byId("planProgress");
-    const send = progress.find((n) => n.tag === "button")[0]!;
-    send.dispatch("click");
-    const out = progress.find((n) => n.className === "out")[0]!;
-    await until(() => out.textContent.includes("200"));
-    expect(out.textContent).toContain('"counts"');
+  it("starts Swagger UI on this document, with the session cookie and without any outside service", async () => {
+    const res = await h.call(null, "GET", `${API_BASE}/docs/app.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/javascript/);
+    const script = await res.text();
+    expect(script).not.toMatch(/https?:\/\//);
+    // run it as the browser would, after the bundle: against a stand-in that records the configuration
+    const configs: Record<string, unknown>[] = [];
+    const SwaggerUIBundle = Object.assign((config: Record<string, unknown>) => (configs.push(config), { ok: true }), { presets: { apis: "apis-preset" } });
+    const window: Record<string, unknown> = { SwaggerUIBundle };
+    new Function("window", script)(window);
+    expect(configs).toHaveLength(1);
+    const config = configs[0]!;
+    expect(config).toMatchObject({ dom_id: "#swagger-ui", presets: ["apis-preset"], withCredentials: true, validatorUrl: null, persistAuthorization: false });
+    expect(window.ui).toEqual({ ok: true });
+    // the document it loads is this API's, relative to the page
+    const html = await (await h.call(null, "GET", `${API_BASE}/docs`)).text();
+    expect(html).toContain('<div id="swagger-ui"></div>');
+    const url = new URL(String(config.url), `${ORIGIN}${API_BASE}/docs`);
+    expect(url.href).toBe(`${ORIGIN}${API_BASE}/openapi.json`);
+    const doc = (await (await h.call(null, "GET", url.pathname)).json()) as Doc & { servers: { url: string }[]; components: { securitySchemes: Record<string, { type: string; in?: string; scheme?: string }> } };
+    // "Try it out" goes to this origin's /api/v1, signed in by the session cookie or the bearer token of Authorize
+    expect(new URL(doc.servers[0]!.url, url).href).toBe(`${ORIGIN}${API_BASE}`);
+    expect(doc.components.securitySchemes).toMatchObject({ session: { type: "apiKey", in: "cookie" }, bearer: { type: "http", scheme: "bearer" } });
   });
 });
-
-async function until(check: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Just enough DOM for the docs script: elements, text, attributes, events, ids. */
-class FakeNode {
-  children: FakeNode[] = [];
-  attrs: Record<string, string> = {};
-  listeners: Record<string, ((e: unknown) => void)[]> = {};
-  own = "";
-  className = "";
-  hidden = false;
-  open = false;
-  value = "";
-  classList = { toggle: (name: string, on: boolean) => (this.className = on ? `${this.className} ${name}` : this.className.replace(name, "")) };
-  constructor(readonly tag: string, private readonly ids: Map<string, FakeNode>) {}
-  appendChild(c: FakeNode) {
-    this.children.push(c);
-    return c;
-  }
-  setAttribute(k: string, v: unknown) {
-    this.attrs[k] = String(v);
-    if (k === "id") this.ids.set(String(v), this);
-  }
-  getAttribute(k: string) {
-    return this.attrs[k] ?? null;
-  }
-  addEventListener(ev: string, fn: (e: unknown) => void) {
-    (this.listeners[ev] ??= []).push(fn);
-  }
-  dispatch(ev: string) {
-    for (const fn of this.listeners[ev] ?? []) fn({ target: this, preventDefault() {} });
-  }
-  get textContent(): string {
-    return this.own + this.children.map((c) => c.textContent).join("");
-  }
-  set textContent(v: string) {
-    this.own = String(v);
-    this.children = [];
-  }
-  find(match: (n: FakeNode) => boolean): FakeNode[] {
-    return this.children.flatMap((c) => [...(match(c) ? [c] : []), ...c.find(match)]);
-  }
-}
-
-function fakeDocument(staticIds: string[]) {
-  const ids = new Map<string, FakeNode>();
-  for (const id of staticIds) ids.set(id, new FakeNode("div", ids));
-  const document = {
-    getElementById: (id: string) => ids.get(id) ?? null,
-    createElement: (tag: string) => new FakeNode(tag, ids),
-    createTextNode: (text: string) => Object.assign(new FakeNode("#text", ids), { own: text }),
-    querySelectorAll: () => [],
-  };
-  return { document, byId: (id: string) => ids.get(id)! };
-}

@@ -96,6 +96,17 @@ export const errorCodes = {
   USER_SELF_ENROLMENT_CODE: { status: 403, zh: "不能为自己生成绑定码，请由另一位安全管理员操作" },
   USER_NOT_ADMIN: { status: 409, zh: "用户 {username} 不是管理员，绑定身份验证器无需绑定码" },
   USER_TOTP_ALREADY_ON: { status: 409, zh: "用户 {username} 已启用两步验证，如需重新绑定请先重置" },
+  // ── bulletins ────────────────────────────────────────────────────────────────────────────────
+  BULLETIN_REGION_NOT_FOUND: { status: 404, zh: "地区 {region} 不存在" },
+  BULLETIN_PLAN_NOT_FOUND: { status: 404, zh: "计划 {plan} 不存在" },
+  BULLETIN_DRAFT_STALE: { status: 409, zh: "通报草稿已被他人修改（现为第 {currentVersion} 版，您看到的是第 {version} 版），请刷新后重试" },
+  BULLETIN_DRAFT_SAVED_CONCURRENTLY: { status: 409, zh: "他人同时保存了这份通报草稿，请刷新后重试" },
+  BULLETIN_ISSUE_NO_TAKEN: { status: 409, zh: "地区 {region} {year} 年第 {issueNo} 期通报已签发，下一可用期号为第 {nextIssueNo} 期" },
+  BULLETIN_NOT_FOUND: { status: 404, zh: "通报 {id} 不存在" },
+  BULLETIN_FORMAT_UNKNOWN: { status: 409, zh: "通报 {id} 的存储格式 {format} 无法识别" },
+
+  // ── audit ────────────────────────────────────────────────────────────────────────────────────
+  AUDIT_RECORD_OUTSIDE_AREA: { status: 403, zh: "{entity} {id} 不是您辖区内的记录，无权查看其变更历史" },
 } as const satisfies Record<string, { status: number; zh: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { warmRenderersSoon } from "../lib/bulletins.js";
+import { warmRenderersSoon } from "../bulletins/service.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";

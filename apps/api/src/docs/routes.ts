@@ -1,8 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { z } from "zod";
 import { API_BASE, defineOperation, router } from "../lib/operation.js";
 import { legacyDocument, tags } from "../openapi.js";
-import { docsPage, docsScript, docsStyle } from "./page.js";
+import { type Asset, docsPage, startScript, swaggerUiAssets } from "./viewer.js";
 
 const OpenApiDocumentShape = z.looseObject({ openapi: z.literal("3.1.0"), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
 
@@ -21,19 +22,32 @@ export const getOpenApi = defineOperation({
 });
 const getDocsPage = defineOperation({
   ...meta, method: "get", path: "/docs", operationId: "docsPage",
-  summary: ["交互式接口文档", "Interactive API docs (self-contained page)"],
+  summary: ["交互式接口文档", "Interactive API docs (Swagger UI, served by this API)"],
   success: { status: 200, description: "HTML page", media: "text/html" },
 });
 const getDocsScript = defineOperation({
   ...meta, method: "get", path: "/docs/app.js", operationId: "docsScript",
-  summary: ["文档页脚本", "Script of the docs page"],
+  summary: ["文档页脚本", "Script of the docs page: starts Swagger UI on this document"],
   success: { status: 200, description: "JavaScript", media: "text/javascript" },
 });
-const getDocsStyle = defineOperation({
-  ...meta, method: "get", path: "/docs/app.css", operationId: "docsStyle",
-  summary: ["文档页样式", "Style sheet of the docs page"],
+const getSwaggerUiScript = defineOperation({
+  ...meta, method: "get", path: "/docs/swagger-ui-bundle.js", operationId: "swaggerUiScript",
+  summary: ["Swagger UI 脚本", "Swagger UI (swagger-ui-dist), as installed with the API"],
+  success: { status: 200, description: "JavaScript", media: "text/javascript" },
+});
+const getSwaggerUiStyle = defineOperation({
+  ...meta, method: "get", path: "/docs/swagger-ui.css", operationId: "swaggerUiStyle",
+  summary: ["Swagger UI 样式", "Style sheet of Swagger UI (swagger-ui-dist)"],
   success: { status: 200, description: "CSS", media: "text/css" },
 });
+
+/** A static file of the docs page: revalidated on every load (ETag), gzip when the browser takes it. */
+function serveAsset(c: Context, asset: Asset) {
+  const headers: Record<string, string> = { "Content-Type": asset.type, "Cache-Control": "no-cache", ETag: asset.etag, Vary: "Accept-Encoding" };
+  if (c.req.header("if-none-match") === asset.etag) return c.body(null, 304, headers);
+  if (/\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) return c.body(asset.gzip, 200, { ...headers, "Content-Encoding": "gzip" });
+  return c.body(asset.body, 200, headers);
+}
 
 /** The OpenAPI 3.1 document of an API app, generated from its operations' declarations. */
 export function openApiDocument(app: object, version = "0.1.0"): Record<string, unknown> {
@@ -44,7 +58,7 @@ export function openApiDocument(app: object, version = "0.1.0"): Record<string, 
       title: "民生实事 API",
       version,
       description:
-        "重点民生实事平台接口 · API of the key livelihood projects platform. Sign in with POST /auth/login (session cookie) or send `Authorization: Bearer <token>`. Every error answers `{ error: { code, message, problems } }`.",
+        "重点民生实事平台接口 · API of the key livelihood projects platform. Sign in with POST /auth/login (session cookie) or send `Authorization: Bearer <token>`. Every error answers `{ error: { code, message, problems } }`.\n\n在文档页 /api/v1/docs 调试：对 POST /auth/login 点 “Try it out” 登录（之后的调用自动带上本站的会话 Cookie），或点 “Authorize” 填入 API 令牌 · In the docs page, sign in with “Try it out” on POST /auth/login (later calls carry this site's session cookie), or “Authorize” with an API token.",
     },
     servers: [{ url: API_BASE }],
     tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
@@ -85,6 +99,7 @@ export function docsRoutes(api: () => object) {
       return c.json(cached.doc, 200);
     })
     .openapi(getDocsPage, (c) => c.html(docsPage))
-    .openapi(getDocsScript, (c) => c.body(docsScript, 200, { "Content-Type": "text/javascript; charset=UTF-8", "Cache-Control": "no-cache" }))
-    .openapi(getDocsStyle, (c) => c.body(docsStyle, 200, { "Content-Type": "text/css; charset=UTF-8", "Cache-Control": "no-cache" }));
+    .openapi(getDocsScript, (c) => serveAsset(c, startScript))
+    .openapi(getSwaggerUiScript, (c) => serveAsset(c, swaggerUiAssets().script))
+    .openapi(getSwaggerUiStyle, (c) => serveAsset(c, swaggerUiAssets().style));
 }

@@ -43,7 +43,8 @@ export interface OperationSpec {
   bodyExample?: unknown;
   /** a multipart upload instead of a JSON body (the handler streams it): the field that carries the file */
   upload?: { field: string; description: string };
-  success: { status: 200 | 201; description: string; schema?: z.ZodType; media?: string; alsoStatus?: 200 | 201 };
+  /** `files`: media types the same answer may take instead of its JSON (a file asked by `?format=`); the handler then returns the file as a plain Response */
+  success: { status: 200 | 201; description: string; schema?: z.ZodType; media?: string; alsoStatus?: 200 | 201; files?: readonly string[] };
   /** error statuses beyond those implied (400 for input, 401 unless public, 403 for a permission or a write, 404 for a path parameter) */
   errors?: readonly number[];
 }
@@ -99,8 +100,11 @@ type Nothing = Record<never, never>;
 type RequestOf<O extends OperationSpec> = (O["params"] extends ObjectSchema ? { params: O["params"] } : Nothing) &
   (O["query"] extends ObjectSchema ? { query: O["query"] } : Nothing) &
   (O["body"] extends z.ZodType ? { body: { required: true; content: { "application/json": { schema: O["body"] } } } } : Nothing);
+type FilesOf<O extends OperationSpec> = O["success"]["files"] extends readonly (infer M extends string)[] ? { [K in M]: { schema: { type: "string"; contentMediaType: K } } } : Nothing;
 type ResponsesOf<O extends OperationSpec> = {
-  [K in SuccessStatus<O>]: O["success"]["schema"] extends z.ZodType ? { description: string; content: { "application/json": { schema: O["success"]["schema"] } } } : { description: string };
+  [K in SuccessStatus<O>]: O["success"]["schema"] extends z.ZodType
+    ? { description: string; content: { "application/json": { schema: O["success"]["schema"] } } & FilesOf<O> }
+    : { description: string };
 };
 export type RouteOf<O extends OperationSpec> = { method: O["method"]; path: O["path"]; request: RequestOf<O>; responses: ResponsesOf<O> };
 
@@ -120,15 +124,19 @@ export function defineOperation<const O extends OperationSpec>(op: O): RouteOf<O
   const description = [op.description, `**${access}**`, op.scope ? `区域 · region check: ${op.scope}` : undefined].filter(Boolean).join("\n\n");
   const success = {
     description: op.success.description,
-    content: { [op.success.media ?? json]: { schema: op.success.schema ?? { type: "string" as const, contentMediaType: op.success.media } } },
+    content: {
+      [op.success.media ?? json]: { schema: op.success.schema ?? { type: "string" as const, contentMediaType: op.success.media } },
+      ...Object.fromEntries((op.success.files ?? []).map((m) => [m, { schema: { type: "string" as const, contentMediaType: m } }])),
+    },
   };
   const responses: Record<string, unknown> = { [op.success.status]: success, ...(op.success.alsoStatus ? { [op.success.alsoStatus]: success } : {}) };
   for (const status of errorStatuses(op)) {
     const codes = codesFor(status);
     responses[status] = { description: `${errorText[status] ?? "error"}${codes.length ? ` (${codes.join(", ")})` : ""}`, content: { [json]: { schema: ErrorBody } } };
   }
+  // safeExtend: a query refined across fields (audit log: from ≤ to) keeps its refinement (extend throws on one)
   const withExamples = (schema: ObjectSchema | undefined) =>
-    schema && op.examples ? schema.extend(Object.fromEntries(Object.entries(schema.shape).map(([k, s]) => [k, op.examples?.[k] !== undefined ? (s as z.ZodType).meta({ example: op.examples[k] }) : s]))) : schema;
+    schema && op.examples ? schema.safeExtend(Object.fromEntries(Object.entries(schema.shape).map(([k, s]) => [k, op.examples?.[k] !== undefined ? (s as z.ZodType).meta({ example: op.examples[k] }) : s]))) : schema;
   const request = {
     ...(op.params ? { params: withExamples(op.params) } : {}),
     ...(op.query ? { query: withExamples(op.query) } : {}),

@@ -6,7 +6,9 @@ import type { MiddlewareHandler } from "hono";
  * Three Content-Security-Policies, by what the response is:
  *  - API answers and files (/api/v1/…): nothing may load or run in them (default-src 'none'), so an
  *    uploaded SVG or HTML opened directly cannot run a script;
- *  - the docs page (/api/v1/docs…): its own script and style sheet, fetch to this origin;
+ *  - the docs page (/api/v1/docs…): Swagger UI's script and style sheet and our start script, all
+ *    from this origin, fetch to this origin; images also from data: (Swagger UI's icons) and blob:
+ *    (an image answer shown by "Try it out");
  *  - the web apps (everything else): scripts from this origin only; inline styles allowed because
  *    antd's CSS-in-JS inserts <style> elements at run time; images also from data:/blob: (previews).
  * Every policy forbids framing (frame-ancestors 'none': no click-jacking) and <base> rewriting.
@@ -28,7 +30,7 @@ export const docsPolicy = join({
   "default-src": "'none'",
   "script-src": "'self'",
   "style-src": "'self'",
-  "img-src": "'self' data:",
+  "img-src": "'self' data: blob:",
   "connect-src": "'self'",
   "form-action": "'self'",
   "frame-ancestors": "'none'",

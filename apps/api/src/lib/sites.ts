@@ -1,6 +1,6 @@
 import { evaluateModel, statusLabel, type Status } from "@minsheng/domain";
 import { appendAudit, type Database, type Queryable } from "@minsheng/db";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import type { Context } from "hono";
 import { assertProjectScope } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";

@@ -15,7 +15,7 @@ import {
   submittedFallReason,
 } from "@minsheng/domain";
 import { appendAudit, appendAuditMany, type AuditEntry, type Queryable } from "@minsheng/db";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { assertProjectScope, mayAccessRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Deps } from "../lib/context.js";

@@ -1,6 +1,6 @@
 import { type Bundle, parseBundle } from "@minsheng/domain";
 import { appendAudit, exportBundle, importBundle } from "@minsheng/db";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { Hono } from "hono";
 import { z } from "zod";
 import { requirePermission } from "../auth/middleware.js";

@@ -1,6 +1,6 @@
 import { summarizePlan } from "@minsheng/bulletin";
 import { EvaluateOptions, evaluateModel, Period } from "@minsheng/domain";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { Hono } from "hono";
 import { z } from "zod";
 import { assertRegion, mayAccessRegion } from "../auth/access.js";

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
+import { errorText } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixturePath, type Harness, makeHarness, type TestResponse } from "./harness.js";
+import { fixturePath, type Harness, makeHarness, type TestResponse } from "../../test/harness.js";
 
 const API = "/api/v1";
 const Q = "plan=hn2024,sy2024&region=430500&period=2024-09";
@@ -107,7 +108,12 @@ describe("GET /bulletins: the bulletin from live data", () => {
     expect(res.status).toBe(400);
     const paths = (await res.json()).error.problems.map((p: { path: string }) => p.path).sort();
     expect(paths).toEqual(["$.query.format", "$.query.period", "$.query.plan", "$.query.region"]);
-    expect((await h.call(city, "GET", `${API}/bulletins?plan=nope&region=430500&period=2024-09`)).status).toBe(404);
+    const plan = await h.call(city, "GET", `${API}/bulletins?plan=hn2024,nope&region=430500&period=2024-09`);
+    expect(plan.status).toBe(404);
+    expect((await plan.json()).error).toMatchObject({ code: "BULLETIN_PLAN_NOT_FOUND", params: { plan: "nope" }, message: errorText("BULLETIN_PLAN_NOT_FOUND", { plan: "nope" }), problems: [{ path: "$.query.plan" }] });
+    const region = await h.call(city, "GET", `${API}/bulletins/draft?plan=hn2024&region=439999&period=2024-09`);
+    expect(region.status).toBe(404);
+    expect((await region.json()).error).toMatchObject({ code: "BULLETIN_REGION_NOT_FOUND", params: { region: "439999" }, problems: [{ path: "$.query.region" }] });
   });
 });
 
@@ -138,7 +144,7 @@ describe("narrative drafts", () => {
     expect(second.status).toBe(200);
     const stale = await h.call(admin, "PUT", `${API}/bulletins/draft`, { ...key, content: { sections: {} }, version: 1 });
     expect(stale.status).toBe(409);
-    expect((await stale.json()).error.currentVersion).toBe(2);
+    expect((await stale.json()).error).toMatchObject({ code: "BULLETIN_DRAFT_STALE", params: { currentVersion: 2, version: 1 }, currentVersion: 2 });
     const kept = await (await h.call(city, "GET", `${API}/bulletins/draft?plan=hn2024,sy2024&region=430500&period=2024-08`)).json();
     expect(kept.draft.content.issueNo).toBe(8);
     expect(kept.draft.content.sections.工作打算).toBe("一是压实责任。");
@@ -149,6 +155,11 @@ describe("narrative drafts", () => {
     expect(res.status).toBe(400);
     expect((await res.json()).error.problems[0].path).toMatch(/^\$\.content\.sections/);
     expect((await h.call(reporter, "PUT", `${API}/bulletins/draft`, { ...key, region: "430523", content: {} })).status).toBe(403);
+    // a plan that does not exist is named by its place in the body, and nothing is saved
+    const unknown = await h.call(city, "PUT", `${API}/bulletins/draft`, { ...key, plans: ["hn2024", "nope"], content: {} });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toMatchObject({ code: "BULLETIN_PLAN_NOT_FOUND", problems: [{ path: "$.plans[1]" }] });
+    expect((await h.deps.db.query("SELECT 1 FROM bulletin_drafts WHERE plans = 'hn2024,nope'")).rows).toEqual([]);
   });
 });
 
@@ -193,6 +204,8 @@ describe("issuing freezes the figures", () => {
     const res = await h.call(admin, "POST", `${API}/bulletins`, body);
     expect(res.status).toBe(409);
     const error = (await res.json()).error;
+    expect(error).toMatchObject({ code: "BULLETIN_ISSUE_NO_TAKEN", params: { region: "430500", year: 2024, issueNo: 7, nextIssueNo: 8 }, problems: [{ path: "$.issueNo" }] });
+    expect(error.message).toBe(errorText("BULLETIN_ISSUE_NO_TAKEN", error.params));
     expect(error.issueId).toBe(issueId);
     expect(error.nextIssueNo).toBe(8);
   });
@@ -235,6 +248,17 @@ describe("issuing freezes the figures", () => {
     expect(rows.map((r) => `${r.actor} ${r.after.format}`)).toEqual(["user:province json", "user:city xlsx"]);
   });
 
+  it("refuses to render a snapshot stored in a format it does not know", async () => {
+    await h.deps.db.query("UPDATE bulletin_issues SET model = jsonb_set(model, '{format}', '\"minsheng.bulletin/v0\"') WHERE id = $1", [issueId]);
+    try {
+      const res = await h.call(city, "GET", `${API}/bulletins/issues/${issueId}?format=docx`);
+      expect(res.status).toBe(409);
+      expect((await res.json()).error).toMatchObject({ code: "BULLETIN_FORMAT_UNKNOWN", params: { id: issueId, format: "minsheng.bulletin/v0" } });
+    } finally {
+      await h.deps.db.query("UPDATE bulletin_issues SET model = jsonb_set(model, '{format}', '\"minsheng.bulletin/v1\"') WHERE id = $1", [issueId]);
+    }
+  });
+
   it("names every problem of an issue body and writes nothing", async () => {
     const before = Number((await h.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bulletin_issues")).rows[0]!.n);
     const res = await h.call(city, "POST", `${API}/bulletins`, { plans: [], region: "430500", period: "2024-9", issueNo: 0, date: "2024-02-30", thresholds: { fast: -1 } });
@@ -244,6 +268,10 @@ describe("issuing freezes the figures", () => {
     expect(Number((await h.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bulletin_issues")).rows[0]!.n)).toBe(before);
     expect((await h.call(county, "POST", `${API}/bulletins`, { ...body, issueNo: 9 })).status).toBe(403);
     expect((await h.call(reporter, "POST", `${API}/bulletins`, { ...body, region: "430523", issueNo: 9 })).status).toBe(403);
-    expect((await h.call(city, "GET", `${API}/bulletins/issues/999999`)).status).toBe(404);
+    const missing = await h.call(city, "GET", `${API}/bulletins/issues/999999`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toMatchObject({ code: "BULLETIN_NOT_FOUND", params: { id: 999999 } });
+    const region = await h.call(city, "GET", `${API}/bulletins/issues?region=439999`);
+    expect((await region.json()).error).toMatchObject({ code: "BULLETIN_REGION_NOT_FOUND", problems: [{ path: "$.query.region" }] });
   });
 });
