@@ -1,17 +1,14 @@
-import { Bundle, DisclosureBand, PlanLevel, ReportState, Schedule, Status } from "@minsheng/domain";
+import { ReportState } from "@minsheng/domain";
 import { z } from "zod";
 import { can, type Permission, Role, roleLabel } from "./auth/roles.js";
 import { statusOfError } from "./lib/errors.js";
 import { type Access, API_BASE, type ApiOperation, ErrorBody, errorStatuses, type Method, operationsOf, rolesFor } from "./lib/operation.js";
 import { bulletinOperations, bulletinTags } from "./openapi-bulletins.js";
 import { entries } from "./openapi-entry.js";
-import { planEditorOperations } from "./openapi-plan-editor.js";
 import { siteOperations, siteTags } from "./openapi-sites.js";
 import { HistoryQuery, LogQuery } from "./routes/audit.js";
 import { ConfirmBody, EnrolBody, LoginBody, PasswordChangeBody, SecondFactorBody } from "./routes/auth.js";
-import { PlanParam as ExportParam } from "./routes/bundles.js";
 import { EvidenceParam } from "./routes/evidence.js";
-import { DisclosureQuery, PlanParam, ProgressQuery } from "./routes/progress.js";
 import { ListQuery as ReportListQuery, PeriodQuery, ReportIdParam, ReviewBody, SaveBody, SubmitBody } from "./routes/reports.js";
 import { NewUser, UserPatch, IdParam as UserIdParam } from "./routes/users.js";
 
@@ -63,110 +60,6 @@ const PublicUser = z.object({
   disabled: z.boolean(),
   locked: z.boolean(),
   twoFactor: z.boolean().describe("two-factor sign-in is on"),
-});
-
-const ImportCounts = z.object({
-  regions: z.number().int(),
-  units: z.number().int(),
-  plans: z.number().int(),
-  items: z.number().int(),
-  projects: z.number().int(),
-  indicators: z.number().int(),
-  targets: z.number().int(),
-  progress: z.number().int(),
-  disclosure: z.number().int(),
-});
-
-const PlanSummary = z.object({
-  id: z.string(),
-  year: z.number().int(),
-  level: PlanLevel,
-  region: z.string(),
-  title: z.string(),
-  schedule: Schedule,
-  items: z.number().int(),
-  projects: z.number().int(),
-});
-
-const StatusCounts = z.object({ completed: z.number().int(), on_schedule: z.number().int(), behind: z.number().int() });
-
-const DisclosureSources = z
-  .object({ content: z.number().int(), record: z.number().int() })
-  .describe("how many obligations were judged from the sites' content and how many from imported records (rule 6)");
-const DisclosureScore = z.object({ region: z.string(), compliant: z.number().int(), total: z.number().int(), score: z.number(), band: DisclosureBand, sources: DisclosureSources });
-const LaggingMention = z.object({
-  project: z.string(),
-  projectTitle: z.string(),
-  indicator: z.string(),
-  indicatorName: z.string(),
-  region: z.string(),
-  regionName: z.string(),
-  rate: z.number(),
-  due: z.number(),
-});
-const PlanSentence = z
-  .object({
-    plan: z.string(),
-    planTitle: z.string(),
-    levelLabel: z.string(),
-    countBy: z.enum(["project", "indicator"]),
-    total: z.number().int(),
-    completed: z.number().int(),
-    onSchedule: z.number().int(),
-    behind: z.number().int(),
-    behindNames: z.array(z.string()),
-    laggingNamed: z.array(LaggingMention),
-    lagging: z.array(LaggingMention).optional(),
-    annexNo: z.number().int(),
-    text: z.string(),
-  })
-  .describe("the bulletin's summary sentence of the plan at the region and month (the same function)");
-
-const PlanProgress = z.object({
-  period: z.string(),
-  region: z.string(),
-  plan: z.string().optional(),
-  indicators: z.array(
-    z.object({
-      indicator: z.string(),
-      project: z.string(),
-      plan: z.string(),
-      region: z.string(),
-      period: z.string(),
-      target: z.number(),
-      actual: z.number(),
-      rate: z.number().describe("actual ÷ target in percent, 2 decimals; over 100 is kept"),
-      due: z.number().describe("序时进度: share of the target due by the period, percent"),
-      status: Status,
-      linked: z.boolean(),
-    }),
-  ),
-  projects: z.array(
-    z.object({
-      project: z.string(),
-      plan: z.string(),
-      region: z.string(),
-      period: z.string(),
-      progress: z.number(),
-      due: z.number(),
-      status: Status,
-      indicators: z.array(z.string()),
-    }),
-  ),
-  counts: StatusCounts.describe("this plan's projects by status"),
-  lagging: z.array(z.object({ indicator: z.string(), project: z.string(), region: z.string(), rate: z.number(), due: z.number() })),
-  disclosure: z.array(DisclosureScore).describe("rule 6: the figures of GET /disclosure/compliance"),
-  falls: z.array(
-    z.object({ indicator: z.string(), region: z.string(), period: z.string(), previousPeriod: z.string(), previous: z.number(), value: z.number() }),
-  ),
-  summary: PlanSentence,
-});
-
-const DisclosureScores = z.object({
-  period: z.string(),
-  region: z.string(),
-  sources: DisclosureSources,
-  scores: z.array(DisclosureScore.extend({ name: z.string(), bandLabel: z.string() })),
 });
 
 const ChainCheck = z.object({
@@ -388,52 +281,6 @@ export const operations: ApiOperation[] = [
       errors: [409],
     },
   ]),
-  // bundles
-  ...entries({ tag: "bundles" }, [
-    {
-      key: "POST /bundles", operationId: "importBundle", access: "plans.import",
-      summary: ["导入计划数据包", "Import a minsheng.bundle/v1 document in one transaction"],
-      description: "An invalid bundle changes nothing and is answered 400 with every problem and its JSON path. Progress rows count as verified figures.",
-      body: Bundle,
-      success: { status: 201, description: "imported rows by kind", schema: z.object({ imported: ImportCounts }) },
-      errors: [413],
-    },
-    {
-      key: "GET /bundles/{planId}", operationId: "exportBundle", access: "plans.export",
-      summary: ["导出计划数据包", "Export a plan (with the plans it links to) as a bundle"],
-      scope: "the plan's region must lie within your area, or your area within it (then only your area's figures are exported)",
-      params: ExportParam, examples: { planId: "sy2024" },
-      success: { status: 200, description: "the bundle (Content-Disposition: attachment)", schema: Bundle },
-    },
-  ]),
-  // plans and progress
-  ...entries({ tag: "plans" }, [
-    {
-      key: "GET /plans", operationId: "listPlans", access: "plans.read",
-      summary: ["计划列表", "List plans"],
-      scope: "plans issued within your area or above it",
-      success: { status: 200, description: "plans, newest year first", schema: z.object({ plans: z.array(PlanSummary) }) },
-    },
-    {
-      key: "GET /plans/{planId}/progress", operationId: "planProgress", access: "plans.read",
-      summary: ["计划进度", "Progress of a plan at a month and region (rules 1-5)"],
-      scope: "`region` must lie within your area",
-      description:
-        "Indicators and projects with rate, due share (序时进度) and status; lagging indicator-regions (every region below under the schedule line, also of indicators behind as a whole); month-on-month falls; disclosure scores (rule 6, as GET /disclosure/compliance); `counts` holds this plan's completed / on_schedule / behind; `summary` the bulletin's sentence.",
-      params: PlanParam, query: ProgressQuery, examples: { planId: "hn2024", period: "2024-09", region: "430500" },
-      success: { status: 200, description: "the evaluation", schema: PlanProgress },
-    },
-  ]),
-  ...entries({ tag: "disclosure" }, [
-    {
-      key: "GET /disclosure/scores", operationId: "disclosureScores", access: "plans.read",
-      summary: ["信息公开得分", "Disclosure scores of a region's children (rule 6)"],
-      scope: "`region` must lie within your area",
-      query: DisclosureQuery, examples: { period: "2024-09", region: "430500" },
-      success: { status: 200, description: "scores, best first", schema: DisclosureScores },
-      errors: [404],
-    },
-  ]),
   // reports
   ...entries({ tag: "reports" }, [
     {
@@ -551,8 +398,6 @@ export const operations: ApiOperation[] = [
   ]),
   // 码上通: project sites, content, feedback, rule 6 from content, the public side (openapi-sites.ts)
   ...siteOperations,
-  // 计划管理: plans, items, projects, indicators, targets and schedules (openapi-plan-editor.ts)
-  ...planEditorOperations,
   // 通报 and the Excel import of monthly figures (openapi-bulletins.ts)
   ...bulletinOperations,
 ];
@@ -611,7 +456,7 @@ export interface OpenApiOptions {
 /** Builds the OpenAPI 3.1 document from the registry. */
 export function legacyDocument(options: OpenApiOptions = {}): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {};
-  const named = new Map<z.ZodType, string>([[Bundle, "Bundle"], [ErrorBody, "Error"]]);
+  const named = new Map<z.ZodType, string>([[ErrorBody, "Error"]]);
 
   const convert = (schema: z.ZodType, io: "input" | "output"): JsonSchema => {
     const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: options.strict ? "throw" : "any" }) as JsonSchema;

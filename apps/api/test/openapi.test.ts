@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoginBody } from "../src/routes/auth.js";
-import { ProgressQuery } from "../src/routes/progress.js";
+import { ProgressQuery } from "../src/plans/routes.js";
 import { z } from "zod";
 import { entries } from "../src/openapi-entry.js";
 import { API_BASE, errorStatuses, operationKey, routeKeys } from "../src/openapi.js";

@@ -1,9 +1,9 @@
-// 计划管理 (routes/plan-editor.ts): creating and editing plans, items, projects, indicators, targets
+// 计划管理 (plans/editor-routes.ts, service.ts): creating and editing plans, items, projects, indicators, targets
 // per region (split-down) and schedules — happy paths, refusals with field paths, stale versions,
 // and who may edit what.
 import { auditHistory, verifyAuditChain } from "@minsheng/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, makeHarness } from "./harness.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
 
 const API = "/api/v1";
 let h: Harness;
