@@ -226,7 +226,9 @@ export const docsScript = String.raw`(function () {
       } else {
         control = el("input", { placeholder: describe(s), spellcheck: "false" });
       }
-      if (p.example !== undefined) control.value = String(p.example);
+      // the example of a parameter, or of its schema (operations declared with defineOperation)
+      var ex = p.example !== undefined ? p.example : s.example;
+      if (ex !== undefined) control.value = String(ex);
       inputs.push({ param: p, control: control });
       return el("tr", {}, [
         el("td", {}, [el("code", { text: p.name }), p.required ? el("span", { className: "req", text: " *" }) : null]),
