@@ -42,6 +42,12 @@ describe("POST /api/v1/bundles", () => {
     expect(paths).toEqual([`$.targets[${n}].indicator`, `$.targets[${n + 1}].region`]);
   });
 
+  it("refuses a body that is not JSON, at $", async () => {
+    const res = await h.call(admin, "POST", "/api/v1/bundles", "{not json", { "content-type": "application/json" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: "BUNDLE_NOT_JSON", message: "body is not valid JSON", problems: [{ path: "$", message: "is not valid JSON" }] });
+  });
+
   it("is for admins only", async () => {
     expect((await h.call(await h.login("city"), "POST", "/api/v1/bundles", fixture)).status).toBe(403);
     expect((await h.call(null, "POST", "/api/v1/bundles", fixture)).status).toBe(401);
@@ -84,7 +90,9 @@ describe("GET /api/v1/bundles/:planId", () => {
   });
 
   it("answers 404 for an unknown plan and 400 for a malformed id", async () => {
-    expect((await h.call(admin, "GET", "/api/v1/bundles/nope")).status).toBe(404);
+    const missing = await h.call(admin, "GET", "/api/v1/bundles/nope");
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toMatchObject({ code: "PLAN_NOT_FOUND", params: { id: "nope" } });
     expect((await h.call(admin, "GET", "/api/v1/bundles/%20bad%20")).status).toBe(400);
   });
 });

@@ -25,4 +25,10 @@ describe("GET /api/v1/disclosure/scores", () => {
     const body = await (await h.call(admin, "GET", "/api/v1/disclosure/scores?period=2024-08&region=430500")).json();
     expect(body.scores).toEqual([]);
   });
+
+  it("answers 404 for an unknown region", async () => {
+    const res = await h.call(admin, "GET", "/api/v1/disclosure/scores?period=2024-09&region=999999");
+    expect(res.status).toBe(404);
+    expect((await res.json()).error).toMatchObject({ code: "REGION_NOT_FOUND", params: { region: "999999" } });
+  });
 });

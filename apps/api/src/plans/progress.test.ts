@@ -49,6 +49,8 @@ describe("GET /api/v1/plans/:planId/progress", () => {
 
   it("answers 404 for an unknown plan or region", async () => {
     expect((await h.call(admin, "GET", "/api/v1/plans/nope/progress?period=2024-09&region=430500")).status).toBe(404);
-    expect((await h.call(admin, "GET", "/api/v1/plans/hn2024/progress?period=2024-09&region=999999")).status).toBe(404);
+    const region = await h.call(admin, "GET", "/api/v1/plans/hn2024/progress?period=2024-09&region=999999");
+    expect(region.status).toBe(404);
+    expect((await region.json()).error).toMatchObject({ code: "REGION_NOT_FOUND", params: { region: "999999" } });
   });
 });
