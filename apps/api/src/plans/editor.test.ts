@@ -327,6 +327,19 @@ describe("who may edit what", () => {
     expect((await call("reporter", "GET", "/indicators/hn2024-p02-a/targets?region=430500")).status).toBe(403);
   });
 
+  it("keeps a plan's year while it holds figures, and an indicator a quantity while a target is above 100", async () => {
+    const plan = (await (await call("admin", "GET", "/plans/hn2024/outline")).json()).plan;
+    const year = await call("admin", "PATCH", "/plans/hn2024", { version: plan.version, year: 2025 });
+    expect(year.status).toBe(400);
+    expect((await year.json()).error).toMatchObject({ code: "PLAN_YEAR_HAS_FIGURES", problems: [{ path: "$.year" }] });
+    // 430500's own target of hn2024-p02-a is 300 (set above)
+    const indicator = (await (await call("admin", "GET", "/indicators/hn2024-p02-a/targets")).json()).indicator;
+    const milestone = await call("admin", "PATCH", "/indicators/hn2024-p02-a", { version: indicator.version, kind: "milestone" });
+    expect(milestone.status).toBe(400);
+    expect((await milestone.json()).error).toMatchObject({ code: "INDICATOR_MILESTONE_TARGETS", problems: [{ path: "$.kind" }] });
+    expect((await (await call("admin", "GET", "/plans/hn2024/outline")).json()).plan).toEqual(plan);
+  });
+
   it("refuses a cross-site write carrying the session cookie", async () => {
     const res = await h.call(cookie.city!, "PATCH", `${API}/items/sy2025-i01`, { version: 1, title: "跨站" }, { origin: "https://evil.example" });
     expect(res.status).toBe(403);
