@@ -8,13 +8,13 @@ import { securityHeaders } from "./lib/security-headers.js";
 import { auditRoutes } from "./audit/routes.js";
 import { authRoutes } from "./auth/routes.js";
 import { bulletinRoutes } from "./bulletins/routes.js";
-import { bundleRoutes } from "./routes/bundles.js";
-import { complianceRoutes } from "./routes/compliance.js";
+import { bundleRoutes } from "./bundles/routes.js";
+import { disclosureRoutes } from "./disclosure/routes.js";
 import { docsRoutes } from "./docs/routes.js";
 import { evidenceRoutes } from "./evidence/routes.js";
 import { feedbackRoutes } from "./routes/feedback.js";
-import { planEditorRoutes } from "./routes/plan-editor.js";
-import { disclosureRoutes, planRoutes } from "./routes/progress.js";
+import { planEditorRoutes } from "./plans/editor-routes.js";
+import { planRoutes } from "./plans/routes.js";
 import { publicRoutes } from "./routes/public.js";
 import { reportImportRoutes } from "./imports/routes.js";
 import { reportRoutes } from "./reports/routes.js";
@@ -43,6 +43,7 @@ export function apiRoutes() {
     .route("/plans", planRoutes)
     // 计划管理: plans, items, projects, indicators, targets (split-down) and schedules, record by record
     .route("/", planEditorRoutes)
+    // rule 6: scores, the compliance report from the sites' real content, its checklist
     .route("/disclosure", disclosureRoutes)
     .route("/audit", auditRoutes)
     .route("/reports", reportRoutes)
@@ -51,12 +52,11 @@ export function apiRoutes() {
     // 通报 (preview, drafts, issued snapshots) and the Excel import of monthly figures
     .route("/bulletins", bulletinRoutes)
     .route("/imports", reportImportRoutes)
-    // 码上通: project sites, their content, citizens' feedback, rule 6 from real content, the public side
+    // 码上通: project sites, their content, citizens' feedback, the public side
     .route("/sites", siteRoutes)
     .route("/projects", projectSiteRoutes)
     .route("/content", contentRoutes)
     .route("/feedback", feedbackRoutes)
-    .route("/disclosure", complianceRoutes)
     .route("/public", publicRoutes);
 }
 

@@ -1,10 +1,8 @@
-import { DisclosureBand, FeedbackKind, FeedbackState, SatisfactionRating, Status } from "@minsheng/domain";
+import { FeedbackKind, FeedbackState, SatisfactionRating, Status } from "@minsheng/domain";
 import { z } from "zod";
 import { ContentKind, ContentPatch, NewContent } from "./lib/content.js";
-import { DisclosureSettings } from "./lib/settings.js";
 import type { ApiOperation } from "./openapi.js";
 import { entries } from "./openapi-entry.js";
-import { DisclosureQuery } from "./routes/progress.js";
 import { AnswerBody, FeedbackIdParam, InboxQuery, ModerateBody } from "./routes/feedback.js";
 import { FeedbackBody, FileIdParam, PublicSiteQuery, RatingBody, TicketParam } from "./routes/public.js";
 import {
@@ -126,38 +124,6 @@ const Inbox = z.object({
   today: Day,
   counts: z.object({ pending: z.number().int(), open: z.number().int(), answered: z.number().int(), rejected: z.number().int(), overdue: z.number().int() }),
   feedback: z.array(FeedbackView),
-});
-const Compliance = z.object({
-  period: z.string(),
-  region: z.string(),
-  plan: z.string().optional(),
-  asOf: Day,
-  checklist: DisclosureSettings,
-  sources: z.object({ content: z.number().int(), record: z.number().int() }),
-  scores: z.array(
-    z.object({
-      region: z.string(),
-      name: z.string(),
-      compliant: z.number().int(),
-      total: z.number().int(),
-      score: z.number(),
-      band: DisclosureBand,
-      bandLabel: z.string(),
-      sources: z.object({ content: z.number().int(), record: z.number().int() }).describe("where this region's records came from"),
-    }),
-  ),
-  nonCompliant: z.array(
-    z.object({
-      code: z.string().nullable(),
-      project: z.string(),
-      projectTitle: z.string(),
-      region: z.string(),
-      regionName: z.string(),
-      source: z.enum(["content", "record"]),
-      compliant: z.boolean(),
-      missed: z.array(z.object({ obligation: z.string(), label: z.string() })).nullable().describe("null for an imported record"),
-    }),
-  ),
 });
 const Satisfaction = z.object({
   satisfied: z.number().int(),
@@ -379,29 +345,6 @@ export const siteOperations: ApiOperation[] = [
       scope: feedbackScope,
       params: FeedbackIdParam,
       success: { status: 200, description: "the image", media: "image/*" },
-    },
-  ]),
-  // disclosure from content
-  ...entries({ tag: "disclosure" }, [
-    {
-      key: "GET /disclosure/compliance", operationId: "disclosureCompliance", access: "plans.read",
-      summary: ["信息公开达标情况", "Rule 6 from the sites' real content: scores per county and what each non-compliant site misses"],
-      scope: "`region` must lie within your area",
-      description: "A site that published anything by the end of the month is judged on its content with the checklist; one that did not keeps its imported record; in a month without any content the imported records stand (the scores of /disclosure/scores).",
-      query: DisclosureQuery, examples: { period: "2024-10", region: "430500" },
-      success: { status: 200, description: "scores, best first, and the non-compliant sites", schema: Compliance },
-      errors: [404],
-    },
-    {
-      key: "GET /disclosure/checklist", operationId: "getDisclosureChecklist", access: "plans.read",
-      summary: ["信息公开考核清单", "The checklist in force (obligations, reply deadline, calendar)"],
-      success: { status: 200, description: "the checklist", schema: DisclosureSettings },
-    },
-    {
-      key: "PUT /disclosure/checklist", operationId: "setDisclosureChecklist", access: "settings.manage",
-      summary: ["设置信息公开考核清单", "Set the checklist (audited)"],
-      body: DisclosureSettings, bodyExample: { policyDocument: true, localisedContent: true, monthlyWorkUpdate: true, answeredInTime: true, replyWorkingDays: 5, holidays: ["2024-10-01"] },
-      success: { status: 200, description: "the checklist", schema: DisclosureSettings },
     },
   ]),
   // public

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoginBody } from "../src/auth/routes.js";
-import { ProgressQuery } from "../src/routes/progress.js";
+import { ProgressQuery } from "../src/plans/routes.js";
 import { z } from "zod";
 import { entries } from "../src/openapi-entry.js";
 import { API_BASE, errorStatuses, operationKey, routeKeys } from "../src/openapi.js";

@@ -1,9 +1,9 @@
-// 计划管理 (routes/plan-editor.ts): creating and editing plans, items, projects, indicators, targets
+// 计划管理 (plans/editor-routes.ts, service.ts): creating and editing plans, items, projects, indicators, targets
 // per region (split-down) and schedules — happy paths, refusals with field paths, stale versions,
 // and who may edit what.
 import { auditHistory, verifyAuditChain } from "@minsheng/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, makeHarness } from "./harness.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
 
 const API = "/api/v1";
 let h: Harness;
@@ -107,6 +107,7 @@ describe("a city task force builds its plan", () => {
     expect(stale.status).toBe(409);
     const body = await stale.json();
     expect(body.error.current).toEqual([{ region: "430523", value: 40.1, version: 2 }, { region: "430502", value: 5, version: 1 }]);
+    expect(body.error).toMatchObject({ code: "TARGETS_VERSION_STALE", params: { regions: "430523、430502" } });
     expect((await h.deps.db.query<{ value: string }>("SELECT value::text AS value FROM targets WHERE indicator = 'sy2025-p01-a' AND region = '430523'")).rows[0]!.value).toBe("40.1");
   });
 
@@ -118,18 +119,19 @@ describe("a city task force builds its plan", () => {
     expect(own.status).toBe(400);
     expect((await own.json()).error.problems).toEqual([{ path: "$.linkedTo", message: "must be an indicator of another plan (纳入上级统一调度)" }]);
     const unknown = await call("city", "PATCH", "/indicators/sy2025-p01-b", { version: 1, linkedTo: "nope-a" });
-    expect((await unknown.json()).error.problems).toEqual([{ path: "$.linkedTo", message: 'unknown indicator "nope-a"' }]);
+    expect((await unknown.json()).error).toMatchObject({ code: "INDICATOR_LINK_UNKNOWN", problems: [{ path: "$.linkedTo", message: 'unknown indicator "nope-a"' }] });
     // hn2024-p02-a → sy2025-p01-b → hn2024-p02-a would loop
     const cycle = await call("admin", "PATCH", "/indicators/hn2024-p02-a", { version: 1, linkedTo: "sy2025-p01-b" });
     expect(cycle.status).toBe(400);
-    expect((await cycle.json()).error.problems).toEqual([{ path: "$.linkedTo", message: "linked indicators form a cycle through hn2024-p02-a" }]);
+    expect((await cycle.json()).error).toMatchObject({ code: "INDICATOR_LINK_CYCLE", problems: [{ path: "$.linkedTo", message: "linked indicators form a cycle through hn2024-p02-a" }] });
     expect((await h.deps.db.query<{ linked_to: string | null }>("SELECT linked_to FROM indicators WHERE id = 'hn2024-p02-a'")).rows[0]!.linked_to).toBeNull();
   });
 
   it("deletes records nothing depends on and refuses those with figures or links pointing at them", async () => {
     const withFigures = await call("admin", "DELETE", "/indicators/hn2024-p02-a?version=1");
     expect(withFigures.status).toBe(409);
-    const { blockers } = (await withFigures.json()).error;
+    const { blockers, code } = (await withFigures.json()).error;
+    expect(code).toBe("INDICATOR_IN_USE");
     expect(blockers[0]).toMatch(/^\d+ monthly figure/);
     expect(blockers.at(-1)).toMatch(/^indicator\(s\) linked to it: .*sy2025-p01-b/);
     expect(await count("indicators WHERE id = 'hn2024-p02-a'")).toBe(1);
@@ -162,9 +164,12 @@ describe("a city task force builds its plan", () => {
     const level = await call("admin", "POST", "/plans", { id: "sy2025b", year: 2025, level: "province", region: "430500", title: "级别不符" });
     expect((await level.json()).error.problems).toEqual([{ path: "$.level", message: "does not match the region's level (邵阳市 is city)" }]);
     const item = await call("city", "POST", "/plans/sy2025/items", { id: "sy2025-i01", no: 1, title: "重复" });
-    expect(await paths(item)).toEqual(["$.id", "$.no"]);
+    // every problem at once, under the first one's code
+    const { error } = (await item.json()) as { error: { code: string; params: unknown; problems: { path: string }[] } };
+    expect(error).toMatchObject({ code: "ITEM_ID_TAKEN", params: { id: "sy2025-i01" } });
+    expect(error.problems.map((p) => p.path)).toEqual(["$.id", "$.no"]);
     const project = await call("city", "POST", "/items/sy2025-i01/projects", { id: "sy2025-p02", no: 2, title: "x", leadUnit: "nobody" });
-    expect((await project.json()).error.problems).toEqual([{ path: "$.leadUnit", message: 'unknown unit "nobody"' }]);
+    expect((await project.json()).error).toMatchObject({ code: "LEAD_UNIT_UNKNOWN", params: { unit: "nobody" }, problems: [{ path: "$.leadUnit", message: 'unknown unit "nobody"' }] });
     const patch = await call("city", "PATCH", "/projects/sy2025-p01", { version: 1, region: "430000" });
     expect(await paths(patch)).toEqual(["$"]);
     const targets = await call("city", "PUT", "/indicators/sy2025-p01-a/targets", {
@@ -208,14 +213,25 @@ describe("editing and deleting items, projects and indicators alike", () => {
   it("answers 404, 403 and a stale 409 the same way for each kind, changing nothing", async () => {
     for (const { kind, path, patch } of kinds) {
       const missing = path.replace(/sy2026-\w+(-a)?$/, "nope");
-      expect((await call("city", "PATCH", missing, { version: 1, ...patch })).status, `${kind} 404`).toBe(404);
+      const gone = await call("city", "PATCH", missing, { version: 1, ...patch });
+      expect(gone.status, `${kind} 404`).toBe(404);
+      expect((await gone.json()).error).toMatchObject({ code: `${kind.toUpperCase()}_NOT_FOUND`, params: { id: "nope" } });
       expect((await call("city", "DELETE", `${missing}?version=1`)).status, `${kind} 404`).toBe(404);
-      expect((await call("province", "PATCH", path, { version: 1, ...patch })).status, `${kind} 403`).toBe(403);
+      const elsewhere = await call("province", "PATCH", path, { version: 1, ...patch });
+      expect(elsewhere.status, `${kind} 403`).toBe(403);
+      expect((await elsewhere.json()).error).toMatchObject({ code: "PLAN_ISSUED_ELSEWHERE", params: { id: "sy2026", region: "430500", own: "430000" } });
       expect((await call("province", "DELETE", `${path}?version=1`)).status, `${kind} 403`).toBe(403);
       const stale = await call("city", "PATCH", path, { version: 5, ...patch });
       expect(stale.status, `${kind} 409`).toBe(409);
-      expect((await stale.json()).error).toMatchObject({ message: `${kind} ${path.split("/")[2]} changed since you read it (version 1, not 5); reload it`, currentVersion: 1 });
-      expect((await call("city", "DELETE", `${path}?version=5`)).status, `${kind} 409`).toBe(409);
+      expect((await stale.json()).error).toMatchObject({
+        code: `${kind.toUpperCase()}_VERSION_STALE`,
+        params: { id: path.split("/")[2], current: 1, sent: 5 },
+        message: `${kind} ${path.split("/")[2]} changed since you read it (version 1, not 5); reload it`,
+        currentVersion: 1,
+      });
+      const staleDelete = await call("city", "DELETE", `${path}?version=5`);
+      expect(staleDelete.status, `${kind} 409`).toBe(409);
+      expect((await staleDelete.json()).error.code).toBe(`${kind.toUpperCase()}_VERSION_STALE`);
       expect((await auditHistory(h.deps.db, kind, path.split("/")[2]!)).map((e) => e.action)).toEqual([`${kind}.create`]);
     }
   });
@@ -309,6 +325,19 @@ describe("who may edit what", () => {
     expect((await call("county", "PUT", "/indicators/hn2024-p02-a/targets", { targets: [{ region: "430523", value: 1, version: 2 }] })).status).toBe(403);
     expect((await call("reporter", "GET", "/indicators/hn2024-p02-a/targets")).status).toBe(200);
     expect((await call("reporter", "GET", "/indicators/hn2024-p02-a/targets?region=430500")).status).toBe(403);
+  });
+
+  it("keeps a plan's year while it holds figures, and an indicator a quantity while a target is above 100", async () => {
+    const plan = (await (await call("admin", "GET", "/plans/hn2024/outline")).json()).plan;
+    const year = await call("admin", "PATCH", "/plans/hn2024", { version: plan.version, year: 2025 });
+    expect(year.status).toBe(400);
+    expect((await year.json()).error).toMatchObject({ code: "PLAN_YEAR_HAS_FIGURES", problems: [{ path: "$.year" }] });
+    // 430500's own target of hn2024-p02-a is 300 (set above)
+    const indicator = (await (await call("admin", "GET", "/indicators/hn2024-p02-a/targets")).json()).indicator;
+    const milestone = await call("admin", "PATCH", "/indicators/hn2024-p02-a", { version: indicator.version, kind: "milestone" });
+    expect(milestone.status).toBe(400);
+    expect((await milestone.json()).error).toMatchObject({ code: "INDICATOR_MILESTONE_TARGETS", problems: [{ path: "$.kind" }] });
+    expect((await (await call("admin", "GET", "/plans/hn2024/outline")).json()).plan).toEqual(plan);
   });
 
   it("refuses a cross-site write carrying the session cookie", async () => {

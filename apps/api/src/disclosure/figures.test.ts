@@ -8,8 +8,8 @@
 import { disclosureScores, evaluateBundle, PreparedBundle, parseBundle, type SiteContent } from "@minsheng/domain";
 import { Either } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, makeHarness } from "./harness.js";
-import { body, siteCode, unlimited } from "./sites-helpers.js";
+import { type Harness, makeHarness } from "../../test/harness.js";
+import { body, siteCode, unlimited } from "../../test/sites-helpers.js";
 
 let h: Harness;
 const cookies: Record<string, string> = {};
