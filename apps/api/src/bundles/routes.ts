@@ -1,5 +1,5 @@
 import { Bundle, parseBundle } from "@minsheng/domain";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { z } from "zod";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody } from "../lib/body-limit.js";

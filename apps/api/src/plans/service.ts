@@ -1,7 +1,7 @@
 import { summarizePlan } from "@minsheng/bulletin";
 import { type ErrorCode, type ErrorParams, type EvaluateOptions, evaluateModel, type Problem, referenceProblems, type Schedule, splitDown, splitNodes } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
-import * as Either from "effect/Either";
+import { Either } from "@minsheng/domain";
 import { assertRegion, mayAccessRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import { can } from "../auth/roles.js";
