@@ -22,7 +22,7 @@ import { warmRenderersSoon } from "../lib/bulletins.js";
 import type { AppEnv } from "../lib/context.js";
 import { ApiError, conflict, forbidden, invalid } from "../lib/errors.js";
 import { clientAddress } from "../lib/rate-limit.js";
-import { secretsOf } from "../lib/sites.js";
+import { secretsOf } from "../sites/service.js";
 import { jsonBody } from "../lib/validate.js";
 
 export const LoginBody = z.object({

@@ -4,11 +4,11 @@
  * duplicates, moderation), phone numbers sealed and masked, answers, satisfaction, caching.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { publicPageCache } from "../src/lib/public-cache.js";
-import { DatabaseRateLimiter } from "../src/lib/rate-limit.js";
-import { type Harness, makeHarness, ORIGIN } from "./harness.js";
-import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "./sites-helpers.js";
+import { createApp } from "../app.js";
+import { publicPageCache } from "./public-cache.js";
+import { DatabaseRateLimiter } from "../lib/rate-limit.js";
+import { type Harness, makeHarness, ORIGIN } from "../../test/harness.js";
+import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "../../test/sites-helpers.js";
 
 let h: Harness;
 const cookies: Record<string, string> = {};

@@ -12,9 +12,9 @@ import { XMLValidator } from "fast-xml-parser";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publicBaseUrlFromEnv } from "../src/lib/public-url.js";
-import { type Harness, makeHarness, ORIGIN } from "./harness.js";
-import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "./sites-helpers.js";
+import { publicBaseUrlFromEnv } from "../lib/public-url.js";
+import { type Harness, makeHarness, ORIGIN } from "../../test/harness.js";
+import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "../../test/sites-helpers.js";
 
 let h: Harness;
 const cookies: Record<string, string> = {};
@@ -160,7 +160,7 @@ describe("QR codes and the site sign", () => {
     expect(publicBaseUrlFromEnv({})).toBe("http://127.0.0.1:8787");
     expect(publicBaseUrlFromEnv({ HOST: "0.0.0.0", PORT: "9000" })).toBe("http://127.0.0.1:9000");
     // the real server says so and stops, before opening its data folder
-    const serverJs = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "server.js");
+    const serverJs = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "server.js");
     const dataDir = join(tmpdir(), `ms-no-base-${process.pid}`);
     const run = spawnSync(process.execPath, [serverJs], {
       env: { PATH: process.env.PATH, NODE_ENV: "production", DATA_DIR: dataDir, PORT: "0", SEED: "none" },
