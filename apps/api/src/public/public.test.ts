@@ -3,6 +3,7 @@
  * behind it: site pages from verified figures only, suggestions with abuse controls (rate limit,
  * duplicates, moderation), phone numbers sealed and masked, answers, satisfaction, caching.
  */
+import { errorText } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
 import { publicPageCache } from "./public-cache.js";
@@ -208,7 +209,7 @@ describe("suggestions from the public page", () => {
     const dup = await suggest("  希望托育中心增加周末托管服务 方便双职工家庭!! ");
     expect(dup.status).toBe(409);
     const text = await dup.text();
-    expect(JSON.parse(text).error).toEqual({ code: "Conflict", message: "the same text was left for this site within the last 24 hours", problems: [] });
+    expect(JSON.parse(text).error).toEqual({ code: "PUBLIC_FEEDBACK_DUPLICATE", message: errorText("PUBLIC_FEEDBACK_DUPLICATE"), params: {}, problems: [] });
     expect(text).not.toContain(ticket);
     // another site, or a day later, is not a duplicate
     const elsewhere = await citizen("198.51.100.203", "POST", `/sites/${other}/feedback`, { kind: "suggestion", text: "希望托育中心增加周末托管服务，方便双职工家庭。" });

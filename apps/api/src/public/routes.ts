@@ -167,6 +167,8 @@ type DocumentedSchema = Extract<NonNullable<NonNullable<RouteConfig["request"]>[
 const { $schema: _, ...feedbackBodyDocument } = z.toJSONSchema(FeedbackBody, { io: "input" });
 export const leaveFeedbackOp = {
   ...leaveFeedbackDeclared,
+  // a suggestion may carry a photo: the photo limit (plus multipart framing), not a JSON body's
+  middleware: [acceptsBody((c) => c.get("deps").config.maxFeedbackPhotoBytes, "the request (with its photo)", MULTIPART_OVERHEAD)],
   request: {
     params: leaveFeedbackDeclared.request.params,
     body: { required: true, content: { "application/json": { schema: feedbackBodyDocument as DocumentedSchema, example: { kind: "suggestion", text: "希望增加周末托管服务。", phone: "13812345678" } } } },
@@ -246,8 +248,6 @@ r.use("*", async (c, next) => {
   const origins = [...config.allowedOrigins, new URL(config.publicBaseUrl).origin];
   return cors({ origin: origins, allowMethods: ["GET", "POST"], allowHeaders: ["Content-Type", "If-None-Match"], exposeHeaders: ["ETag", "Retry-After"], maxAge: 600 })(c, next);
 });
-// a suggestion may carry a photo: the photo limit (plus multipart framing), not a JSON body's
-r.use("/sites/:code/feedback", acceptsBody((c) => c.get("deps").config.maxFeedbackPhotoBytes, "the request (with its photo)", MULTIPART_OVERHEAD));
 
 export const publicRoutes = r
   /** Browse and search the sites: by region, item and name. */

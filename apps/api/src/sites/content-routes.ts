@@ -20,7 +20,7 @@ export const editContentOp = defineOperation({
   errors: [409],
 });
 
-export const attachContentFileOp = defineOperation({
+const attachContentFileDeclared = defineOperation({
   ...content, method: "post", path: "/{id}/files", operationId: "attachContentFile",
   summary: ["上传附件或照片", "Attach a photo (any content) or a PDF/Word/Excel file (policy documents)"],
   description: "The type is recognised from the bytes: photos are JPEG, PNG, GIF or WebP (415 otherwise); at most 9 files.",
@@ -28,6 +28,11 @@ export const attachContentFileOp = defineOperation({
   success: { status: 201, description: "the stored file and the content", schema: FileView.extend({ content: ContentView }) },
   errors: [409, 413, 415],
 });
+/** The file may be as large as the configured upload limit (lib/body-limit.ts), not a JSON body's. */
+export const attachContentFileOp = {
+  ...attachContentFileDeclared,
+  middleware: [acceptsBody((c) => c.get("deps").config.maxUploadBytes, "the file", MULTIPART_OVERHEAD)],
+};
 
 /** One file from a multipart body: 415 when not multipart, 400 when absent or empty, 413 over `max`. */
 export async function fileFromForm(c: Context<AppEnv>, field: string, max: number): Promise<{ bytes: Uint8Array; name: string; form: Record<string, unknown> }> {
@@ -47,11 +52,7 @@ export async function fileFromForm(c: Context<AppEnv>, field: string, max: numbe
   return { bytes: new Uint8Array(await file.arrayBuffer()), name: typeof (file as File).name === "string" ? (file as File).name : "", form };
 }
 
-const r = router();
-// the file may be as large as the configured upload limit (lib/body-limit.ts), not a JSON body's
-r.use("/:id/files", acceptsBody((c) => c.get("deps").config.maxUploadBytes, "the file", MULTIPART_OVERHEAD));
-
-export const contentRoutes = r
+export const contentRoutes = router()
   /** Edits, unpublishes (published: false) or publishes again; `version` guards against lost updates. */
   .openapi(editContentOp, async (c) => {
     const p = requirePermission(c.get("principal"), "content.write");

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from "@minsheng/db";
-import type { ContentKind } from "./schemas.js";
+import type { ContentKind } from "./content-schemas.js";
 
 /**
  * Data access of project sites and their content: every SQL statement of the feature, rows typed

@@ -35,7 +35,7 @@ import {
   updateContent,
   updateSiteSign,
 } from "./data.js";
-import { type ContentPatch, NewContent } from "./schemas.js";
+import { type ContentPatch, NewContent } from "./content-schemas.js";
 
 /**
  * Project sites (项目点位) of 码上通: one project in one region where the project has a target,
