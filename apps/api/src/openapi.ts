@@ -549,7 +549,7 @@ export const operations: ApiOperation[] = [
       success: { status: 200, description: "entries, oldest first", schema: z.object({ entries: z.array(AuditRecord) }) },
     },
   ]),
-  // 码上通: project sites, content, feedback, rule 6 from content, the public side (openapi-sites.ts)
+  // 码上通: rule 6 from content (openapi-sites.ts); sites, content, feedback and the public side are declared in sites/, feedback/, public/
   ...siteOperations,
   // 计划管理: plans, items, projects, indicators, targets and schedules (openapi-plan-editor.ts)
   ...planEditorOperations,

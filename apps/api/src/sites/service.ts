@@ -27,6 +27,7 @@ import {
   findSite,
   insertContent,
   insertContentFile,
+  iso,
   loadContent,
   lockSiteSign,
   projectExists,
@@ -267,8 +268,6 @@ const storedFields = (c: NewContent): ContentFields => ({
 
 const fileView = (f: FileRow) => ({ id: f.id, filename: f.filename, mediaType: f.media_type, size: Number(f.size), url: publicFileUrl(f.id) });
 
-const isoOf = (v: string | Date | null): string | null => (v === null ? null : new Date(v).toISOString());
-
 /** The console's view: everything, unpublished content and who wrote it included. */
 export const consoleContentView = (r: ContentRow, files: FileRow[]) => ({
   id: Number(r.id),
@@ -281,12 +280,12 @@ export const consoleContentView = (r: ContentRow, files: FileRow[]) => ({
   url: r.url,
   text: r.body,
   published: r.published,
-  publishedAt: isoOf(r.published_at),
+  publishedAt: iso(r.published_at),
   version: Number(r.version),
   createdBy: r.created_by,
   updatedBy: r.updated_by,
-  createdAt: isoOf(r.created_at)!,
-  updatedAt: isoOf(r.updated_at)!,
+  createdAt: iso(r.created_at)!,
+  updatedAt: iso(r.updated_at)!,
   files: files.map(fileView),
 });
 export type ConsoleContentView = ReturnType<typeof consoleContentView>;
@@ -300,7 +299,7 @@ export const publicContentView = (r: ContentRow, files: FileRow[]) => ({
   date: r.doc_date,
   url: r.url,
   text: r.body,
-  publishedAt: isoOf(r.published_at),
+  publishedAt: iso(r.published_at),
   files: files.map(fileView),
 });
 
