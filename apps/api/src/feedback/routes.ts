@@ -6,7 +6,7 @@ import { fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { loadDisclosureSettings } from "../lib/settings.js";
 import { RegionCode } from "../routes/progress.js";
-import { SiteCode, Timestamp } from "../sites/schemas.js";
+import { Day, SiteCode, Timestamp } from "../sites/schemas.js";
 import { areaOf } from "../sites/service.js";
 import { inbox, othersFromSamePhone, photoOf } from "./data.js";
 import { answer, consoleFeedbackView, feedbackFor, feedbackView, mayRevealPhone, moderate, overdueCutoff, revealPhone, todayIn } from "./service.js";
@@ -38,8 +38,6 @@ export const AnswerBody = z.object({
   note: z.string().trim().max(1000, "must be at most 1000 characters").optional().describe("internal note, never published"),
   version: z.number().int().min(1).optional(),
 });
-
-export const Day = z.string().describe("YYYY-MM-DD (China time)");
 
 const FeedbackView = z.object({
   id: z.number().int(),

@@ -45,6 +45,7 @@ export const SitePatch = z
 // Answers.
 
 export const Timestamp = z.string().describe("ISO 8601 date-time");
+export const Day = z.string().describe("YYYY-MM-DD (China time)");
 
 export const SiteSummary = z.object({
   code: z.string().describe("8 characters of Crockford base32, stable"),
