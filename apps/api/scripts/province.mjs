@@ -221,7 +221,7 @@ export async function loadRest(db, shape, opts, { secrets, filesDir, password })
       counts.users += res.rowCount ?? 0;
     }
 
-    // Sites: what lib/sites.ts syncSites would create (every project × region with a target there
+    // Sites: what sites/service.ts syncSites would create (every project × region with a target there
     // or below), with the installation's keyed codes; a colliding code moves to the next attempt.
     counts.sites = 0;
     for (let attempt = 0; attempt < 8; attempt++) {

@@ -22,4 +22,4 @@ export function createClient(baseUrl: string, fetch?: typeof globalThis.fetch) {
 export type ApiClient = ReturnType<typeof createClient>;
 
 /** What the public site pages answer with (码上通), for apps/public, which types its own calls. */
-export type { SiteIndicator, SiteProgress } from "./lib/sites.js";
+export type { SiteIndicator, SiteProgress } from "./sites/service.js";

@@ -18,7 +18,7 @@ const loadModules = () =>
     import("./app.js"),
     import("./lib/backups.js"),
     import("./lib/context.js"),
-    import("./lib/public-cache.js"),
+    import("./public/public-cache.js"),
     import("./lib/regions.js"),
     import("./lib/rate-limit.js"),
     import("./lib/key-check.js"),

@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { can } from "../src/auth/roles.js";
-import { API_BASE, operationKey, routeKeys } from "../src/openapi.js";
+import { API_BASE, operationKey, routeKeys } from "../src/lib/operation.js";
 import { operations } from "./operations.js";
 import { demoAccounts } from "../src/seed.js";
 import { type Harness, makeHarness } from "./harness.js";

@@ -19,7 +19,7 @@ import { defaultConfig } from "../src/lib/context.js";
 import { RegionDirectory } from "../src/lib/regions.js";
 import { loadMasterKey, secretsFromKey } from "../src/lib/secrets.js";
 import { DiskStorage } from "../src/lib/storage.js";
-import { operationKey, rolesFor } from "../src/openapi.js";
+import { operationKey, rolesFor } from "../src/lib/operation.js";
 import { operations } from "./operations.js";
 import { DEMO_PASSWORD, demoAccounts, seedDemo } from "../src/seed.js";
 import { fixturePath, ORIGIN } from "./harness.js";

@@ -25,7 +25,7 @@ import { databaseDigest, type DatabaseDigest, type DigestExclusions } from "@min
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ErrorBody, API_BASE, type ApiOperation, operationKey, rolesFor, routeKeys } from "../src/openapi.js";
+import { API_BASE, type ApiOperation, ErrorBody, operationKey, rolesFor, routeKeys } from "../src/lib/operation.js";
 import { operations } from "./operations.js";
 import { demoAccounts } from "../src/seed.js";
 import { type Harness, makeHarness, ORIGIN } from "./harness.js";

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoginBody } from "../src/auth/routes.js";
 import { ProgressQuery } from "../src/plans/routes.js";
 import { z } from "zod";
-import { entries } from "../src/openapi-entry.js";
-import { API_BASE, errorStatuses, operationKey, routeKeys } from "../src/openapi.js";
+import { API_BASE, defineOperation, errorStatuses, operationKey, routeKeys } from "../src/lib/operation.js";
 import { operations } from "./operations.js";
 import { apiRoutes } from "../src/app.js";
 import { openApiDocument } from "../src/docs/routes.js";
@@ -26,8 +25,8 @@ type Doc = {
   components: { schemas: Record<string, unknown> };
 };
 
-describe("the OpenAPI registry", () => {
-  it("has an entry for every route of the app and a route for every entry", () => {
+describe("the operations", () => {
+  it("declares every route of the app, and every declaration has its route", () => {
     const routes = routeKeys(h.app.routes);
     const entries = operations.map(operationKey).sort();
     expect(new Set(entries).size).toBe(entries.length);
@@ -55,17 +54,15 @@ describe("the OpenAPI registry", () => {
       expect(o.summary[1], o.operationId).toMatch(/[A-Za-z]/);
     }
   });
-  it("writes entries in groups: key for method and path, the group's tag, access and scope, a path's 404 implied", () => {
+  it("declares an operation once: the route config carries its schemas, access and errors; a path's 404 implied", () => {
     const Params = z.object({ id: z.string() });
-    const [edit, read] = entries({ tag: "plans", access: "plans.edit", scope: "your plans" }, [
-      { key: "PATCH /things/{id}", operationId: "t1", summary: ["改", "Change"], params: Params, body: Params, bodyExample: { id: "x" }, success: { status: 200, description: "it", schema: Params }, errors: [409] },
-      { key: "GET /things", operationId: "t2", access: "plans.read", scope: "anything", summary: ["看", "Read"], success: { status: 200, description: "them" } },
-    ]);
-    expect(edit).toMatchObject({ method: "patch", path: "/things/{id}", tag: "plans", access: "plans.edit", scope: "your plans", errors: [404, 409] });
-    expect(read).toMatchObject({ method: "get", path: "/things", access: "plans.read", scope: "anything" });
-    expect(read).not.toHaveProperty("errors");
-    expect(errorStatuses(edit!)).toEqual([400, 401, 403, 404, 409, 413]);
-    expect(() => entries({ tag: "meta" }, [{ key: "GET /x", operationId: "x", summary: ["x", "x"], success: { status: 200, description: "x" } }])).toThrow(/no access/);
+    const spec = { method: "patch", path: "/things/{id}", tag: "plans", operationId: "testOnlyChangeThing", access: "plans.edit", scope: "your plans", summary: ["改", "Change"], params: Params, body: Params, success: { status: 200, description: "it", schema: Params }, errors: [409] } as const;
+    const route = defineOperation(spec) as unknown as { method: string; path: string; request: { params: unknown; body: { content: Record<string, { schema: unknown }> } }; responses: Record<string, unknown>; "x-permission": string };
+    expect(route).toMatchObject({ method: "patch", path: "/things/{id}", "x-permission": "plans.edit" });
+    expect(route.request.body.content["application/json"]!.schema).toBe(Params);
+    expect(Object.keys(route.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409", "413"]);
+    expect(errorStatuses(spec)).toEqual([400, 401, 403, 404, 409, 413]);
+    expect(() => defineOperation({ ...spec, summary: ["又", "Again"] })).toThrow(/declared twice/);
   });
 });
 

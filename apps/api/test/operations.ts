@@ -1,5 +1,5 @@
 import { apiRoutes } from "../src/app.js";
-import { allOperations } from "../src/openapi.js";
+import { operationsOf } from "../src/lib/operation.js";
 
-/** Every operation the API serves, as declared: paths below /api/v1. */
-export const operations = allOperations(apiRoutes());
+/** Every operation the API serves, as declared beside its handler: paths below /api/v1. */
+export const operations = operationsOf(apiRoutes());

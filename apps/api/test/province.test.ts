@@ -17,7 +17,7 @@ import { createApp } from "../src/app.js";
 import { defaultConfig } from "../src/lib/context.js";
 import { RegionDirectory } from "../src/lib/regions.js";
 import { ephemeralSecrets, normalisedTextDigest } from "../src/lib/secrets.js";
-import { syncSites } from "../src/lib/sites.js";
+import { syncSites } from "../src/sites/service.js";
 import { DiskStorage } from "../src/lib/storage.js";
 import { DEMO_PASSWORD } from "../src/seed.js";
 import { ORIGIN } from "./harness.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { type Database, openDatabase, readDumpManifest } from "@minsheng/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backupInstallation, listFiles } from "../src/lib/backups.js";
-import { followOtherInstances, publicPageCache } from "../src/lib/public-cache.js";
+import { followOtherInstances, publicPageCache } from "../src/public/public-cache.js";
 import { RegionDirectory } from "../src/lib/regions.js";
 import { claimScheduledRun } from "../src/lib/schedule.js";
 import { DatabaseStorage, DiskStorage, MOVED_FILES_PREFIX, moveDiskFilesIntoDatabase } from "../src/lib/storage.js";

@@ -1,7 +1,7 @@
 import { appendAudit, type Queryable } from "@minsheng/db";
 import type { ApiConfig, Deps } from "../lib/context.js";
 import { type CodedError, fail } from "../lib/errors.js";
-import { secretsOf } from "../lib/sites.js";
+import { secretsOf } from "../sites/service.js";
 import { countChallengeAttempt, deleteChallengesOf, endOtherSessions, passwordHashOf, replacePasswordHash, signInUser, upgradePasswordHash } from "./data.js";
 import { accountRule, addressRule, admitAttempt, attemptFailed, attemptSucceeded, clearFailures } from "./failures.js";
 import { type Challenge, checkEnrolmentCode, checkSecondFactor, confirmEnrolment, createChallenge, loadChallenge, loadTwoFactorUser, startEnrolment } from "./mfa.js";

@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import { API_BASE, defineOperation, router } from "../lib/operation.js";
-import { legacyDocument, tags } from "../openapi.js";
+import { tags } from "./tags.js";
 import { type Asset, docsPage, startScript, swaggerUiAssets } from "./viewer.js";
 
 const OpenApiDocumentShape = z.looseObject({ openapi: z.literal("3.1.0"), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
@@ -63,19 +63,12 @@ export function openApiDocument(app: object, version = "0.1.0"): Record<string, 
     servers: [{ url: API_BASE }],
     tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
     security: [{ session: [] }, { bearer: [] }],
-  }) as unknown as { paths?: Record<string, Record<string, unknown>>; components?: Record<string, Record<string, unknown>> };
-  // Operations not yet moved to a feature folder still come from the old registry (openapi.ts).
-  const legacy = legacyDocument({ version }) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const [path, ops] of Object.entries(legacy.paths)) paths[path] = { ...ops };
-  for (const [path, ops] of Object.entries(generated.paths ?? {})) paths[path] = { ...(paths[path] ?? {}), ...ops };
+  });
   return {
     ...generated,
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
-    paths,
     components: {
       ...(generated.components ?? {}),
-      schemas: { ...legacy.components.schemas, ...(generated.components?.schemas ?? {}) },
       securitySchemes: {
         session: { type: "apiKey", in: "cookie", name: "ms_session", description: "set by POST /auth/login (`__Host-ms_session` in production)" },
         bearer: { type: "http", scheme: "bearer", description: "an API token issued by a security administrator (POST /tokens); never for an administrator account" },

@@ -15,7 +15,7 @@ import type { Deps } from "./context.js";
 import { preparedPlans } from "./plan-cache.js";
 import type { RegionDirectory } from "./regions.js";
 import { calendarOf, loadDisclosureSettings } from "./settings.js";
-import { secretsOf, syncSites } from "./sites.js";
+import { secretsOf, syncSites } from "../sites/service.js";
 
 /**
  * Rule 6, one figure everywhere: the API reads what the project sites hold and hands it to the

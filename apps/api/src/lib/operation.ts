@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
 import { can, type Permission, Role, roleLabel } from "../auth/roles.js";
+import type { Tag } from "../docs/tags.js";
 import type { AppEnv } from "./context.js";
 import { statusOfError } from "./errors.js";
 import { nulProblems, problemsOf } from "./validate.js";
@@ -25,7 +26,8 @@ export interface OperationSpec {
   method: Method;
   /** OpenAPI form, below the router's mount point: `/{id}/submit` */
   path: string;
-  tag: string;
+  /** the feature's tag (docs/tags.ts) */
+  tag: Tag;
   operationId: string;
   /** [中文, English] */
   summary: readonly [string, string];
@@ -200,4 +202,23 @@ export function operationsOf(app: object): ApiOperation[] {
     out.push({ ...decl, path });
   }
   return out;
+}
+
+/** "GET /plans/{planId}/progress": an operation's method and path below /api/v1, as tests and logs name it. */
+export const operationKey = (op: Pick<ApiOperation, "method" | "path">) => `${op.method.toUpperCase()} ${op.path}`;
+
+/**
+ * The operations a Hono app serves (`app.routes`), as operation keys. Middleware (`use`: method ALL
+ * on a wildcard path) is left out; paths outside /api/v1 keep their full form (and so match no
+ * operation, on purpose).
+ */
+export function routeKeys(routes: ReadonlyArray<{ method: string; path: string }>): string[] {
+  const keys = new Set<string>();
+  for (const r of routes) {
+    if (r.method === "ALL" && r.path.endsWith("*")) continue;
+    let path = r.path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, "{$1}");
+    if (path === API_BASE || path.startsWith(`${API_BASE}/`)) path = path.slice(API_BASE.length) || "/";
+    keys.add(`${r.method.toUpperCase()} ${path}`);
+  }
+  return [...keys].sort();
 }

@@ -88,7 +88,7 @@ const common: Record<string, string> = {
 
 /**
  * Every security header of a response at `path` with this Content-Type, as one record: what the
- * middleware below sets, and what a precomputed answer (lib/public-cache.ts) carries itself.
+ * middleware below sets, and what a precomputed answer (public/public-cache.ts) carries itself.
  */
 export function securityHeaderRecord(path: string, contentType: string, production: boolean): Record<string, string> {
   const record: Record<string, string> = { ...common, "Content-Security-Policy": policyFor(path, contentType) };

@@ -1,7 +1,7 @@
 import { DisclosureChecklist, type WorkCalendar } from "@minsheng/domain";
 import type { Queryable } from "@minsheng/db";
 import { z } from "zod";
-import { IsoDate } from "./content.js";
+import { IsoDate } from "../sites/content-schemas.js";
 
 /**
  * The disclosure checklist of rule 6 is configuration: which obligations count, the reply

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PublicPageCache } from "../src/lib/public-cache.js";
+import { PublicPageCache } from "./public-cache.js";
 
 describe("the public page cache", () => {
   it("keeps a page until a write or its time is up", () => {

@@ -1,10 +1,10 @@
 import type { Queryable } from "@minsheng/db";
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import type { AppEnv, Deps } from "./context.js";
-import { etagOf, matchesIfNoneMatch, PUBLIC_PAGE_CACHE } from "./http-cache.js";
-import { securityHeaderRecord } from "./security-headers.js";
-import { publicBaseOf } from "./public-url.js";
-import { SITE_CODE } from "./sites.js";
+import type { AppEnv, Deps } from "../lib/context.js";
+import { etagOf, matchesIfNoneMatch, PUBLIC_PAGE_CACHE } from "../lib/http-cache.js";
+import { securityHeaderRecord } from "../lib/security-headers.js";
+import { publicBaseOf } from "../lib/public-url.js";
+import { SITE_CODE } from "../sites/schemas.js";
 
 export interface CachedPage {
   readonly text: string;
@@ -173,7 +173,7 @@ export function sendCachedPage(c: Context, page: CachedPage): Response {
 // ---------------------------------------------------------------------------------------------
 // The read path ahead of the router: a cached site page, answered before any middleware runs.
 
-/** GET /api/v1/public/sites/{code}, exactly as the router matches it (lib/sites.ts SiteCode). */
+/** GET /api/v1/public/sites/{code}, exactly as the router matches it (sites/schemas.ts SiteCode). */
 const PAGE_PATH_PREFIX = "/api/v1/public/sites/";
 const SITE_PAGE = new RegExp(`^${PAGE_PATH_PREFIX}(${SITE_CODE})$`);
 

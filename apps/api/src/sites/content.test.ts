@@ -12,9 +12,9 @@ import { XMLValidator } from "fast-xml-parser";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publicBaseUrlFromEnv } from "../src/lib/public-url.js";
-import { type Harness, makeHarness, ORIGIN } from "./harness.js";
-import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "./sites-helpers.js";
+import { publicBaseUrlFromEnv } from "../lib/public-url.js";
+import { type Harness, makeHarness, ORIGIN } from "../../test/harness.js";
+import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "../../test/sites-helpers.js";
 
 let h: Harness;
 const cookies: Record<string, string> = {};
@@ -94,7 +94,9 @@ describe("project sites and their codes", () => {
     const res = await api("county", "PATCH", `/sites/${toddlers523}`, { contact: "邵阳县卫健局 0739-6822000", location: "塘渡口镇", version: 1 });
     expect(res.status).toBe(200);
     expect(await body(res)).toMatchObject({ contact: "邵阳县卫健局 0739-6822000", location: "塘渡口镇", version: 2 });
-    expect((await api("county", "PATCH", `/sites/${toddlers523}`, { contact: "x", version: 1 })).status).toBe(409);
+    const stale = await api("county", "PATCH", `/sites/${toddlers523}`, { contact: "x", version: 1 });
+    expect(stale.status).toBe(409);
+    expect((await body(stale)).error).toMatchObject({ code: "SITE_VERSION_STALE", params: { current: 2, version: 1 }, currentVersion: 2 });
     expect((await api("county", "PATCH", `/sites/${toddlers524}`, { contact: "x" })).status).toBe(403);
     const empty = await api("county", "PATCH", `/sites/${toddlers523}`, {});
     expect(empty.status).toBe(400);
@@ -160,7 +162,7 @@ describe("QR codes and the site sign", () => {
     expect(publicBaseUrlFromEnv({})).toBe("http://127.0.0.1:8787");
     expect(publicBaseUrlFromEnv({ HOST: "0.0.0.0", PORT: "9000" })).toBe("http://127.0.0.1:9000");
     // the real server says so and stops, before opening its data folder
-    const serverJs = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "server.js");
+    const serverJs = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "server.js");
     const dataDir = join(tmpdir(), `ms-no-base-${process.pid}`);
     const run = spawnSync(process.execPath, [serverJs], {
       env: { PATH: process.env.PATH, NODE_ENV: "production", DATA_DIR: dataDir, PORT: "0", SEED: "none" },
@@ -197,9 +199,13 @@ describe("QR codes and the site sign", () => {
   });
 
   it("answers 404 for an unknown project or one without a target there, 400 without a region", async () => {
-    expect((await api("city", "GET", "/projects/nope/qr.svg?region=430523")).status).toBe(404);
-    expect((await api("city", "GET", "/projects/hn2024-p17/qr.svg?region=430523")).status).toBe(404);
-    expect((await api("city", "GET", "/projects/hn2024-p04/qr.svg?region=439999")).status).toBe(404);
+    const codeOf = async (path: string) => {
+      const res = await api("city", "GET", path);
+      return [res.status, (await body(res)).error.code];
+    };
+    expect(await codeOf("/projects/nope/qr.svg?region=430523")).toEqual([404, "SITE_PROJECT_NOT_FOUND"]);
+    expect(await codeOf("/projects/hn2024-p17/qr.svg?region=430523")).toEqual([404, "SITE_NOT_IN_REGION"]);
+    expect(await codeOf("/projects/hn2024-p04/qr.svg?region=439999")).toEqual([404, "SITE_REGION_NOT_FOUND"]);
     const missing = await api("city", "GET", "/projects/hn2024-p04/sign.pdf");
     expect(missing.status).toBe(400);
     expect((await body(missing)).error.problems[0].path).toBe("$.query.region");
@@ -264,8 +270,12 @@ describe("publishing content", () => {
     expect(photo.status).toBe(201);
     const file = await body(photo);
     expect(file).toMatchObject({ mediaType: "image/png", url: `/api/v1/public/files/${file.id}` });
-    expect((await api("county", "POST", `/content/${updateId}/files`, form({ file: { bytes: tinyPng(1), name: "again.png", type: "image/png" } }))).status).toBe(409);
-    expect((await api("county", "POST", `/content/${updateId}/files`, form({ file: { bytes: tinyPdf(), name: "x.png", type: "image/png" } }))).status).toBe(415);
+    const again = await api("county", "POST", `/content/${updateId}/files`, form({ file: { bytes: tinyPng(1), name: "again.png", type: "image/png" } }));
+    expect(again.status).toBe(409);
+    expect((await body(again)).error).toMatchObject({ code: "CONTENT_FILE_DUPLICATE", fileId: file.id });
+    const pdfAsPhoto = await api("county", "POST", `/content/${updateId}/files`, form({ file: { bytes: tinyPdf(), name: "x.png", type: "image/png" } }));
+    expect(pdfAsPhoto.status).toBe(415);
+    expect((await body(pdfAsPhoto)).error.code).toBe("CONTENT_PHOTOS_ONLY");
     expect((await api("county", "POST", `/content/${updateId}/files`, form({ file: { bytes: new TextEncoder().encode("<html>"), name: "a.jpg", type: "image/jpeg" } }))).status).toBe(415);
     expect((await api("county", "POST", `/content/${policyId}/files`, form({ file: { bytes: tinyPdf(), name: "通知.pdf", type: "application/pdf" } }))).status).toBe(201);
     const served = await h.call(null, "GET", file.url);
@@ -279,6 +289,7 @@ describe("publishing content", () => {
   it("edits with the version read, unpublishes and publishes again, all audited", async () => {
     const stale = await api("county", "PATCH", `/content/${policyId}`, { version: 99, title: "新标题" });
     expect(stale.status).toBe(409);
+    expect((await body(stale)).error).toMatchObject({ code: "CONTENT_VERSION_STALE", params: { current: 2, version: 99 }, currentVersion: 2 });
     const edited = await api("county", "PATCH", `/content/${policyId}`, { version: 2, title: "关于实施普惠性托育“护蕾”行动的通知（修订）" });
     expect(edited.status).toBe(200);
     expect(await body(edited)).toMatchObject({ version: 3, updatedBy: "user:county", title: "关于实施普惠性托育“护蕾”行动的通知（修订）" });

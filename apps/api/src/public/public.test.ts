@@ -3,12 +3,13 @@
  * behind it: site pages from verified figures only, suggestions with abuse controls (rate limit,
  * duplicates, moderation), phone numbers sealed and masked, answers, satisfaction, caching.
  */
+import { errorText } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { publicPageCache } from "../src/lib/public-cache.js";
-import { DatabaseRateLimiter } from "../src/lib/rate-limit.js";
-import { type Harness, makeHarness, ORIGIN } from "./harness.js";
-import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "./sites-helpers.js";
+import { createApp } from "../app.js";
+import { publicPageCache } from "./public-cache.js";
+import { DatabaseRateLimiter } from "../lib/rate-limit.js";
+import { type Harness, makeHarness, ORIGIN } from "../../test/harness.js";
+import { body, form, siteCode, tinyPdf, tinyPng, unlimited } from "../../test/sites-helpers.js";
 
 let h: Harness;
 const cookies: Record<string, string> = {};
@@ -188,7 +189,9 @@ describe("suggestions from the public page", () => {
     expect(JSON.parse(text)).toMatchObject({ ticket, state: "pending", answer: null, site: { code: site, region: "邵阳县" } });
     expect(text).not.toContain("5678");
     expect(text).not.toMatch(/phone/i);
-    expect((await citizen("198.51.100.201", "GET", "/tickets/0000000000AA")).status).toBe(404);
+    const unknown = await citizen("198.51.100.201", "GET", "/tickets/0000000000AA");
+    expect(unknown.status).toBe(404);
+    expect((await body(unknown)).error.code).toBe("PUBLIC_TICKET_NOT_FOUND");
     expect((await citizen("198.51.100.201", "GET", "/tickets/short")).status).toBe(400);
   });
 
@@ -208,7 +211,7 @@ describe("suggestions from the public page", () => {
     const dup = await suggest("  希望托育中心增加周末托管服务 方便双职工家庭!! ");
     expect(dup.status).toBe(409);
     const text = await dup.text();
-    expect(JSON.parse(text).error).toEqual({ code: "Conflict", message: "the same text was left for this site within the last 24 hours", problems: [] });
+    expect(JSON.parse(text).error).toEqual({ code: "PUBLIC_FEEDBACK_DUPLICATE", message: errorText("PUBLIC_FEEDBACK_DUPLICATE"), params: {}, problems: [] });
     expect(text).not.toContain(ticket);
     // another site, or a day later, is not a duplicate
     const elsewhere = await citizen("198.51.100.203", "POST", `/sites/${other}/feedback`, { kind: "suggestion", text: "希望托育中心增加周末托管服务，方便双职工家庭。" });
@@ -257,12 +260,16 @@ describe("suggestions from the public page", () => {
     const item = inbox.feedback.find((f: { ticket: string }) => f.ticket === ticket);
     expect(item).toMatchObject({ state: "pending", phone: "138****5678", hasPhone: true, dueOn: "2024-10-15", overdue: false });
     // answering before moderation is a conflict; moderation is for staff only
-    expect((await api("county", "POST", `/feedback/${item.id}/answer`, { answer: "收到" })).status).toBe(409);
+    const early = await api("county", "POST", `/feedback/${item.id}/answer`, { answer: "收到" });
+    expect(early.status).toBe(409);
+    expect((await body(early)).error).toMatchObject({ code: "FEEDBACK_AWAITS_MODERATION", state: "pending" });
     expect((await api("reporter", "POST", `/feedback/${item.id}/moderate`, { action: "approve" })).status).toBe(403);
     const approved = await api("county", "POST", `/feedback/${item.id}/moderate`, { action: "approve" });
     expect(approved.status).toBe(200);
     expect(await body(approved)).toMatchObject({ state: "open", moderatedBy: "user:county" });
-    expect((await api("county", "POST", `/feedback/${item.id}/moderate`, { action: "reject" })).status).toBe(409);
+    const twice = await api("county", "POST", `/feedback/${item.id}/moderate`, { action: "reject" });
+    expect(twice.status).toBe(409);
+    expect((await body(twice)).error).toMatchObject({ code: "FEEDBACK_NOT_PENDING", state: "open" });
   });
 
   it("rejects spam, which the ticket shows as not accepted", async () => {
@@ -284,7 +291,9 @@ describe("suggestions from the public page", () => {
     const res = await api("county", "POST", `/feedback/${item.id}/answer`, { answer: "已协调托育中心于11月起开设周末托管班。", note: "内部备注：联系了园长王某" });
     expect(res.status).toBe(200);
     expect(await body(res)).toMatchObject({ state: "answered", answeredOn: "2024-10-08", answeredBy: "user:county", answeredLate: false });
-    expect((await api("county", "POST", `/feedback/${item.id}/answer`, { answer: "再次答复" })).status).toBe(409);
+    const answeredTwice = await api("county", "POST", `/feedback/${item.id}/answer`, { answer: "再次答复" });
+    expect(answeredTwice.status).toBe(409);
+    expect((await body(answeredTwice)).error.code).toBe("FEEDBACK_ALREADY_ANSWERED");
     const text = await (await citizen("198.51.100.200", "GET", `/sites/${site}`)).text();
     const page = JSON.parse(text);
     expect(page.suggestions).toEqual([
@@ -330,7 +339,9 @@ describe("suggestions from the public page", () => {
     expect(history.entries.map((e: { action: string }) => e.action)).toEqual(["feedback.create", "feedback.approve", "feedback.answer", "feedback.phone.reveal"]);
     // feedback without a number has none to reveal
     const none = (await body(await api("county", "GET", "/feedback?limit=200"))).feedback.find((f: { hasPhone: boolean }) => !f.hasPhone);
-    expect((await api("county", "POST", `/feedback/${none.id}/phone`)).status).toBe(404);
+    const noPhone = await api("county", "POST", `/feedback/${none.id}/phone`);
+    expect(noPhone.status).toBe(404);
+    expect((await body(noPhone)).error.code).toBe("FEEDBACK_NO_PHONE");
   });
 
   it("takes a photo (images only) that staff see and the public never does", async () => {
@@ -412,6 +423,7 @@ describe("satisfaction", () => {
     expect((await body(first)).satisfaction).toMatchObject({ satisfied: 1, total: 1, satisfactionRate: 100 });
     const again = await citizen("198.51.100.50", "POST", `/sites/${site}/rating`, { rating: "dissatisfied" });
     expect(again.status).toBe(409);
+    expect((await body(again)).error.code).toBe("PUBLIC_ALREADY_RATED");
     expect((await citizen("198.51.100.51", "POST", `/sites/${site}/rating`, { rating: "dissatisfied" })).status).toBe(201);
     expect((await citizen("198.51.100.50", "POST", `/sites/${other}/rating`, { rating: "basically_satisfied" })).status).toBe(201);
     const now = h.clock.now;
