@@ -159,12 +159,12 @@ describe("composeBulletin on seed 003's fixture (邵阳 2024-09)", () => {
 describe("names and figures come from the data, not from the fixture's wording", () => {
   it("follows renamed regions, projects, indicators and changed figures", () => {
     const b = loadFixture();
-    b.regions.find((r: any) => r.code === "430523").name = "测试县";
-    b.regions.find((r: any) => r.code === "430501").name = "邵阳市本级";
-    b.projects.find((p: any) => p.id === "hn2024-p04").title = "托育测试项目";
-    b.indicators.find((i: any) => i.id === "hn2024-p04-a").name = "新增托位测试";
-    b.indicators.find((i: any) => i.id === "hn2024-p17-a").name = "广播测试指标";
-    b.regions.find((r: any) => r.code === "430500").name = "测试市";
+    b.regions.find((r) => r.code === "430523")!.name = "测试县";
+    b.regions.find((r) => r.code === "430501")!.name = "邵阳市本级";
+    b.projects.find((p) => p.id === "hn2024-p04")!.title = "托育测试项目";
+    b.indicators.find((i) => i.id === "hn2024-p04-a")!.name = "新增托位测试";
+    b.indicators.find((i) => i.id === "hn2024-p17-a")!.name = "广播测试指标";
+    b.regions.find((r) => r.code === "430500")!.name = "测试市";
     const m = composeBulletin(baseInput({ bundle: b }));
     const row = m.annexes[0]!.rows.find((r) => r.projectNo === 4)!;
     expect(row.progressText).toBe("全市新增托位测试 3450 个，完成率 88.46%。其中，测试县未达序时，进度为 45.56%。");
@@ -311,10 +311,10 @@ describe("formatting helpers", () => {
   });
 
   it("labels regions among their siblings", () => {
-    const regions = new Map(loadFixture().regions.map((r: any) => [r.code, r]));
-    expect(regionLabel(regions as any, "430501")).toBe("市本级");
-    expect(regionLabel(regions as any, "430591")).toBe("经开区");
-    expect(regionLabel(regions as any, "430529")).toBe("城步苗族自治县");
+    const regions = new Map(loadFixture().regions.map((r) => [r.code, { ...r, parent: r.parent ?? null }]));
+    expect(regionLabel(regions, "430501")).toBe("市本级");
+    expect(regionLabel(regions, "430591")).toBe("经开区");
+    expect(regionLabel(regions, "430529")).toBe("城步苗族自治县");
   });
 });
 

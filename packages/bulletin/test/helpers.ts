@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Bundle } from "@minsheng/domain";
 import JSZip from "jszip";
 import { composeBulletin, type ComposeInput } from "../src/index.js";
 
@@ -8,7 +9,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
 export const fixturePath = join(repoRoot, "fixtures", "shaoyang-2024.bundle.json");
 
 /** A fresh copy of the fixture bundle (tests may edit it). */
-export const loadFixture = (): any => JSON.parse(readFileSync(fixturePath, "utf8"));
+export const loadFixture = (): Bundle => JSON.parse(readFileSync(fixturePath, "utf8")) as Bundle;
 
 export const baseInput = (over: Partial<ComposeInput> = {}): ComposeInput => ({
   bundle: loadFixture(),

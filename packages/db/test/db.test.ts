@@ -91,7 +91,7 @@ describe(`database (${process.env.DATABASE_URL ? "PostgreSQL server" : "embedded
   it("keeps a failed import invisible (one transaction)", async () => {
     const before = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM targets");
     const broken: Bundle = { ...fixture, targets: [...fixture.targets, { indicator: "hn2024-p01-a", region: "999999", value: 1 }] };
-    await expect(db.transaction((tx) => importBundle(tx, broken))).rejects.toThrow();
+    await expect(db.transaction((tx) => importBundle(tx, broken))).rejects.toThrow(/foreign key|999999/);
     const after = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM targets");
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });
