@@ -46,7 +46,10 @@ const rows = [];
          LEFT JOIN latest l ON l.indicator = t.indicator AND l.region = t.region
         GROUP BY t.indicator, i.aggregation`,
     );
-  for (let i = 0; i < 5; i++) await endpoint(), await rawSql();
+  for (let i = 0; i < 5; i++) {
+    await endpoint();
+    await rawSql();
+  }
   const a = [], b = [];
   for (let i = 0; i < 30; i++) {
     a.push(await time(endpoint));

@@ -15,8 +15,14 @@ export function startServer(env) {
   return new Promise((resolve, reject) => {
     const t = setInterval(() => {
       const m = /API on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) clearInterval(t), resolve({ proc, url: m[1], exited, log: () => out });
-      else if (proc.exitCode !== null) clearInterval(t), reject(new Error(out));
+      if (m) {
+        clearInterval(t);
+        resolve({ proc, url: m[1], exited, log: () => out });
+      }
+      else if (proc.exitCode !== null) {
+        clearInterval(t);
+        reject(new Error(out));
+      }
     }, 50);
   });
 }

@@ -84,7 +84,10 @@ const get = async (path) => {
     );
   for (const [label, region] of [["province 430000", "430000"], ["city 430500 (邵阳市, 12 counties)", "430500"]]) {
     const first = await time(endpoint(region));
-    for (let i = 0; i < 3; i++) await endpoint(region)(), await rawSql(region)();
+    for (let i = 0; i < 3; i++) {
+      await endpoint(region)();
+      await rawSql(region)();
+    }
     const a = [], b = [];
     for (let i = 0; i < rounds; i++) {
       a.push(await time(endpoint(region)));

@@ -253,8 +253,8 @@ export async function loadRest(db, shape, opts, { secrets, filesDir, password })
     counts.currentYearSites = sites.length;
     const content = { site: [], kind: [], title: [], issuer: [], date: [], url: [], body: [], at: [], by: [] };
     const pushContent = (site, kind, title, issuer, date, url, body, at, by) => {
-      content.site.push(site), content.kind.push(kind), content.title.push(title), content.issuer.push(issuer);
-      content.date.push(date), content.url.push(url), content.body.push(body), content.at.push(at), content.by.push(by);
+      content.site.push(site); content.kind.push(kind); content.title.push(title); content.issuer.push(issuer);
+      content.date.push(date); content.url.push(url); content.body.push(body); content.at.push(at); content.by.push(by);
     };
     const fb = { ticket: [], site: [], kind: [], text: [], hash: [], sealed: [], hmac: [], masked: [], client: [], state: [], at: [], on: [], modBy: [], modAt: [], reason: [], answer: [], ansBy: [], ansAt: [], ansOn: [] };
     const tickets = new Set();
@@ -283,13 +283,13 @@ export async function loadRest(db, shape, opts, { secrets, filesDir, password })
         const state = roll < 0.6 ? "answered" : roll < 0.8 ? "open" : roll < 0.9 ? "pending" : "rejected";
         const phone = r.chance(0.4) ? `13${r.int(0, 9)}${String(r.int(0, 99_999_999)).padStart(8, "0")}` : null;
         const answeredAt = state === "answered" ? new Date(at.getTime() + r.int(1, 10) * 86_400_000) : null;
-        fb.ticket.push(ticket), fb.site.push(s.code), fb.kind.push(kind), fb.text.push(`${text}（${k + 1}）`), fb.hash.push(normalisedTextDigest(`${text}（${k + 1}）`));
-        fb.sealed.push(phone ? secrets.sealPhone(phone) : null), fb.hmac.push(phone ? secrets.phoneDigest(phone) : null), fb.masked.push(phone ? `${phone.slice(0, 3)}****${phone.slice(7)}` : null);
-        fb.client.push(secrets.clientDigest(`198.51.100.${r.int(1, 254)}`)), fb.state.push(state), fb.at.push(at.toISOString()), fb.on.push(chinaDate(at.getTime()));
+        fb.ticket.push(ticket); fb.site.push(s.code); fb.kind.push(kind); fb.text.push(`${text}（${k + 1}）`); fb.hash.push(normalisedTextDigest(`${text}（${k + 1}）`));
+        fb.sealed.push(phone ? secrets.sealPhone(phone) : null); fb.hmac.push(phone ? secrets.phoneDigest(phone) : null); fb.masked.push(phone ? `${phone.slice(0, 3)}****${phone.slice(7)}` : null);
+        fb.client.push(secrets.clientDigest(`198.51.100.${r.int(1, 254)}`)); fb.state.push(state); fb.at.push(at.toISOString()); fb.on.push(chinaDate(at.getTime()));
         const moderated = state !== "pending";
-        fb.modBy.push(moderated ? "auto" : null), fb.modAt.push(moderated ? at.toISOString() : null), fb.reason.push(state === "rejected" ? "与项目无关" : null);
-        fb.answer.push(answeredAt ? r.pick(ANSWERS) : null), fb.ansBy.push(answeredAt ? `staff-${s.region}` : null);
-        fb.ansAt.push(answeredAt ? answeredAt.toISOString() : null), fb.ansOn.push(answeredAt ? chinaDate(answeredAt.getTime()) : null);
+        fb.modBy.push(moderated ? "auto" : null); fb.modAt.push(moderated ? at.toISOString() : null); fb.reason.push(state === "rejected" ? "与项目无关" : null);
+        fb.answer.push(answeredAt ? r.pick(ANSWERS) : null); fb.ansBy.push(answeredAt ? `staff-${s.region}` : null);
+        fb.ansAt.push(answeredAt ? answeredAt.toISOString() : null); fb.ansOn.push(answeredAt ? chinaDate(answeredAt.getTime()) : null);
       }
     }
     counts.content = await insertRows(
@@ -325,8 +325,8 @@ export async function loadRest(db, shape, opts, { secrets, filesDir, password })
       mkdirSync(dirname(join(filesDir, key)), { recursive: true });
       writeFileSync(join(filesDir, key), bytes);
       const [py, pm] = rep.period.split("-").map(Number);
-      ev.id.push(id), ev.report.push(rep.id), ev.name.push(`${rep.period}佐证材料.pdf`), ev.size.push(bytes.byteLength);
-      ev.sha.push(createHash("sha256").update(bytes).digest("hex")), ev.key.push(key), ev.by.push(`report-rs-${rep.region}-1`);
+      ev.id.push(id); ev.report.push(rep.id); ev.name.push(`${rep.period}佐证材料.pdf`); ev.size.push(bytes.byteLength);
+      ev.sha.push(createHash("sha256").update(bytes).digest("hex")); ev.key.push(key); ev.by.push(`report-rs-${rep.region}-1`);
       ev.at.push(new Date(Date.UTC(py, pm, 0, 8, 0)).toISOString());
     }
     counts.evidence = await insertRows(
