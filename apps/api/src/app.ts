@@ -21,6 +21,9 @@ import { reportRoutes } from "./routes/reports.js";
 import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
 import { tokenRoutes } from "./tokens/routes.js";
 import { userRoutes } from "./routes/users.js";
+import { letterRoutes } from "./letters/routes.js";
+import { observationRoutes } from "./observations/routes.js";
+import { observerRoutes } from "./observers/routes.js";
 
 /**
  * The routes under /api/v1: every feature's router behind authentication. Needs no dependencies
@@ -56,7 +59,11 @@ export function apiRoutes() {
     .route("/content", contentRoutes)
     .route("/feedback", feedbackRoutes)
     .route("/disclosure", complianceRoutes)
-    .route("/public", publicRoutes);
+    .route("/public", publicRoutes)
+    // 督办: observers, their filings, letters that must be answered (rules 11-12)
+    .route("/observers", observerRoutes)
+    .route("/observations", observationRoutes)
+    .route("/letters", letterRoutes);
 }
 
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */

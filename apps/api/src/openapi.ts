@@ -270,7 +270,7 @@ const OpenApiDocumentShape = z.looseObject({ openapi: z.literal("3.1.0"), info: 
 // ---------------------------------------------------------------------------------------------
 // The registry.
 
-export type Tag = "meta" | "auth" | "users" | "tokens" | "bundles" | "plans" | "disclosure" | "reports" | "evidence" | "audit" | keyof typeof siteTags | keyof typeof bulletinTags;
+export type Tag = "meta" | "auth" | "users" | "tokens" | "bundles" | "plans" | "disclosure" | "reports" | "evidence" | "audit" | "observers" | "observations" | "letters" | keyof typeof siteTags | keyof typeof bulletinTags;
 
 export const tags: Record<Tag, string> = {
   meta: "文档与状态 · Docs and health",
@@ -283,6 +283,9 @@ export const tags: Record<Tag, string> = {
   reports: "月度填报与核验 · Monthly reports and review",
   evidence: "佐证材料 · Evidence files",
   audit: "审计 · Audit log",
+  observers: "观察员 · Observers and their duties",
+  observations: "观察信息 · Observers' filings and their triage",
+  letters: "督办函件 · Letters that must be answered",
   ...siteTags,
   ...bulletinTags,
 };
