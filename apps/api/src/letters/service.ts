@@ -16,7 +16,7 @@ import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Role } from "../auth/roles.js";
-import { fail } from "../lib/errors.js";
+import { fail, invalid } from "../lib/errors.js";
 import type { Deps } from "../lib/context.js";
 import { acceptedWithoutMetadata } from "../lib/image-metadata.js";
 import { sanitiseFilename, sniff } from "../lib/sniff.js";
@@ -115,11 +115,12 @@ export async function createLetter(tx: Queryable, deps: Pick<Deps, "regions" | "
   const today = todayOf(deps);
   const dueProblem = dueOnProblem(input.dueOn, today);
   if (dueProblem) {
-    if (input.dueOn < today) throw fail("LETTER_DUE_PAST", { dueOn: input.dueOn, today }).at(`${path}.dueOn`);
-    throw fail("VALIDATION_FAILED").at(`${path}.dueOn`, dueProblem);
+    // not a date at all (2024-02-30) is a malformed field; a real date before today is a past deadline
+    if (dueOnProblem(input.dueOn, "0000-00-00") === null) throw fail("LETTER_DUE_PAST", { dueOn: input.dueOn, today }).at(`${path}.dueOn`);
+    throw invalid([{ path: `${path}.dueOn`, message: dueProblem }]);
   }
   const { toUnit, toRegion } = await resolveAddressee(tx, deps, p.region, input.to, `${path}.to`);
-  if (input.project !== undefined && !(await data.projectExists(tx, input.project))) throw fail("VALIDATION_FAILED").at(`${path}.project`, `project ${input.project} does not exist`);
+  if (input.project !== undefined && !(await data.projectExists(tx, input.project))) throw invalid([{ path: `${path}.project`, message: `project ${input.project} does not exist` }]);
   const sources = input.sources ?? [];
   for (const [i, s] of sources.entries()) {
     const at = await data.sourceRegion(tx, s);
