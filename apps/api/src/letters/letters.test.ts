@@ -221,7 +221,6 @@ describe("bad input: a 4xx naming the field, nothing written", () => {
     const pdf = await h.call(cookie.observer!, "POST", `${API}/observations/${id}/photos`, upload("photo", new TextEncoder().encode("%PDF-1.4\n%%EOF"), "x.jpg"));
     expect(pdf.status).toBe(415);
     expect(await count("observation_photos")).toBe(before);
-    expect(h.storage.size ?? 0).toBeGreaterThanOrEqual(0);
     for (let i = 0; i < 9; i++) {
       const distinct = new Uint8Array([...png, i]);
       expect((await h.call(cookie.observer!, "POST", `${API}/observations/${id}/photos`, upload("photo", distinct, `p${i}.png`))).status).toBe(201);
