@@ -104,6 +104,11 @@ export const observationKindLabel: Readonly<Record<ObservationKind, string>> = {
   report: "调研材料",
 };
 
+/** The fields observers come from (seed 001), offered as choices; any other text is allowed. */
+export const OBSERVER_BACKGROUNDS = ["党代表", "人大代表", "政协委员", "村（社区）干部", "新闻媒体从业者", "教师", "律师", "受益群众"] as const;
+/** The groups by field seed 001 names (33 observers in 6 groups); the task force may name others. */
+export const OBSERVER_GROUPS = ["民生保障组", "城市建设组", "乡村振兴组", "生态环境组", "安全生产组", "综合组"] as const;
+
 /** 观察信息的分办结果. */
 export const observationStateLabel: Readonly<Record<ObservationState, string>> = {
   submitted: "待分办",

@@ -14,10 +14,8 @@ export const Observer = z.object({
 });
 export type Observer = z.infer<typeof Observer>;
 
-/** The fields observers come from (seed 001), offered as choices; any other text is allowed. */
-export const OBSERVER_BACKGROUNDS = ["党代表", "人大代表", "政协委员", "村（社区）干部", "新闻媒体从业者", "教师", "律师", "受益群众"] as const;
-/** The groups by field seed 001 names (33 observers in 6 groups); the task force may name others. */
-export const OBSERVER_GROUPS = ["民生保障组", "城市建设组", "乡村振兴组", "生态环境组", "安全生产组", "综合组"] as const;
+// The fields observers come from and the groups seed 001 names: choices in labels.ts (light, for the console).
+export { OBSERVER_BACKGROUNDS, OBSERVER_GROUPS } from "./labels.js";
 
 /** Where a filing stands: waiting to be sorted, or sorted (no action, passed to a unit, a letter). */
 export const ObservationState = z.enum(["submitted", "no_action", "forwarded", "letter"]);
