@@ -265,3 +265,24 @@ export async function publicRectifications(db: Queryable, project: string, regio
   );
   return rows.map((r) => ({ number: String(r.number), kind: r.kind as LetterKind, subject: String(r.subject), acceptedAt: iso(r.accepted_at)!, reply: String(r.reply ?? "") }));
 }
+
+/**
+ * 督办情况 of a month for the bulletin of a region (rules 11-12): observers' filings in the area,
+ * letters its task forces issued and answered that month, and those past their deadline and not
+ * accepted as of `asOf` (the month's last day, or today while the month runs).
+ */
+export async function supervisionCounts(db: Queryable, area: readonly string[], period: string, asOf: string): Promise<{ filings: number; lettersIssued: number; lettersAnswered: number; lettersOverdue: number }> {
+  const { rows } = await db.query<{ filings: number; issued: number; answered: number; overdue: number }>(
+    `SELECT
+       (SELECT count(*) FROM observations WHERE region = ANY($1::text[]) AND to_char(filed_on, 'YYYY-MM') = $2)::int AS filings,
+       (SELECT count(*) FROM letters WHERE issuer_region = ANY($1::text[]) AND to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') = $2)::int AS issued,
+       (SELECT count(DISTINCT l.id) FROM letters l JOIN letter_replies r ON r.letter_id = l.id
+         WHERE l.issuer_region = ANY($1::text[]) AND to_char(r.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') = $2)::int AS answered,
+       (SELECT count(*) FROM letters WHERE issuer_region = ANY($1::text[]) AND issued_at IS NOT NULL
+          AND (issued_at AT TIME ZONE 'Asia/Shanghai')::date <= $3::date AND due_on < $3::date
+          AND (accepted_at IS NULL OR (accepted_at AT TIME ZONE 'Asia/Shanghai')::date > $3::date))::int AS overdue`,
+    [area, period, asOf],
+  );
+  const r = rows[0]!;
+  return { filings: Number(r.filings), lettersIssued: Number(r.issued), lettersAnswered: Number(r.answered), lettersOverdue: Number(r.overdue) };
+}

@@ -1,4 +1,4 @@
-import { letterNumber, letterOverdue, letterPrefix } from "@minsheng/domain";
+import { letterNumber, letterOverdue, letterPrefix, supervisionSentence } from "@minsheng/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, makeHarness } from "../../test/harness.js";
 
@@ -142,6 +142,26 @@ describe("the whole loop: observer files → letter → answer → accepted → 
     expect(obs.rows.map((r) => r.action)).toEqual(["observation.file", "observation.photo", "observation.triage"]);
     const closed = await (await h.call(cookie.county!, "GET", `${API}/letters?state=closed`)).json();
     expect(closed.letters.find((l: { id: number }) => l.id === letterId)).toMatchObject({ number: "邵民专班函〔2024〕1号", kind: "work_notice", to: { region: "430523" }, state: "accepted", overdue: false });
+  });
+});
+
+describe("what the public and the bulletin see", () => {
+  it("the project's 码上通 page shows the closed rectification the task force made public", async () => {
+    const page = await (await h.call(null, "GET", `${API}/public/sites/${siteCode}`)).json();
+    expect(page.rectifications).toEqual([
+      expect.objectContaining({ number: "邵民专班函〔2024〕1号", kind: "work_notice", subject: "关于项目公示牌缺失的工作提示函", reply: "已补充公示牌内容照片。" }),
+    ]);
+  });
+
+  it("the month's bulletin has the supervision paragraph, counted as the domain words it", async () => {
+    const res = await h.call(cookie.city!, "GET", `${API}/bulletins?plan=hn2024&region=430500&period=2024-10`);
+    expect(res.status).toBe(200);
+    const model = await res.json();
+    const section = model.sections.find((s: { key: string }) => s.key === "supervision");
+    // October 2024 so far: one filing on the site (this suite's later filings come after), one letter issued, answered twice, none overdue
+    const filings = Number((await h.deps.db.query<{ n: string }>("SELECT count(*) AS n FROM observations WHERE to_char(filed_on, 'YYYY-MM') = '2024-10'")).rows[0]!.n);
+    expect(section.blocks[0].text).toBe(supervisionSentence({ filings, lettersIssued: 1, lettersAnswered: 1, lettersOverdue: 0 }));
+    expect(section.heading).toMatch(/督办情况$/);
   });
 });
 

@@ -132,7 +132,8 @@ export async function triage(deps: Deps, p: Principal, id: number, body: TriageB
     if (body.action === "letter") {
       const sources = body.letter!.sources ?? [];
       const withThis = sources.some((s) => s.kind === "observation" && s.id === id) ? sources : [{ kind: "observation" as const, id }, ...sources];
-      letterId = await createLetter(tx, deps, p, { ...body.letter!, sources: withThis }, "$.letter");
+      // the letter concerns the filing's project unless it names another (shown on its 码上通 page once closed, if public)
+      letterId = await createLetter(tx, deps, p, { ...body.letter!, project: body.letter!.project ?? o.project ?? undefined, sources: withThis }, "$.letter");
     }
     const state = stateAfterTriage[body.action];
     const at = deps.now();

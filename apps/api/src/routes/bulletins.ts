@@ -7,6 +7,7 @@ import { assertRegion, mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { Principal } from "../auth/principal.js";
 import { loadDisclosureContent } from "../lib/compliance.js";
+import { supervisionCounts } from "../letters/data.js";
 import { bulletinFilename, composeLive, mediaTypes, modelHash, renderBulletin, warmRenderers } from "../lib/bulletins.js";
 import type { AppEnv, Deps } from "../lib/context.js";
 import { conflict, notFound } from "../lib/errors.js";
@@ -237,7 +238,8 @@ export const bulletinRoutes = new Hono<AppEnv>()
     const issueNo = q.issueNo ?? draft?.content.issueNo ?? (await nextIssueNo(deps.db, q.region, periodYear(q.period)));
     const date = q.date ?? validDate(draft?.content.date) ?? chinaDate(deps.now().getTime());
     const content = await loadDisclosureContent(deps.db, deps.regions, deps.now(), q.period, q.region, plans);
-    const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content) }), content);
+    const supervision = await supervisionOf(deps.db, deps, q.region, q.period);
+    const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content), supervision }), content);
     if (q.format === "json") return c.json({ ...model, dataVersion: Number(version), draftVersion: draft?.version ?? null });
     await appendAudit(deps.db, {
       actor: p.actor,
@@ -303,6 +305,7 @@ export const bulletinRoutes = new Hono<AppEnv>()
         period: body.period,
         issueNo: body.issueNo,
         date: body.date,
+        supervision: await supervisionOf(tx, deps, body.region, body.period),
       });
       const disclosure = await loadDisclosureContent(tx, deps.regions, at, body.period, body.region, body.plans);
       const { model, version } = await composeLive(tx, options, disclosure);
@@ -385,3 +388,11 @@ export const bulletinRoutes = new Hono<AppEnv>()
     return fileResponse(c, model, format);
   });
 
+
+/** 督办情况 of the month (rules 11-12) for the bulletin: counted as of the month's last day, or today while it runs. */
+async function supervisionOf(db: Queryable, deps: Deps, region: string, period: string) {
+  await deps.regions.ready();
+  const today = chinaDate(deps.now().getTime());
+  const last = new Date(Date.UTC(periodYear(period), Number(period.slice(5, 7)), 0)).toISOString().slice(0, 10);
+  return supervisionCounts(db, deps.regions.subtree(region), period, today < last ? today : last);
+}

@@ -20,6 +20,7 @@ import { sniff } from "../lib/sniff.js";
 import { jsonBody, paramsOf, parseOr400, queryOf } from "../lib/validate.js";
 import { RegionCode } from "./progress.js";
 import { findSites, SiteCode, SiteParam } from "./sites.js";
+import { publicRectifications } from "../letters/data.js";
 
 /**
  * The public side of 码上通, for anyone who scans a site's QR code: what the project is and how far
@@ -84,7 +85,7 @@ async function satisfactionOf(db: Queryable, code: string) {
 
 /** The whole public page of a site; `url` is where it lives (lib/sites.ts publicUrlOf). */
 export async function publicSiteView(deps: Deps, site: SiteRow, url: string) {
-  const [progress, content, suggestions, satisfaction, counts] = await Promise.all([
+  const [progress, content, suggestions, satisfaction, counts, rectifications] = await Promise.all([
     siteProgress(deps, site),
     contentOfSites(deps.db, [site.code], true),
     answeredSuggestions(deps.db, site.code),
@@ -93,6 +94,7 @@ export async function publicSiteView(deps: Deps, site: SiteRow, url: string) {
       "SELECT count(*) FILTER (WHERE state <> 'rejected')::int AS received, count(*) FILTER (WHERE state = 'answered')::int AS answered FROM feedback WHERE site = $1",
       [site.code],
     ),
+    publicRectifications(deps.db, site.project, deps.regions.subtree(site.region)),
   ]);
   const of = (kind: string) => content.filter((x) => x.row.kind === kind).map((x) => publicContentView(x.row, x.files));
   const { received, answered } = counts.rows[0]!;
@@ -114,6 +116,7 @@ export async function publicSiteView(deps: Deps, site: SiteRow, url: string) {
     suggestions,
     counts: { suggestionsReceived: received, suggestionsAnswered: answered, processingRate: processingRate(received, answered) },
     satisfaction,
+    rectifications,
   };
 }
 
