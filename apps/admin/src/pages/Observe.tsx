@@ -67,7 +67,7 @@ export default function Observe() {
         {d && (
           <Card size="small" title="本月“四个一”" data-testid="my-duties">
             <Space wrap>
-              <Tag color={d.missingInformation.includes(d.missingInformation.at(-1) ?? "") && d.missingInformation.length ? "red" : "green"}>信息 {d.missingInformation.length ? `缺 ${d.missingInformation.length} 个月` : "已报"}</Tag>
+              <Tag color={d.missingInformation.length ? "red" : "green"}>信息 {d.missingInformation.length ? `缺 ${d.missingInformation.length} 个月` : "已报"}</Tag>
               <Tag color={d.missingSuggestion.length ? "red" : "green"}>建议 {d.missingSuggestion.length ? `缺 ${d.missingSuggestion.length} 个月` : "已报"}</Tag>
               <Tag color={d.inspectionDue ? "orange" : "green"}>年度检查{d.inspectionDue ? "未参加" : "已参加"}</Tag>
               <Tag color={d.reportDue ? "orange" : "green"}>调研材料{d.reportDue ? "未报送" : "已报送"}</Tag>
