@@ -12,7 +12,7 @@ const answers = (r: Role) => r === "reporter" || r.startsWith("staff_");
  */
 export default function LetterBell({ role }: { role: Role }) {
   const navigate = useNavigate();
-  const letters = useLetters({ to: "me", state: "waiting" }, answers(role));
+  const letters = useLetters({ to: "me", state: "waiting" }, { enabled: answers(role), refetchInterval: 5 * 60_000 });
   if (!answers(role)) return null;
   const today = chinaDate(Date.now());
   const notes = (letters.data ?? [])

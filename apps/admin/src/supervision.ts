@@ -16,11 +16,11 @@ export type DutyRow = InferResponseType<typeof api.observers.duties.$get, 200>["
 /** The board's columns: 草稿 / 待办 (issued, not closed) / 逾期 / 已销号. */
 export type Board = "draft" | "waiting" | "overdue" | "closed";
 
-export const useLetters = (query: { state?: Board | "issued"; region?: string; to?: "me" }, enabled = true) =>
+export const useLetters = (query: { state?: Board | "issued"; region?: string; to?: "me" }, options: { enabled?: boolean; refetchInterval?: number } = {}) =>
   useQuery({
     queryKey: ["letters", query.state ?? "", query.region ?? "", query.to ?? ""],
     placeholderData: keepPreviousData,
-    enabled,
+    ...options,
     queryFn: async () => (await read(api.letters.$get({ query }))).letters,
   });
 

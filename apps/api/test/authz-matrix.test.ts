@@ -512,7 +512,7 @@ beforeAll(async () => {
   photo.append("photo", new Blob([png], { type: "image/png" }), "现场.png");
   supervision.photo = String((await ok(await h.call(cookies.get("observer")!, "POST", `${API_BASE}/observations/${filed.id}/photos`, photo), 201)).id);
   const other = await h.deps.db.query<{ id: string }>(
-    `WITH o AS (INSERT INTO observers (name, region, created_by, created_at) VALUES ('广东观察员', '440000', 'matrix', now()) RETURNING id)
+    `WITH o AS (INSERT INTO observers (name, region, since, created_by, created_at) VALUES ('广东观察员', '440000', '2024-01', 'matrix', now()) RETURNING id)
      INSERT INTO observations (observer_id, kind, text, region, filed_on, state, created_at) SELECT id, 'information', '矩阵', '440000', '2024-10-08', 'submitted', now() FROM o RETURNING id`,
   );
   supervision.otherObservation = Number(other.rows[0]!.id);

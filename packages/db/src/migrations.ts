@@ -518,6 +518,8 @@ CREATE TABLE observers (
   region     text NOT NULL REFERENCES regions(code),
   group_name text NOT NULL DEFAULT '',
   term       text NOT NULL DEFAULT '',
+  -- the first month of duty (聘任): "四个一" owes nothing before it
+  since      text NOT NULL CHECK (since ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
   user_id    bigint UNIQUE REFERENCES users(id) ON DELETE SET NULL,
   created_by text NOT NULL,
   created_at timestamptz NOT NULL

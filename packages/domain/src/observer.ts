@@ -11,6 +11,8 @@ export const Observer = z.object({
   region: z.string(),
   /** 观察员小组, by field (民生保障, 城市建设 …) */
   group: z.string().trim().max(50).optional(),
+  /** the first month of duty (appointed mid-year: the months before owe nothing) */
+  since: Period.optional(),
 });
 export type Observer = z.infer<typeof Observer>;
 
@@ -84,12 +86,13 @@ export function observerDuties(observers: readonly Observer[], observations: rea
   const months = periodsOfYearUntil(period);
   const year = period.slice(0, 4);
   return observers.map((o) => {
+    const owed = o.since === undefined ? months : months.filter((m) => m >= o.since!);
     const mine = observations.filter((x) => x.observer === o.id && x.date.startsWith(year) && x.date.slice(0, 7) <= period);
     const monthsWith = (kind: ObservationKind) => new Set(mine.filter((x) => x.kind === kind).map((x) => x.date.slice(0, 7)));
     const info = monthsWith("information");
     const sugg = monthsWith("suggestion");
-    const missingInformation = months.filter((m) => !info.has(m));
-    const missingSuggestion = months.filter((m) => !sugg.has(m));
+    const missingInformation = owed.filter((m) => !info.has(m));
+    const missingSuggestion = owed.filter((m) => !sugg.has(m));
     const inspectionDue = !mine.some((x) => x.kind === "inspection");
     const reportDue = !mine.some((x) => x.kind === "report");
     const yearEnd = period.endsWith("-12");

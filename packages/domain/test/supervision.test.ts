@@ -11,6 +11,7 @@ import {
   letterOverdue,
   letterPrefix,
   nextLetterState,
+  observerDuties,
   stateAfterTriage,
   supervisionSentence,
 } from "../src/index.js";
@@ -90,6 +91,13 @@ describe("observers (rule 12)", () => {
     });
     expect(card.slice(0, 3)).toEqual(["新增学位（个）：完成数量与上报一致", "工程进度：形象进度与上报一致", "验收标准：竣工验收合格"]);
     expect(card).toContain("现场张贴项目二维码（码上通）");
+  });
+
+  it("四个一 owes nothing for the months before an observer's appointment (seed 001: appointed in June)", () => {
+    const [d] = observerDuties([{ id: "o", name: "张老师", background: "教师", region: "430523", since: "2023-06" }], [{ observer: "o", kind: "information", date: "2023-06-09", text: "现场查看情况" }], "2023-07");
+    expect(d).toMatchObject({ missingInformation: ["2023-07"], missingSuggestion: ["2023-06", "2023-07"], short: true });
+    const [before] = observerDuties([{ id: "o", name: "张老师", background: "教师", region: "430523", since: "2023-08" }], [], "2023-07");
+    expect(before).toMatchObject({ missingInformation: [], missingSuggestion: [], short: false });
   });
 
   it("triage decides the filing's state", () => {

@@ -348,7 +348,7 @@ function Observers() {
       await qc.invalidateQueries({ queryKey: ["observers"] });
       await qc.invalidateQueries({ queryKey: ["observer-duties"] });
     } catch (e) {
-      const { fields, rest } = problemsToFields(e, ["name", "background", "region", "group", "term", "userId"]);
+      const { fields, rest } = problemsToFields(e, ["name", "background", "region", "group", "term", "since", "userId"]);
       form.setFields(fields);
       if (rest.length) message.error(rest.join("；"));
     }
@@ -372,7 +372,7 @@ function Observers() {
           { title: "姓名", dataIndex: "name", width: 100 },
           { title: "身份", dataIndex: "background", width: 120 },
           { title: "地区", dataIndex: "regionName", width: 110 },
-          { title: "聘期", dataIndex: "term", width: 150 },
+          { title: "聘期", render: (_, r) => r.term || `${r.since} 起`, width: 150 },
           { title: "账号", dataIndex: "username", render: (v: string | null) => v ?? <Tag>未关联</Tag>, width: 110 },
           { title: "每月信息", render: (_, r) => (dutyOf.get(r.id) ? months(dutyOf.get(r.id)!.missingInformation) : null) },
           { title: "每月建议", render: (_, r) => (dutyOf.get(r.id) ? months(dutyOf.get(r.id)!.missingSuggestion) : null) },
@@ -394,6 +394,9 @@ function Observers() {
           </Form.Item>
           <Form.Item name="group" label="小组" rules={[{ required: true }]} initialValue="民生保障组">
             <Select options={OBSERVER_GROUPS.map((x) => ({ value: x, label: x }))} />
+          </Form.Item>
+          <Form.Item name="since" label="聘任月份（自该月起履行“四个一”）" initialValue={currentPeriod()} rules={[{ pattern: /^\d{4}-(0[1-9]|1[0-2])$/, message: "格式如 2026-06" }]}>
+            <Input placeholder="YYYY-MM" />
           </Form.Item>
           <Form.Item name="term" label="聘期">
             <Input placeholder="如 2026年1月—2027年12月" />

@@ -11,12 +11,14 @@ export interface ObserverRecord {
   regionName: string;
   group: string;
   term: string;
+  /** first month of duty */
+  since: string;
   userId: number | null;
   username: string | null;
 }
 
 const SELECT_OBSERVER = `
-  SELECT o.id, o.name, o.background, o.region, r.name AS region_name, o.group_name, o.term, o.user_id, u.username
+  SELECT o.id, o.name, o.background, o.region, r.name AS region_name, o.group_name, o.term, o.since, o.user_id, u.username
     FROM observers o JOIN regions r ON r.code = o.region LEFT JOIN users u ON u.id = o.user_id`;
 
 const mapObserver = (r: Record<string, unknown>): ObserverRecord => ({
@@ -27,6 +29,7 @@ const mapObserver = (r: Record<string, unknown>): ObserverRecord => ({
   regionName: String(r.region_name),
   group: String(r.group_name),
   term: String(r.term),
+  since: String(r.since),
   userId: r.user_id == null ? null : Number(r.user_id),
   username: (r.username as string | null) ?? null,
 });
@@ -56,11 +59,11 @@ export async function userForLink(db: Queryable, userId: number): Promise<{ role
 
 export async function insertObserver(
   db: Queryable,
-  o: { name: string; background: string; region: string; group: string; term: string; userId: number | null; by: string; at: Date },
+  o: { name: string; background: string; region: string; group: string; term: string; since: string; userId: number | null; by: string; at: Date },
 ): Promise<number> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO observers (name, background, region, group_name, term, user_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [o.name, o.background, o.region, o.group, o.term, o.userId, o.by, o.at.toISOString()],
+    `INSERT INTO observers (name, background, region, group_name, term, since, user_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    [o.name, o.background, o.region, o.group, o.term, o.since, o.userId, o.by, o.at.toISOString()],
   );
   return Number(rows[0]!.id);
 }

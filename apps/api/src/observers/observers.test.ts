@@ -41,7 +41,7 @@ describe("the registry", () => {
     expect(await count()).toBe(0);
     const me = await (await h.call(cookie.observer!, "GET", `${API}/observers/me`)).json();
     expect(me).toEqual({ observer: null, duties: null });
-    const res = await h.call(cookie.county!, "POST", `${API}/observers`, { ...base, userId: observerUser, term: "2024年—2025年" });
+    const res = await h.call(cookie.county!, "POST", `${API}/observers`, { ...base, userId: observerUser, term: "2024年—2025年", since: "2024-01" });
     expect(res.status).toBe(201);
     const { id } = await res.json();
     const again = await h.call(cookie.county!, "POST", `${API}/observers`, { ...base, name: "王律师", userId: observerUser });
@@ -56,7 +56,7 @@ describe("the registry", () => {
 
 describe("四个一 (rule 9)", () => {
   it("lists who is short this month and this year, as the domain rule says", async () => {
-    const second = await h.call(cookie.city!, "POST", `${API}/observers`, { name: "赵记者", background: "新闻媒体从业者", region: "430524", group: "民生保障组" });
+    const second = await h.call(cookie.city!, "POST", `${API}/observers`, { name: "赵记者", background: "新闻媒体从业者", region: "430524", group: "民生保障组", since: "2024-01" });
     expect(second.status).toBe(201);
     const file = async (kind: string, text: string) => expect((await h.call(cookie.observer!, "POST", `${API}/observations`, { kind, text })).status).toBe(201);
     await setClock("2024-01-10T02:00:00Z");
@@ -85,6 +85,11 @@ describe("四个一 (rule 9)", () => {
       "2024-03",
     )[0]!;
     expect(byName["李代表"]).toMatchObject({ missingInformation: rule.missingInformation, missingSuggestion: rule.missingSuggestion, reportDue: rule.reportDue });
+    // appointed in March (聘任): nothing is owed for January and February
+    const third = await h.call(cookie.city!, "POST", `${API}/observers`, { name: "钱村干部", background: "村（社区）干部", region: "430524", group: "乡村振兴组", since: "2024-03" });
+    expect(third.status).toBe(201);
+    const later = (await (await h.call(cookie.city!, "GET", `${API}/observers/duties?period=2024-03`)).json()).observers.find((o: { name: string }) => o.name === "钱村干部");
+    expect(later).toMatchObject({ missingInformation: ["2024-03"], missingSuggestion: ["2024-03"] });
     // a county sees its own observers only, and may not ask about another county
     const county = await (await h.call(cookie.county!, "GET", `${API}/observers/duties?period=2024-03`)).json();
     expect(county.observers.map((o: { name: string }) => o.name)).toEqual(["李代表"]);

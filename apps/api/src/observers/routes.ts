@@ -19,6 +19,7 @@ export const NewObserver = z.object({
   group: z.string().trim().min(1, "is required").max(50).describe("观察员小组, e.g. 民生保障组"),
   term: z.string().trim().max(50).optional().describe("聘期, e.g. 2023年6月—2025年6月"),
   userId: z.number().int().positive().optional().describe("a sign-in account of role observer, to link"),
+  since: Period.optional().describe("聘任: the first month of duty, YYYY-MM (default: this month); \"四个一\" owes nothing before it"),
 });
 
 const AreaQuery = z.object({ region: z.string().trim().min(1).max(20).optional().describe("defaults to your own region") });
@@ -32,6 +33,7 @@ const ObserverView = z.object({
   regionName: z.string(),
   group: z.string(),
   term: z.string(),
+  since: z.string(),
   userId: z.number().int().nullable(),
   username: z.string().nullable(),
 });
@@ -88,7 +90,7 @@ export const myObserverOp = defineOperation({
 async function dutiesOf(deps: Deps, list: readonly ObserverRecord[], period: string) {
   const filings = await filingsOfYear(deps.db, list.map((o) => o.id), Number(period.slice(0, 4)));
   const duties = observerDuties(
-    list.map((o) => ({ id: String(o.id), name: o.name, background: o.background, region: o.region, group: o.group })),
+    list.map((o) => ({ id: String(o.id), name: o.name, background: o.background, region: o.region, group: o.group, since: o.since })),
     filings.map((f) => ({ observer: f.observer, kind: f.kind, date: f.date, text: "filed" })),
     period,
   );
@@ -129,7 +131,7 @@ export const observerRoutes = router()
         if (user.observerId !== null) throw fail("OBSERVER_USER_TAKEN", { userId: body.userId, observerId: user.observerId }).at("$.userId");
       }
       const at = deps.now();
-      const observerId = await insertObserver(tx, { name: body.name, background: body.background, region: body.region, group: body.group, term: body.term ?? "", userId: body.userId ?? null, by: p.actor, at });
+      const observerId = await insertObserver(tx, { name: body.name, background: body.background, region: body.region, group: body.group, term: body.term ?? "", since: body.since ?? chinaDate(at.getTime()).slice(0, 7), userId: body.userId ?? null, by: p.actor, at });
       await appendAudit(tx, { actor: p.actor, action: "observer.create", entity: "observer", entityId: String(observerId), after: { ...body }, at });
       return observerId;
     });

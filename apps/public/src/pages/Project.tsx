@@ -243,6 +243,12 @@ export function ProjectView({ site }: { site: SiteView }) {
 
       <RatingPanel code={site.code} initial={site.satisfaction} />
       <FeedbackForm code={site.code} />
+      {/* 民生实事观察员 scan the same QR code: their filing page in the console, on this site (rule 12) */}
+      <p class="center muted small">
+        <a href={`/admin/observe?site=${encodeURIComponent(site.code)}`} data-testid="observer-entry">
+          民生实事观察员报送入口
+        </a>
+      </p>
     </article>
   );
 }
