@@ -93,7 +93,9 @@ describe.skipIf(!hasChromium())("an observer files from a phone", () => {
     await page.screenshot({ path: join(artifactDir("admin"), "observer-phone.png"), fullPage: true });
   });
 
-  it("reaches the task force's inbox with its photo, and the observer sees the outcome", async () => {
+  let letterNumber = "";
+
+  it("reaches the task force's inbox with its photo; sorted into a letter, the observer sees the letter's number", async () => {
     const city = await session("city");
     const { observations } = (await (await city("GET", "/observations?state=submitted")).json()) as { observations: { id: number; site: string; text: string; photos: { href: string }[] }[] };
     const filed = observations.find((o) => o.site === siteCode)!;
@@ -102,9 +104,51 @@ describe.skipIf(!hasChromium())("an observer files from a phone", () => {
     const photo = await city("GET", filed.photos[0]!.href.replace("/api/v1", ""));
     expect(photo.status).toBe(200);
     expect(photo.headers.get("content-type")).toBe("image/png");
-    expect((await city("POST", `/observations/${filed.id}/triage`, { action: "forward", to: { unit: "edu" }, reason: "请市教育局核实整改" })).status).toBe(200);
+    const due = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const sorted = await city("POST", `/observations/${filed.id}/triage`, {
+      action: "letter",
+      letter: { kind: "work_notice", to: { region: "430523" }, subject: "关于项目公示牌缺失的工作提示函", body: "观察员反映项目现场未设公示牌，请整改。", dueOn: due },
+    });
+    expect(sorted.status).toBe(200);
+    const { letterId } = (await sorted.json()) as { letterId: number };
+    const issued = (await (await city("POST", `/letters/${letterId}/issue`)).json()) as { number: string };
+    letterNumber = issued.number;
+    expect(letterNumber).toMatch(/^邵民专班函〔\d{4}〕1号$/);
     await page.reload();
-    await page.getByTestId("my-filings").getByText("已转 市教育局 办理").waitFor();
+    await page.getByTestId("my-filings").getByText(`${letterNumber} · 待签收`).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it("the county's task force is reminded of the letter, signs it in the console, and the city's board shows it", async () => {
+    const desk = await context.newPage();
+    await desk.setViewportSize({ width: 1440, height: 900 });
+    desk.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    await context.clearCookies();
+    await desk.goto(`${server.url}/admin/login`);
+    await desk.getByTestId("username").fill("county");
+    await desk.getByTestId("password").fill(PASSWORD);
+    await desk.getByTestId("login").click();
+    await desk.waitForURL((u) => !u.pathname.endsWith("/login"));
+    await desk.getByTestId("letter-bell").locator(".ant-badge-count").waitFor();
+    expect(await desk.getByTestId("letter-bell").locator(".ant-badge-count").textContent()).toBe("1");
+    await desk.goto(`${server.url}/admin/letters`);
+    await desk.getByTestId("letters").getByText(letterNumber).click();
+    await desk.getByTestId("letter-acknowledge").click();
+    await desk.getByTestId("letter-state").getByText("已签收待答复").waitFor();
+    await desk.getByTestId("reply-text").waitFor();
+    // the city's 督办 page: the letter on the board, waiting for the answer
+    await context.clearCookies();
+    await desk.goto(`${server.url}/admin/login`);
+    await desk.getByTestId("username").fill("city");
+    await desk.getByTestId("password").fill(PASSWORD);
+    await desk.getByTestId("login").click();
+    await desk.waitForURL((u) => !u.pathname.endsWith("/login"));
+    await desk.getByTestId("supervision-tile").waitFor();
+    await desk.goto(`${server.url}/admin/supervision`);
+    await desk.getByText("督办函件").click();
+    await desk.getByTestId("letters").getByText(letterNumber).waitFor();
+    await desk.screenshot({ path: join(artifactDir("admin"), "supervision-board.png"), fullPage: true });
+    await desk.close();
     expect(problems).toEqual([]);
   });
 });

@@ -218,6 +218,7 @@ export const letterRoutes = base
         "Content-Type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "Content-Disposition": contentDisposition(`${l.number}.docx`),
         "Cache-Control": "private, no-store",
+        // the operation's typed answer is the JSON letter; this is its printed form, asked for with ?format=docx
       }) as never;
     }
     const state = l.state;
