@@ -137,6 +137,7 @@ POST   /observations/{id}/triage | 403     | 400/404 | 400/404 | 400/404 | 403  
 GET    /letters                  | 403     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
 POST   /letters                  | 403     | 400     | 400     | 400     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 GET    /letters/{id}             | 403     | 2xx/404 | 2xx/404 | 2xx/404 | 2xx/404 | 404     | 403     | 403     | 403     | 403     | 401
+PATCH  /letters/{id}             | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 POST   /letters/{id}/issue       | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 POST   /letters/{id}/acknowledge | 403     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
 POST   /letters/{id}/replies     | 403     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
@@ -361,6 +362,7 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "GET /letters": (who, scope) => ({ path: `/letters?region=${pick(who, scope, "region")}` }),
   "POST /letters": (who, scope) => ({ path: "/letters", body: { kind: "reminder", to: { region: pick(who, scope, "region") }, subject: "矩阵", body: "矩阵测试", dueOn: "2024-09-01" } }),
   "GET /letters/{id}": (_who, scope) => ({ path: `/letters/${scope === "other" ? 999999 : supervision.letter}` }),
+  "PATCH /letters/{id}": () => ({ path: "/letters/999999", body: { subject: "矩阵测试" } }),
   "POST /letters/{id}/issue": () => ({ path: "/letters/999999/issue" }),
   "POST /letters/{id}/acknowledge": () => ({ path: "/letters/999999/acknowledge" }),
   "POST /letters/{id}/replies": () => ({ path: "/letters/999999/replies", body: { text: "矩阵测试答复" } }),

@@ -63,6 +63,28 @@ export default function LetterDrawer({ id, onClose }: { id: number | null; onClo
               下载公文（.docx）
             </a>
           )}
+          {l.youMay.issue && (
+            <Form
+              key={`${l.id}-${l.subject}-${l.dueOn}`}
+              layout="vertical"
+              initialValues={{ subject: l.subject, body: l.body, dueOn: l.dueOn }}
+              onFinish={(v: { subject: string; body: string; dueOn: string }) => step("草稿已保存", () => read(api.letters[":id"].$patch({ param, json: v })))}
+              data-testid="letter-edit"
+            >
+              <Form.Item name="subject" label="标题" rules={[{ required: true, min: 2 }]}>
+                <Input />
+              </Form.Item>
+              <Form.Item name="body" label="正文" rules={[{ required: true, min: 2 }]}>
+                <Input.TextArea rows={5} />
+              </Form.Item>
+              <Form.Item name="dueOn" label="整改期限（YYYY-MM-DD）" rules={[{ required: true, pattern: /^\d{4}-\d{2}-\d{2}$/, message: "格式如 2026-12-31" }]}>
+                <Input />
+              </Form.Item>
+              <Button htmlType="submit" loading={busy}>
+                保存草稿
+              </Button>
+            </Form>
+          )}
           <Space wrap>
             {l.youMay.issue && (
               <Button type="primary" loading={busy} onClick={() => step("已签发", () => read(api.letters[":id"].issue.$post({ param })))} data-testid="letter-issue">

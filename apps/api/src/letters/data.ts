@@ -125,6 +125,20 @@ export async function insertLetter(
   return Number(rows[0]!.id);
 }
 
+/** A draft's fields (only while it is a draft: the statement says so too). */
+export async function updateDraft(db: Queryable, id: number, l: { kind: LetterKind; toUnit: string | null; toRegion: string | null; project: string | null; subject: string; body: string; dueOn: string }): Promise<void> {
+  await db.query("UPDATE letters SET kind = $2, to_unit = $3, to_region = $4, project = $5, subject = $6, body = $7, due_on = $8 WHERE id = $1 AND state = 'draft'", [
+    id,
+    l.kind,
+    l.toUnit,
+    l.toRegion,
+    l.project,
+    l.subject,
+    l.body,
+    l.dueOn,
+  ]);
+}
+
 export async function insertSources(db: Queryable, letterId: number, sources: readonly LetterSource[]): Promise<void> {
   let position = 0;
   for (const s of sources) {

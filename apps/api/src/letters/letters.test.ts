@@ -88,6 +88,15 @@ describe("the whole loop: observer files → letter → answer → accepted → 
     expect((await h.call(cookie.county!, "POST", `${API}/letters/${letterId}/issue`)).status).toBe(404);
   });
 
+  it("a draft is changed by its issuer, checked as a new letter; the change is audited", async () => {
+    expect((await h.call(cookie.city!, "PATCH", `${API}/letters/${letterId}`, { dueOn: "2024-10-01" })).status).toBe(400);
+    expect((await h.call(cookie.city!, "PATCH", `${API}/letters/${letterId}`, { to: { region: "440000" } })).status).toBe(400);
+    const res = await h.call(cookie.city!, "PATCH", `${API}/letters/${letterId}`, { subject: "关于项目公示牌缺失的工作提示函", body: "观察员反映项目现场未设公示牌，请于期限内整改。" });
+    expect(res.status).toBe(200);
+    const letter = await (await h.call(cookie.city!, "GET", `${API}/letters/${letterId}`)).json();
+    expect(letter).toMatchObject({ state: "draft", body: "观察员反映项目现场未设公示牌，请于期限内整改。", to: { region: "430523" } });
+  });
+
   it("issuing numbers it per issuer and year and freezes it", async () => {
     const res = await h.call(cookie.city!, "POST", `${API}/letters/${letterId}/issue`);
     expect(res.status).toBe(200);
@@ -95,6 +104,8 @@ describe("the whole loop: observer files → letter → answer → accepted → 
     expect(issued).toEqual({ id: letterId, number: letterNumber(letterPrefix({ name: "邵阳市", level: "city" }), 2024, 1), state: "issued" });
     expect(issued.number).toBe("邵民专班函〔2024〕1号");
     expect((await h.call(cookie.city!, "POST", `${API}/letters/${letterId}/issue`)).status).toBe(409);
+    // frozen: an issued letter is not changed
+    expect((await h.call(cookie.city!, "PATCH", `${API}/letters/${letterId}`, { subject: "改一改标题" })).status).toBe(409);
     const doc = await h.call(cookie.county!, "GET", `${API}/letters/${letterId}?format=docx`);
     expect(doc.status).toBe(200);
     expect(doc.headers.get("content-type")).toMatch(/wordprocessingml/);
@@ -137,7 +148,7 @@ describe("the whole loop: observer files → letter → answer → accepted → 
     expect(letter.replies[0].files).toHaveLength(1);
     expect((await h.call(cookie.county!, "GET", letter.replies[0].files[0].href)).status).toBe(200);
     const { rows } = await h.deps.db.query<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'letter' AND entity_id = $1 ORDER BY seq", [String(letterId)]);
-    expect(rows.map((r) => r.action)).toEqual(["letter.create", "letter.issue", "letter.acknowledge", "letter.reply", "letter.file", "letter.return", "letter.reply", "letter.accept"]);
+    expect(rows.map((r) => r.action)).toEqual(["letter.create", "letter.edit", "letter.issue", "letter.acknowledge", "letter.reply", "letter.file", "letter.return", "letter.reply", "letter.accept"]);
     const obs = await h.deps.db.query<{ action: string }>("SELECT action FROM audit_log WHERE entity = 'observation' AND entity_id = $1 ORDER BY seq", [String(observationId)]);
     expect(obs.rows.map((r) => r.action)).toEqual(["observation.file", "observation.photo", "observation.triage"]);
     const closed = await (await h.call(cookie.county!, "GET", `${API}/letters?state=closed`)).json();

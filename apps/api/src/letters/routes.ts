@@ -14,6 +14,7 @@ import {
   addReplyFile,
   closeLetter,
   createLetter,
+  editDraft,
   isAddressee,
   isIssuer,
   issueLetter,
@@ -98,6 +99,17 @@ export const getLetterOp = defineOperation({
   summary: ["函件详情", "A letter with its sources and answers (?format=docx: the 公文)"],
   params: LetterIdParam, query: DocQuery,
   success: { status: 200, description: "the letter", schema: LetterDetail },
+  errors: [409],
+});
+
+export const editLetterOp = defineOperation({
+  ...letters, method: "patch", path: "/{id}", operationId: "editLetter", access: "supervision.manage",
+  summary: ["修改函件草稿", "Change a draft (an issued letter is frozen)"],
+  scope: "the issuing task force only, while the letter is a draft",
+  params: LetterIdParam,
+  body: NewLetter.omit({ sources: true }).partial(),
+  bodyExample: { subject: "关于加快推进农村公路提质改造的工作提示函", dueOn: "2026-12-31" },
+  success: { status: 200, description: "changed", schema: z.object({ id: z.number().int(), state: z.literal("draft") }) },
   errors: [409],
 });
 
@@ -239,6 +251,12 @@ export const letterRoutes = base
       },
       200,
     );
+  })
+  .openapi(editLetterOp, async (c) => {
+    const p = requirePermission(c.get("principal"), "supervision.manage");
+    const deps = c.get("deps");
+    await deps.regions.ready();
+    return c.json(await editDraft(deps, p, c.req.valid("param").id, c.req.valid("json")), 200);
   })
   .openapi(issueLetterOp, async (c) => {
     const p = requirePermission(c.get("principal"), "supervision.manage");

@@ -109,16 +109,19 @@ export async function resolveAddressee(tx: Queryable, deps: Pick<Deps, "regions"
   return { toUnit: null, toRegion: region! };
 }
 
+/** A deadline today or later: a malformed date is a 400 at the field, a real one in the past LETTER_DUE_PAST. */
+function checkDueOn(dueOn: string, today: string, path: string) {
+  const problem = dueOnProblem(dueOn, today);
+  if (!problem) return;
+  // not a date at all (2024-02-30) is a malformed field; a real date before today is a past deadline
+  if (dueOnProblem(dueOn, "0000-00-00") === null) throw fail("LETTER_DUE_PAST", { dueOn, today }).at(path);
+  throw invalid([{ path, message: problem }]);
+}
+
 /** A new draft from the caller's task force; checks the deadline, the addressee, the area and the sources. Returns its id. */
 export async function createLetter(tx: Queryable, deps: Pick<Deps, "regions" | "now">, p: Principal, input: NewLetter, path = "$"): Promise<number> {
   if (p.region === null || !STAFF.includes(p.role)) throw fail("LETTER_NO_ISSUER_REGION");
-  const today = todayOf(deps);
-  const dueProblem = dueOnProblem(input.dueOn, today);
-  if (dueProblem) {
-    // not a date at all (2024-02-30) is a malformed field; a real date before today is a past deadline
-    if (dueOnProblem(input.dueOn, "0000-00-00") === null) throw fail("LETTER_DUE_PAST", { dueOn: input.dueOn, today }).at(`${path}.dueOn`);
-    throw invalid([{ path: `${path}.dueOn`, message: dueProblem }]);
-  }
+  checkDueOn(input.dueOn, todayOf(deps), `${path}.dueOn`);
   const { toUnit, toRegion } = await resolveAddressee(tx, deps, p.region, input.to, `${path}.to`);
   if (input.project !== undefined && !(await data.projectExists(tx, input.project))) throw invalid([{ path: `${path}.project`, message: `project ${input.project} does not exist` }]);
   const sources = input.sources ?? [];
@@ -150,6 +153,31 @@ export async function createLetter(tx: Queryable, deps: Pick<Deps, "regions" | "
     at: now,
   });
   return id;
+}
+
+/** Changes a draft (its issuer only; an issued letter is frozen). Checked as a new letter is. */
+export async function editDraft(deps: Deps, p: Principal, id: number, patch: Partial<Omit<NewLetter, "sources">>) {
+  return deps.db.transaction(async (tx) => {
+    const l = await loadReadable(tx, deps, p, id, true);
+    if (!isIssuer(p, l)) throw fail("LETTER_NOT_ISSUER");
+    if (l.state !== "draft") throw fail("LETTER_BAD_TRANSITION", { state: letterStateLabel[l.state], action: "修改（签发后不能修改）" });
+    if (patch.dueOn !== undefined) checkDueOn(patch.dueOn, todayOf(deps), "$.dueOn");
+    const to = patch.to ? await resolveAddressee(tx, deps, l.issuerRegion, patch.to, "$.to") : { toUnit: l.toUnit, toRegion: l.toRegion };
+    if (patch.project !== undefined && !(await data.projectExists(tx, patch.project))) throw invalid([{ path: "$.project", message: `project ${patch.project} does not exist` }]);
+    const before = { kind: l.kind, toUnit: l.toUnit, toRegion: l.toRegion, project: l.project, subject: l.subject, body: l.body, dueOn: l.dueOn };
+    const after = {
+      kind: patch.kind ?? l.kind,
+      toUnit: to.toUnit,
+      toRegion: to.toRegion,
+      project: patch.project ?? l.project,
+      subject: patch.subject ?? l.subject,
+      body: patch.body ?? l.body,
+      dueOn: patch.dueOn ?? l.dueOn,
+    };
+    await data.updateDraft(tx, id, after);
+    await appendAudit(tx, { actor: p.actor, action: "letter.edit", entity: "letter", entityId: String(id), before, after, at: deps.now() });
+    return { id, state: "draft" as const };
+  });
 }
 
 const actionWords: Record<LetterAction, string> = { issue: "签发", acknowledge: "签收", reply: "答复", accept: "销号", return: "退回" };
