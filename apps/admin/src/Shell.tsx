@@ -4,6 +4,7 @@ import { Suspense, useState } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { api, builtSections, type Me, sections } from "./api";
 import ChangePassword from "./ChangePassword";
+import LetterBell from "./LetterBell";
 
 /** The signed-in frame: a menu of what the role allows, the user and logout. */
 export default function Shell({ me }: { me: Me }) {
@@ -34,6 +35,7 @@ export default function Shell({ me }: { me: Me }) {
       <Layout>
         <Layout.Header style={{ background: "#fff", padding: "0 24px", display: "flex", justifyContent: "flex-end", alignItems: "center" }}>
           <Space>
+            <LetterBell role={me.role} />
             <Typography.Text data-testid="who">{me.displayName}</Typography.Text>
             <Tag color="red">{me.roleLabel}</Tag>
             {me.region && <Tag>{me.region}</Tag>}

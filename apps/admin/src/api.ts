@@ -102,6 +102,10 @@ export const sections = [
   { key: "feedback", label: "意见建议", allow: (r: Role) => isStaff(r) || r === "reporter" },
   { key: "disclosure", label: "信息公开考核", allow: (r: Role) => (["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as string[]).includes(r) },
   { key: "users", label: "用户管理", allow: (r: Role) => r === "security_admin" },
+  // 督办 (rules 11-12): the task force sorts filings and runs letters; units and task forces answer letters; observers file
+  { key: "supervision", label: "督办", allow: (r: Role) => r === "staff_province" || r === "staff_city" || r === "staff_county" },
+  { key: "letters", label: "待办函件", allow: (r: Role) => r === "staff_province" || r === "staff_city" || r === "staff_county" || r === "reporter" },
+  { key: "observe", label: "观察员报送", allow: (r: Role) => r === "observer" },
 ] as const;
 
 // The domain's names, looked up by the plain strings the pages hold (a band already in Chinese,
@@ -115,4 +119,4 @@ export const bandColor: Record<string, string> = { good: "green", fair: "gold", 
 export const currentPeriod = (now = new Date()): string => periodAt(now.getTime());
 
 /** Sections whose page exists; the others stay out of the menu and the router until built. */
-export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports"]);
+export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports", "supervision", "letters", "observe"]);

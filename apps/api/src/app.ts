@@ -22,6 +22,9 @@ import { contentRoutes } from "./sites/content-routes.js";
 import { projectSiteRoutes, siteRoutes } from "./sites/routes.js";
 import { tokenRoutes } from "./tokens/routes.js";
 import { userRoutes } from "./users/routes.js";
+import { letterRoutes } from "./letters/routes.js";
+import { observationRoutes } from "./observations/routes.js";
+import { observerRoutes } from "./observers/routes.js";
 
 /**
  * The routes under /api/v1: every feature's router behind authentication. Needs no dependencies
@@ -58,7 +61,11 @@ export function apiRoutes() {
     .route("/projects", projectSiteRoutes)
     .route("/content", contentRoutes)
     .route("/feedback", feedbackRoutes)
-    .route("/public", publicRoutes);
+    .route("/public", publicRoutes)
+    // 督办: observers, their filings, letters that must be answered (rules 11-12)
+    .route("/observers", observerRoutes)
+    .route("/observations", observationRoutes)
+    .route("/letters", letterRoutes);
 }
 
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */

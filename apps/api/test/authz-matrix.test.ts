@@ -124,6 +124,28 @@ GET    /bulletins/issues         | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 403  
 GET    /bulletins/issues/{id}    | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
 GET    /imports/reports/template | 2xx     | 403     | 403     | 403     | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
 POST   /imports/reports          | 400     | 403     | 403     | 403     | 400     | 400     | 403     | 403     | 403     | 403     | 401
+GET    /observers                | 403     | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /observers                | 403     | 400/403 | 400/403 | 400/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /observers/duties         | 403     | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /observers/me             | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 2xx     | 403     | 403     | 401
+POST   /observations             | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 400     | 403     | 403     | 401
+GET    /observations             | 403     | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 2xx     | 403     | 403     | 401
+GET    /observations/card        | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 2xx     | 403     | 403     | 401
+GET    /observations/{id}        | 403     | 2xx/404 | 2xx/404 | 2xx/404 | 403     | 403     | 403     | 2xx/404 | 403     | 403     | 401
+POST   /observations/{id}/photos | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 400/404 | 403     | 403     | 401
+GET    /observations/{id}/photos/{photoId} | 403 | 2xx/404 | 2xx/404 | 2xx/404 | 403  | 403     | 403     | 2xx/404 | 403     | 403     | 401
+POST   /observations/{id}/triage | 403     | 400/404 | 400/404 | 400/404 | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /letters                  | 403     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 401
+POST   /letters                  | 403     | 400     | 400     | 400     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /letters/{id}             | 403     | 2xx/404 | 2xx/404 | 2xx/404 | 2xx/404 | 404     | 403     | 403     | 403     | 403     | 401
+PATCH  /letters/{id}             | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /letters/{id}/issue       | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /letters/{id}/acknowledge | 403     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
+POST   /letters/{id}/replies     | 403     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
+POST   /letters/{id}/replies/{replyId}/files | 403 | 404 | 404  | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
+GET    /letters/{id}/files/{fileId} | 403  | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
+POST   /letters/{id}/accept      | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /letters/{id}/return      | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 `;
 
 /**
@@ -324,7 +346,36 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "GET /bulletins/issues/{id}": (who, scope) => ({ path: `/bulletins/issues/${bulletins.get(pick(who, scope, "region"))}` }),
   "GET /imports/reports/template": (who, scope) => ({ path: `/imports/reports/template?period=2024-10&region=${pick(who, scope, "region")}` }),
   "POST /imports/reports": () => ({ path: "/imports/reports", body: emptyUpload("empty.xlsx") }),
+  // 督办 (rules 11-12): own = a filing on 邵阳县's p04 site by the observer / an issued letter of the city to 邵阳县;
+  // other = a filing in 广东省 / a letter that does not exist. Writes fail after the checks (unknown site, unit, user; a past deadline).
+  "GET /observers": (who, scope) => ({ path: `/observers?region=${pick(who, scope, "region")}` }),
+  "POST /observers": (who, scope) => ({ path: "/observers", body: { name: "矩阵", background: "教师", region: pick(who, scope, "region"), group: "矩阵组", userId: 999999 } }),
+  "GET /observers/duties": (who, scope) => ({ path: `/observers/duties?period=2024-09&region=${pick(who, scope, "region")}` }),
+  "GET /observers/me": () => ({ path: "/observers/me" }),
+  "POST /observations": () => ({ path: "/observations", body: { kind: "information", text: "矩阵测试观察信息", site: "ZZZZZZZZ" } }),
+  "GET /observations": (who, scope) => ({ path: `/observations?limit=5&region=${pick(who, scope, "region")}` }),
+  "GET /observations/card": () => ({ path: `/observations/card?site=${siteOf("p04@430523").code}` }),
+  "GET /observations/{id}": (_who, scope) => ({ path: `/observations/${supervision[scope === "other" ? "otherObservation" : "observation"]}` }),
+  "POST /observations/{id}/photos": (_who, scope) => ({ path: `/observations/${supervision[scope === "other" ? "otherObservation" : "observation"]}/photos`, body: emptyUpload() }),
+  "GET /observations/{id}/photos/{photoId}": (_who, scope) => ({
+    path: scope === "other" ? `/observations/${supervision.otherObservation}/photos/${supervision.photo}` : `/observations/${supervision.observation}/photos/${supervision.photo}`,
+  }),
+  "POST /observations/{id}/triage": (_who, scope) => ({ path: `/observations/${supervision[scope === "other" ? "otherObservation" : "observation"]}/triage`, body: { action: "forward", to: { unit: "nope" } } }),
+  "GET /letters": (who, scope) => ({ path: `/letters?region=${pick(who, scope, "region")}` }),
+  "POST /letters": (who, scope) => ({ path: "/letters", body: { kind: "reminder", to: { region: pick(who, scope, "region") }, subject: "矩阵", body: "矩阵测试", dueOn: "2024-09-01" } }),
+  "GET /letters/{id}": (_who, scope) => ({ path: `/letters/${scope === "other" ? 999999 : supervision.letter}` }),
+  "PATCH /letters/{id}": () => ({ path: "/letters/999999", body: { subject: "矩阵测试" } }),
+  "POST /letters/{id}/issue": () => ({ path: "/letters/999999/issue" }),
+  "POST /letters/{id}/acknowledge": () => ({ path: "/letters/999999/acknowledge" }),
+  "POST /letters/{id}/replies": () => ({ path: "/letters/999999/replies", body: { text: "矩阵测试答复" } }),
+  "POST /letters/{id}/replies/{replyId}/files": () => ({ path: "/letters/999999/replies/1/files", body: emptyUpload() }),
+  "GET /letters/{id}/files/{fileId}": () => ({ path: "/letters/999999/files/00000000-0000-4000-8000-000000000000" }),
+  "POST /letters/{id}/accept": () => ({ path: "/letters/999999/accept", body: {} }),
+  "POST /letters/{id}/return": () => ({ path: "/letters/999999/return", body: { reason: "矩阵测试" } }),
 };
+
+/** 督办: the records the supervision rows aim at (set up after the others, below). */
+const supervision = { observation: 0, otherObservation: 0, photo: "", letter: 0 };
 
 /** A multipart body whose file is empty: refused (400) after the permission and region checks. */
 function emptyUpload(name = "empty.png"): FormData {
@@ -449,6 +500,32 @@ beforeAll(async () => {
     const issued = await ok(await h.call(admin, "POST", `${API_BASE}/bulletins`, { plans: [bulletinPlans(region)], region, period: "2024-09", issueNo: 1, date: "2024-10-09" }), 201);
     bulletins.set(region, Number(issued.id));
   }
+}, 120_000);
+// 督办: the observer account registered in 邵阳县 files on a site there with a photo; a filing in 广东省
+// (outside every staff area below the province's); the city's letter to 邵阳县, issued.
+beforeAll(async () => {
+  const ok = async (res: Response, status: number) => {
+    if (res.status !== status) throw new Error(`setup: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: number | string };
+  };
+  const { rows } = await h.deps.db.query<{ id: string }>("SELECT id FROM users WHERE username = 'observer'");
+  await ok(await h.call(cookies.get("city")!, "POST", `${API_BASE}/observers`, { name: "矩阵观察员", background: "教师", region: "430523", group: "矩阵组", userId: Number(rows[0]!.id) }), 201);
+  const filed = await ok(await h.call(cookies.get("observer")!, "POST", `${API_BASE}/observations`, { kind: "information", text: "矩阵测试观察信息", site: siteOf("p04@430523").code }), 201);
+  supervision.observation = Number(filed.id);
+  const photo = new FormData();
+  photo.append("photo", new Blob([png], { type: "image/png" }), "现场.png");
+  supervision.photo = String((await ok(await h.call(cookies.get("observer")!, "POST", `${API_BASE}/observations/${filed.id}/photos`, photo), 201)).id);
+  const other = await h.deps.db.query<{ id: string }>(
+    `WITH o AS (INSERT INTO observers (name, region, since, created_by, created_at) VALUES ('广东观察员', '440000', '2024-01', 'matrix', now()) RETURNING id)
+     INSERT INTO observations (observer_id, kind, text, region, filed_on, state, created_at) SELECT id, 'information', '矩阵', '440000', '2024-10-08', 'submitted', now() FROM o RETURNING id`,
+  );
+  supervision.otherObservation = Number(other.rows[0]!.id);
+  const letter = await ok(
+    await h.call(cookies.get("city")!, "POST", `${API_BASE}/letters`, { kind: "work_notice", to: { region: "430523" }, subject: "矩阵测试函", body: "矩阵测试", dueOn: "2024-12-31" }),
+    201,
+  );
+  await ok(await h.call(cookies.get("city")!, "POST", `${API_BASE}/letters/${letter.id}/issue`), 200);
+  supervision.letter = Number(letter.id);
 }, 120_000);
 afterAll(() => h?.dispose());
 

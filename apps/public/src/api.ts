@@ -1,5 +1,5 @@
 import type { SiteIndicator, SiteProgress } from "@minsheng/api/client";
-import type { FeedbackKind, FeedbackState, SatisfactionRating as Rating } from "@minsheng/domain/labels";
+import type { FeedbackKind, FeedbackState, LetterKind, SatisfactionRating as Rating } from "@minsheng/domain/labels";
 
 /**
  * The public API of 码上通 (GET/POST under /api/v1/public), typed by hand to what apps/api answers
@@ -46,6 +46,8 @@ export interface SiteView {
   suggestions: { kind: FeedbackKind; kindLabel: string; text: string; receivedOn: string; answer: string; answeredOn: string }[];
   counts: { suggestionsReceived: number; suggestionsAnswered: number; processingRate: number };
   satisfaction: Satisfaction;
+  /** 督办整改: letters about the project closed (销号) and marked public by the task force */
+  rectifications?: { number: string; kind: LetterKind; subject: string; acceptedAt: string; reply: string }[];
 }
 
 export interface SiteSummary {

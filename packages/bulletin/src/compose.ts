@@ -35,6 +35,8 @@ import {
   scoreUnits,
   scoringWarnings,
   statusLabel,
+  type SupervisionCounts,
+  supervisionSentence,
 } from "@minsheng/domain";
 import { Either } from "@minsheng/domain";
 import { z } from "zod";
@@ -133,6 +135,8 @@ export interface ComposeInput extends BulletinOptions {
    * then the ones the API and the console show. Without it only the bundle's imported records count.
    */
   disclosureContent?: DisclosureContent;
+  /** 督办情况 of the month (rules 11-12): observers' filings and letters; the paragraph is left out without it */
+  supervision?: SupervisionCounts;
 }
 
 const fail = (problems: Array<{ path: (string | number)[]; message: string }>): never => {
@@ -147,12 +151,12 @@ const paragraphsOf = (text: string | readonly string[] | undefined): string[] =>
 
 /** Builds the bulletin model. Throws BundleInvalid, InvalidInput, UnknownRegion or UnknownPlan. */
 export function composeBulletin(input: ComposeInput): BulletinModel {
-  const { bundle, disclosureContent, ...rest } = input;
+  const { bundle, disclosureContent, supervision, ...rest } = input;
   const parsedOptions = BulletinOptions.safeParse(rest);
   if (!parsedOptions.success) return fail(parsedOptions.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })));
   const o = parsedOptions.data;
   const model = prepare(bundle, o);
-  const ctx = new Context(model, o, disclosureContent);
+  const ctx = new Context(model, o, disclosureContent, supervision);
   return ctx.compose();
 }
 
@@ -216,6 +220,7 @@ class Context {
     readonly model: PreparedBundle,
     readonly o: Options,
     readonly content?: DisclosureContent,
+    readonly supervision?: SupervisionCounts,
   ) {
     this.regions = regionIndex(model);
     this.region = this.regions.get(o.region)!;
@@ -299,6 +304,9 @@ class Context {
         ],
       });
     }
+    // 督办情况: what observers filed this month and what became of the letters (rules 11-12)
+    const supervisionText = this.supervision ? supervisionSentence(this.supervision) : "";
+    if (supervisionText) sections.push({ key: "supervision", title: "督办情况", blocks: [{ type: "paragraph", text: supervisionText }] });
     const narrative = o.sections ?? {};
     for (const key of ["重要新闻", "部门动态", "区县动态", "工作简讯", "经验交流"] as NarrativeSection[]) {
       const paragraphs = paragraphsOf(narrative[key]);

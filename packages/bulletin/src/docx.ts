@@ -351,3 +351,54 @@ export async function renderDocx(model: BulletinModel, options: DocxOptions = {}
   });
   return Packer.toBuffer(doc, false, [{ path: "word/fontTable.xml", data: fontTable() }]);
 }
+
+/** A letter (督办函件, rule 11) as it is printed once issued. */
+export interface LetterDoc {
+  /** 发文字号, e.g. 邵民专班函〔2026〕15号 */
+  number: string;
+  kind: "reminder" | "work_notice" | "notice" | "assignment" | "warning";
+  /** the issuing region's name: 邵阳市 → 邵阳市打好重点民生保障仗工作专班 */
+  issuerName: string;
+  /** 主送: the unit or region's task force */
+  addressee: string;
+  subject: string;
+  body: string;
+  dueOn: string;
+  issuedOn: string;
+}
+
+const letterKindTitle: Record<LetterDoc["kind"], string> = { reminder: "温馨提示函", work_notice: "工作提示函", notice: "提醒函", assignment: "交办函", warning: "预警通知" };
+const chineseDate = (d: string) => `${Number(d.slice(0, 4))}年${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
+
+/** Prints an issued letter in the bulletin's 公文 layout: red masthead, 发文字号, title, 主送, body, deadline, signature. */
+export async function renderLetterDocx(letter: LetterDoc): Promise<Buffer> {
+  const issuer = `${letter.issuerName}打好重点民生保障仗工作专班`;
+  const children: Paragraph[] = [
+    new Paragraph({ children: [run(issuer, "title", 26, { color: RED })], alignment: AlignmentType.CENTER, spacing: { before: 0, after: 240 } }),
+    new Paragraph({
+      children: [run(letter.number)],
+      alignment: AlignmentType.CENTER,
+      spacing: { before: 120, after: 240 },
+      border: { bottom: { style: BorderStyle.SINGLE, size: 18, color: RED, space: 6 } },
+    }),
+    new Paragraph({ children: [run(letter.subject, "title", PT.title)], alignment: AlignmentType.CENTER, spacing: { before: 240, after: 240 } }),
+    bodyParagraph([run(`${letter.addressee}：`)], { indent: false }),
+    ...letter.body.split(/\n+/).filter((l) => l.trim()).map((line) => bodyParagraph([run(line.trim())])),
+    bodyParagraph([run(`请于${chineseDate(letter.dueOn)}前完成整改，并将整改情况及佐证材料报送${issuer}办公室。`)]),
+    bodyParagraph([run("")], { indent: false }),
+    bodyParagraph([run(issuer)], { align: AlignmentType.RIGHT, indent: false }),
+    bodyParagraph([run(chineseDate(letter.issuedOn))], { align: AlignmentType.RIGHT, indent: false }),
+  ];
+  const doc = new Document({
+    creator: issuer,
+    title: `${letterKindTitle[letter.kind]} ${letter.number}`,
+    styles: { default: { document: { run: { font: font("body"), size: PT.body * 2 }, paragraph: { spacing: bodySpacing } } } },
+    sections: [
+      {
+        properties: { page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: PAGE.top, bottom: PAGE.bottom, left: PAGE.left, right: PAGE.right, header: mm(15), footer: mm(22) } } },
+        children,
+      },
+    ],
+  });
+  return Packer.toBuffer(doc, false, [{ path: "word/fontTable.xml", data: fontTable() }]);
+}

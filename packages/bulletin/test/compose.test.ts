@@ -1,4 +1,4 @@
-import { BundleInvalid, InvalidInput, PreparedBundle, UnknownPlan, UnknownRegion, parseBundle } from "@minsheng/domain";
+import { BundleInvalid, InvalidInput, PreparedBundle, UnknownPlan, UnknownRegion, parseBundle, supervisionSentence } from "@minsheng/domain";
 import { Either } from "@minsheng/domain";
 import { describe, expect, it } from "vitest";
 import { chineseDate, chineseNumber, circled, composeBulletin, formatNumber, formatPercent, regionLabel } from "../src/index.js";
@@ -329,5 +329,19 @@ describe("other levels", () => {
     expect(province.summaries[0]!.laggingNamed.map((l) => l.regionName)).toContain("邵阳市本级");
     expect(province.salutation).toBe("各市州工作专班，省直责任单位：");
     expect(compose({ region: "430000", plans: ["hn2024"] }).summaries[0]!.laggingNamed).toEqual([]);
+  });
+});
+
+describe("督办情况 (rules 11-12)", () => {
+  it("adds the month's supervision paragraph from the counts, after the progress sections; none without filings or letters", () => {
+    const counts = { filings: 40, lettersIssued: 5, lettersAnswered: 3, lettersOverdue: 1 };
+    const m = composeBulletin(baseInput({ supervision: counts }));
+    const keys = m.sections.map((s) => s.key);
+    const section = m.sections.find((s) => s.key === "supervision")!;
+    expect(section.heading).toMatch(/、督办情况$/);
+    expect(section.blocks).toEqual([{ type: "paragraph", text: supervisionSentence(counts) }]);
+    expect(keys.indexOf("supervision")).toBeGreaterThan(keys.indexOf("groups"));
+    const quiet = composeBulletin(baseInput({ supervision: { filings: 0, lettersIssued: 0, lettersAnswered: 0, lettersOverdue: 0 } }));
+    expect(quiet.sections.map((s) => s.key)).toEqual(compose().sections.map((s) => s.key));
   });
 });

@@ -506,6 +506,131 @@ CREATE TRIGGER reports_data_version_delete AFTER DELETE ON reports REFERENCING O
   FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version_counted_reports();
 `,
   },
+  {
+    version: 12,
+    name: "supervision: observers, their filings and photos, letters with sources and replies",
+    sql: `
+-- 民生实事观察员 (rule 12): the task force's registry; an entry may be linked to a sign-in account of role observer.
+CREATE TABLE observers (
+  id         bigserial PRIMARY KEY,
+  name       text NOT NULL,
+  background text NOT NULL DEFAULT '',
+  region     text NOT NULL REFERENCES regions(code),
+  group_name text NOT NULL DEFAULT '',
+  term       text NOT NULL DEFAULT '',
+  -- the first month of duty (聘任): "四个一" owes nothing before it
+  since      text NOT NULL CHECK (since ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  user_id    bigint UNIQUE REFERENCES users(id) ON DELETE SET NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX observers_region ON observers(region);
+
+-- 督办函件 (rule 11). Addressed to a unit or to a region (exactly one); numbered per issuer region and
+-- year when issued (seq, number), frozen from then on. public: an accepted rectification shown on 码上通.
+CREATE TABLE letters (
+  id            bigserial PRIMARY KEY,
+  kind          text NOT NULL CHECK (kind IN ('reminder', 'work_notice', 'notice', 'assignment', 'warning')),
+  issuer_region text NOT NULL REFERENCES regions(code),
+  issuer_user   text NOT NULL,
+  to_unit       text REFERENCES units(id),
+  to_region     text REFERENCES regions(code),
+  project       text REFERENCES projects(id) ON DELETE SET NULL,
+  subject       text NOT NULL,
+  body          text NOT NULL,
+  due_on        date NOT NULL,
+  state         text NOT NULL CHECK (state IN ('draft', 'issued', 'acknowledged', 'answered', 'accepted', 'returned')),
+  year          integer,
+  seq           integer,
+  number        text,
+  issued_at     timestamptz,
+  acknowledged_at timestamptz,
+  accepted_at   timestamptz,
+  return_reason text,
+  public        boolean NOT NULL DEFAULT false,
+  created_at    timestamptz NOT NULL,
+  CHECK ((to_unit IS NULL) <> (to_region IS NULL)),
+  CHECK ((state = 'draft') = (number IS NULL)),
+  UNIQUE (issuer_region, year, seq)
+);
+CREATE INDEX letters_to_unit ON letters(to_unit);
+CREATE INDEX letters_to_region ON letters(to_region);
+CREATE INDEX letters_state_due ON letters(state, due_on);
+CREATE INDEX letters_project ON letters(project) WHERE public;
+
+-- 观察信息: information, suggestion, inspection (with its information card) or written report, and the task force's triage.
+CREATE TABLE observations (
+  id             bigserial PRIMARY KEY,
+  observer_id    bigint NOT NULL REFERENCES observers(id),
+  kind           text NOT NULL CHECK (kind IN ('information', 'suggestion', 'inspection', 'report')),
+  text           text NOT NULL,
+  site           text REFERENCES project_sites(code) ON DELETE SET NULL,
+  project        text REFERENCES projects(id) ON DELETE SET NULL,
+  region         text NOT NULL REFERENCES regions(code),
+  card           jsonb,
+  filed_on       date NOT NULL,
+  state          text NOT NULL CHECK (state IN ('submitted', 'no_action', 'forwarded', 'letter')),
+  triage_reason  text,
+  forward_unit   text REFERENCES units(id),
+  forward_region text REFERENCES regions(code),
+  letter_id      bigint REFERENCES letters(id),
+  triaged_by     text,
+  triaged_at     timestamptz,
+  created_at     timestamptz NOT NULL
+);
+CREATE INDEX observations_observer ON observations(observer_id, filed_on);
+CREATE INDEX observations_region_state ON observations(region, state);
+
+CREATE TABLE observation_photos (
+  id             text PRIMARY KEY,
+  observation_id bigint NOT NULL REFERENCES observations(id) ON DELETE CASCADE,
+  filename       text NOT NULL,
+  media_type     text NOT NULL,
+  size           bigint NOT NULL,
+  sha256         text NOT NULL,
+  storage_key    text NOT NULL,
+  uploaded_at    timestamptz NOT NULL
+);
+CREATE INDEX observation_photos_observation ON observation_photos(observation_id);
+
+-- What a letter is about: an observation, a citizen's feedback, a lagging indicator-region, a missing report.
+CREATE TABLE letter_sources (
+  letter_id      bigint NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+  position       integer NOT NULL,
+  kind           text NOT NULL CHECK (kind IN ('observation', 'feedback', 'lagging', 'missing_report')),
+  observation_id bigint REFERENCES observations(id),
+  feedback_id    bigint REFERENCES feedback(id) ON DELETE SET NULL,
+  indicator      text,
+  region         text,
+  period         text,
+  PRIMARY KEY (letter_id, position)
+);
+CREATE INDEX letter_sources_observation ON letter_sources(observation_id);
+
+-- 整改情况: the addressee's answers (again after a return), with evidence files.
+CREATE TABLE letter_replies (
+  id         bigserial PRIMARY KEY,
+  letter_id  bigint NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+  text       text NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX letter_replies_letter ON letter_replies(letter_id, created_at);
+
+CREATE TABLE letter_reply_files (
+  id          text PRIMARY KEY,
+  reply_id    bigint NOT NULL REFERENCES letter_replies(id) ON DELETE CASCADE,
+  filename    text NOT NULL,
+  media_type  text NOT NULL,
+  size        bigint NOT NULL,
+  sha256      text NOT NULL,
+  storage_key text NOT NULL,
+  uploaded_by text NOT NULL,
+  uploaded_at timestamptz NOT NULL
+);
+CREATE INDEX letter_reply_files_reply ON letter_reply_files(reply_id);
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

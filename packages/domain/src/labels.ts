@@ -5,13 +5,14 @@
  */
 import type { DisclosureBand, DisclosureObligation } from "./disclosure.js";
 import type { FeedbackKind, FeedbackState } from "./feedback.js";
-import type { LetterKind } from "./letter.js";
+import type { LetterKind, LetterState } from "./letter.js";
+import type { ObservationKind, ObservationState } from "./observer.js";
 import type { PlanLevel, RegionLevel } from "./plan.js";
 import type { Status } from "./status.js";
 import type { SatisfactionRating } from "./survey.js";
 import type { ReportState } from "./verification.js";
 
-export type { DisclosureBand, DisclosureObligation, FeedbackKind, FeedbackState, LetterKind, PlanLevel, RegionLevel, ReportState, SatisfactionRating, Status };
+export type { DisclosureBand, DisclosureObligation, FeedbackKind, FeedbackState, LetterKind, LetterState, ObservationKind, ObservationState, PlanLevel, RegionLevel, ReportState, SatisfactionRating, Status };
 
 /** 进度状态: completed 已完成全年目标 / on_schedule 按序时推进 / behind 未达序时. */
 export const statusLabel: Readonly<Record<Status, string>> = {
@@ -80,8 +81,40 @@ export const reportStateLabel: Readonly<Record<ReportState, string>> = {
 export const letterKindLabel: Readonly<Record<LetterKind, string>> = {
   reminder: "温馨提示函",
   work_notice: "工作提示函",
+  notice: "提醒函",
   assignment: "交办函",
   warning: "预警通知",
+};
+
+/** 函件办理状态 (rule 11). */
+export const letterStateLabel: Readonly<Record<LetterState, string>> = {
+  draft: "草稿",
+  issued: "待签收",
+  acknowledged: "已签收待答复",
+  answered: "已答复待销号",
+  accepted: "已销号",
+  returned: "已退回重办",
+};
+
+/** 观察员报送的类型 (rule 12, "四个一"). */
+export const observationKindLabel: Readonly<Record<ObservationKind, string>> = {
+  information: "观察信息",
+  suggestion: "意见建议",
+  inspection: "专项检查",
+  report: "调研材料",
+};
+
+/** The fields observers come from (seed 001), offered as choices; any other text is allowed. */
+export const OBSERVER_BACKGROUNDS = ["党代表", "人大代表", "政协委员", "村（社区）干部", "新闻媒体从业者", "教师", "律师", "受益群众"] as const;
+/** The groups by field seed 001 names (33 observers in 6 groups); the task force may name others. */
+export const OBSERVER_GROUPS = ["民生保障组", "城市建设组", "乡村振兴组", "生态环境组", "安全生产组", "综合组"] as const;
+
+/** 观察信息的分办结果. */
+export const observationStateLabel: Readonly<Record<ObservationState, string>> = {
+  submitted: "待分办",
+  no_action: "不予交办",
+  forwarded: "已转责任单位",
+  letter: "已发函督办",
 };
 
 /** The level that issued a plan: 省定 / 市定 / 县定. */

@@ -17,6 +17,8 @@ const Table = lazy(() => tableModule) as unknown as typeof import("antd/es/table
 // figures load rather than after them.
 const countyChartModule = import("./CountyChart");
 const CountyChart = lazy(() => countyChartModule);
+// 督办 (rules 11-12): the task forces' tile; other staff (the system admin) hold no supervision permission
+const SupervisionTile = lazy(() => import("./SupervisionTile"));
 
 
 interface Row {
@@ -158,6 +160,11 @@ export default function Dashboard() {
           <Select style={{ width: 120 }} value={period} onChange={(v) => set("period", v)} options={cumulativeMonthOptions(year)} data-testid="period" />
         </Space>
       </Card>
+      {me.role.startsWith("staff_") && (
+        <Suspense fallback={null}>
+          <SupervisionTile />
+        </Suspense>
+      )}
       <Breadcrumb
         data-testid="drill-path"
         items={[

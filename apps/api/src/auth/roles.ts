@@ -39,7 +39,13 @@ export type Permission =
   | "settings.manage"
   // 通报: preview and download bulletins, keep narrative drafts; issue them (第 N 期)
   | "bulletins.read"
-  | "bulletins.issue";
+  | "bulletins.issue"
+  // 督办 (rules 11-12): observers file; the task force keeps the registry, sorts filings and issues letters; addressees answer
+  | "observations.file"
+  | "observations.read"
+  | "supervision.manage"
+  | "letters.read"
+  | "letters.answer";
 
 const grants: Record<Role, Permission[]> = {
   admin: ["plans.read", "plans.import", "plans.export", "reports.read", "reports.write", "reports.review", "evidence.read"],
@@ -63,6 +69,11 @@ for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as 
 
 // 计划管理: the province and city task forces keep their own plans and split targets down in their area (the system admin: every plan).
 for (const role of ["admin", "staff_province", "staff_city"] as const) grants[role].push("plans.edit");
+
+// 督办: observers file and follow their filings; task forces run supervision; units (reporters) and task forces answer letters.
+grants.observer.push("observations.file", "observations.read");
+for (const role of ["staff_province", "staff_city", "staff_county"] as const) grants[role].push("observations.read", "supervision.manage", "letters.read", "letters.answer");
+grants.reporter.push("letters.read", "letters.answer");
 
 export const can = (role: Role, permission: Permission): boolean => grants[role].includes(permission);
 

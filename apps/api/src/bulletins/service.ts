@@ -4,6 +4,7 @@ import { chinaDate, type DisclosureContent, periodYear } from "@minsheng/domain"
 import { appendAudit, canonicalJson, type Queryable } from "@minsheng/db";
 import { assertRegion, mayAccessRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
+import { supervisionCounts } from "../letters/data.js";
 import { loadDisclosureContent } from "../lib/compliance.js";
 import type { Deps } from "../lib/context.js";
 import { CodedError, fail } from "../lib/errors.js";
@@ -208,6 +209,17 @@ export async function saveDraft(p: Principal, deps: Deps, body: DraftBody): Prom
 // ---------------------------------------------------------------------------------------------
 // Preview, issue, download
 
+/**
+ * The sections the workflows add to a month's bulletin, from their own records: 督办情况 (rules
+ * 11-12) counted as of the month's last day, or today while the month runs.
+ */
+async function workflowSections(db: Queryable, deps: Deps, region: string, period: string): Promise<Pick<ComposeInput, "supervision">> {
+  await deps.regions.ready();
+  const today = chinaDate(deps.now().getTime());
+  const last = new Date(Date.UTC(periodYear(period), Number(period.slice(5, 7)), 0)).toISOString().slice(0, 10);
+  return { supervision: await supervisionCounts(db, deps.regions.subtree(region), period, today < last ? today : last) };
+}
+
 /** The bulletin from live data with the saved draft's narrative, and what it was composed from. */
 export async function previewBulletin(p: Principal, deps: Deps, q: Omit<PreviewQuery, "format">) {
   const plans = q.plan.split(",");
@@ -216,7 +228,8 @@ export async function previewBulletin(p: Principal, deps: Deps, q: Omit<PreviewQ
   const issueNo = q.issueNo ?? draft?.content.issueNo ?? (await nextIssueNo(deps.db, q.region, periodYear(q.period)));
   const date = q.date ?? validDate(draft?.content.date) ?? chinaDate(deps.now().getTime());
   const content = await loadDisclosureContent(deps.db, deps.regions, deps.now(), q.period, q.region, plans);
-  const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content) }), content);
+  const sections = await workflowSections(deps.db, deps, q.region, q.period);
+  const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content), ...sections }), content);
   return { model, dataVersion: Number(version), draftVersion: draft?.version ?? null, plans, issueNo, date };
 }
 
@@ -246,6 +259,7 @@ export async function issueBulletin(p: Principal, deps: Deps, body: IssueBody): 
       period: body.period,
       issueNo: body.issueNo,
       date: body.date,
+      ...(await workflowSections(tx, deps, body.region, body.period)),
     });
     const disclosure = await loadDisclosureContent(tx, deps.regions, at, body.period, body.region, body.plans);
     const { model, version } = await composeLive(tx, options, disclosure);

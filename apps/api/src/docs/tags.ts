@@ -16,6 +16,9 @@ export const tags = {
   public: "码上通公众端 · The public side (no sign-in)",
   bulletins: "通报 · Monthly bulletins: preview, narrative drafts, issued snapshots (.docx / .xlsx)",
   imports: "Excel 导入 · Monthly figures from a filled Excel template",
+  observers: "观察员 · Observers and their duties",
+  observations: "观察信息 · Observers' filings and their triage",
+  letters: "督办函件 · Letters that must be answered",
 } as const;
 
 export type Tag = keyof typeof tags;

@@ -95,6 +95,9 @@ export const PublicSite = z.object({
   suggestions: z.array(z.object({ kind: FeedbackKind, kindLabel: z.string(), text: z.string(), receivedOn: Day, answer: z.string(), answeredOn: Day })),
   counts: z.object({ suggestionsReceived: z.number().int(), suggestionsAnswered: z.number().int(), processingRate: z.number() }),
   satisfaction: Satisfaction,
+  rectifications: z
+    .array(z.object({ number: z.string(), kind: z.string(), subject: z.string(), acceptedAt: z.string(), reply: z.string() }))
+    .describe("督办整改: letters about this project closed (销号) and marked public by the task force"),
 });
 const PublicSiteList = z.object({
   total: z.number().int(),

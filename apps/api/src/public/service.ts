@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { publicRectifications } from "../letters/data.js";
 import { type FeedbackSubmission, feedbackKindLabel, maskPhone, processingRate, type SatisfactionRating, summariseSatisfaction } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import type { Deps } from "../lib/context.js";
@@ -45,12 +46,13 @@ export async function satisfactionOf(db: Queryable, code: string) {
 
 /** The whole public page of a site; `url` is where it lives (sites/service.ts publicUrlOf). */
 export async function publicSiteView(deps: Deps, site: SiteRow, url: string) {
-  const [progress, content, answered, satisfaction, counts] = await Promise.all([
+  const [progress, content, answered, satisfaction, counts, rectifications] = await Promise.all([
     siteProgress(deps, site),
     contentOfSites(deps.db, [site.code], true),
     answeredSuggestions(deps.db, site.code),
     satisfactionOf(deps.db, site.code),
     feedbackCounts(deps.db, site.code),
+    publicRectifications(deps.db, site.project, deps.regions.subtree(site.region)),
   ]);
   const of = (kind: string) => content.filter((x) => x.row.kind === kind).map((x) => publicContentView(x.row, x.files));
   return {
@@ -71,6 +73,7 @@ export async function publicSiteView(deps: Deps, site: SiteRow, url: string) {
     suggestions: answered.map((r) => ({ kind: r.kind, kindLabel: feedbackKindLabel[r.kind], text: r.text, receivedOn: r.received_on, answer: r.answer, answeredOn: r.answered_on })),
     counts: { suggestionsReceived: counts.received, suggestionsAnswered: counts.answered, processingRate: processingRate(counts.received, counts.answered) },
     satisfaction,
+    rectifications,
   };
 }
 

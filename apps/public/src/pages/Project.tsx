@@ -1,3 +1,5 @@
+import { chinaDate } from "@minsheng/domain/calendar";
+import { letterKindLabel } from "@minsheng/domain/labels";
 import { useEffect } from "preact/hooks";
 import { getSite, type SiteView } from "../api";
 import { Loading, LoadError, Notice, ScheduleBar, StatusBadge, Text } from "../components";
@@ -217,8 +219,36 @@ export function ProjectView({ site }: { site: SiteView }) {
         )}
       </section>
 
+      {site.rectifications && site.rectifications.length > 0 && (
+        <section class="card" aria-labelledby="rectify-h" data-testid="rectifications">
+          <h2 id="rectify-h">督办整改</h2>
+          <ul class="answers">
+            {site.rectifications.map((r) => (
+              <li key={r.number}>
+                <p class="muted small">
+                  <span class="tag">{letterKindLabel[r.kind]}</span> {r.number} · {cnDate(chinaDate(Date.parse(r.acceptedAt)))} 已销号
+                </p>
+                <p>{r.subject}</p>
+                {r.reply && (
+                  <div class="reply">
+                    <p class="muted small">整改情况</p>
+                    <Text value={r.reply} />
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
       <RatingPanel code={site.code} initial={site.satisfaction} />
       <FeedbackForm code={site.code} />
+      {/* 民生实事观察员 scan the same QR code: their filing page in the console, on this site (rule 12) */}
+      <p class="center muted small">
+        <a href={`/admin/observe?site=${encodeURIComponent(site.code)}`} data-testid="observer-entry">
+          民生实事观察员报送入口
+        </a>
+      </p>
     </article>
   );
 }
