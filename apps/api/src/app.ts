@@ -20,6 +20,9 @@ import { reportImportRoutes } from "./routes/report-import.js";
 import { reportRoutes } from "./routes/reports.js";
 import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
 import { tokenRoutes } from "./tokens/routes.js";
+import { scorecardRoutes } from "./scorecards/routes.js";
+import { qualityRoutes } from "./quality/routes.js";
+import { riskRoutes } from "./risks/routes.js";
 import { userRoutes } from "./routes/users.js";
 
 /**
@@ -41,6 +44,8 @@ export function apiRoutes() {
     .route("/tokens", tokenRoutes)
     .route("/bundles", bundleRoutes)
     .route("/plans", planRoutes)
+    // 预警 (rule 16): GET /plans/{planId}/risks
+    .route("/plans", riskRoutes)
     // 计划管理: plans, items, projects, indicators, targets (split-down) and schedules, record by record
     .route("/", planEditorRoutes)
     .route("/disclosure", disclosureRoutes)
@@ -56,7 +61,10 @@ export function apiRoutes() {
     .route("/content", contentRoutes)
     .route("/feedback", feedbackRoutes)
     .route("/disclosure", complianceRoutes)
-    .route("/public", publicRoutes);
+    .route("/public", publicRoutes)
+    // 考评 (rules 7, 8): the monthly unit scorecard, warnings and interviews; the quality check
+    .route("/scorecards", scorecardRoutes)
+    .route("/quality", qualityRoutes);
 }
 
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */

@@ -39,7 +39,10 @@ export type Permission =
   | "settings.manage"
   // 通报: preview and download bulletins, keep narrative drafts; issue them (第 N 期)
   | "bulletins.read"
-  | "bulletins.issue";
+  | "bulletins.issue"
+  // 考评: read the monthly unit scorecards (a unit's reporter: its own card); set the scheme, adjust, issue, record interviews
+  | "scorecards.read"
+  | "scorecards.manage";
 
 const grants: Record<Role, Permission[]> = {
   admin: ["plans.read", "plans.import", "plans.export", "reports.read", "reports.write", "reports.review", "evidence.read"],
@@ -63,6 +66,10 @@ for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as 
 
 // 计划管理: the province and city task forces keep their own plans and split targets down in their area (the system admin: every plan).
 for (const role of ["admin", "staff_province", "staff_city"] as const) grants[role].push("plans.edit");
+
+// 考评 (rule 8): the task forces score and warn their units; units and reviewers read the cards.
+for (const role of ["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer"] as const) grants[role].push("scorecards.read");
+for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as const) grants[role].push("scorecards.manage");
 
 export const can = (role: Role, permission: Permission): boolean => grants[role].includes(permission);
 
