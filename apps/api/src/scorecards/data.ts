@@ -168,14 +168,15 @@ export interface LetterAnswer {
 
 /**
  * Letters to the units whose deadline fell in the month, with their first reply: a reply after the
- * deadline (or none by `asOf`) is a late answer. None while the platform has no letters table.
+ * deadline (or none by `asOf`) is a late answer; acceptance counts as an answer. None while the platform has no letters table.
  */
 export async function letterAnswers(db: Queryable, units: readonly string[], monthStart: string, monthEnd: string): Promise<LetterAnswer[]> {
   const { rows: exists } = await db.query<{ t: string | null; r: string | null }>("SELECT to_regclass('letters')::text AS t, to_regclass('letter_replies')::text AS r");
   if (!exists[0]?.t) return [];
   const firstReply = exists[0].r ? `(SELECT min(${CHINA_DAY("x.created_at")}) FROM letter_replies x WHERE x.letter_id = l.id)` : "NULL";
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT l.id, l.to_unit, l.due_on::text AS due_on, ${firstReply} AS answered_on FROM letters l
+    // an accepted letter (销号) was answered by then at the latest
+    `SELECT l.id, l.to_unit, l.due_on::text AS due_on, LEAST(${firstReply}, ${CHINA_DAY("l.accepted_at")}) AS answered_on FROM letters l
       WHERE l.to_unit = ANY($1::text[]) AND l.state <> 'draft' AND l.due_on::text >= $2 AND l.due_on::text <= $3
       ORDER BY l.id`,
     [units, monthStart, monthEnd],
