@@ -80,4 +80,16 @@ describe("GET /quality", () => {
     expect(line.items[0].text).toContain("核减为 80");
     expect(line.items[0].link).toBe("/review?tab=reduced&period=2024-10");
   });
+
+  it("goes into the bulletin with the ranking and the at-risk list", async () => {
+    const res = await h.call(admin, "GET", `${API}/bulletins?plan=hn2024&region=430500&period=2024-10&format=json`);
+    expect(res.status).toBe(200);
+    const m = await res.json();
+    expect(m.quality.units.map((u: { name: string }) => u.name)).toEqual(["市教育局"]);
+    expect(m.ranking.rows).toHaveLength(16);
+    const card = await (await h.call(admin, "GET", `${API}/scorecards?region=430500&period=2024-10`)).json();
+    expect(m.ranking.rows.map((r: { unit: string; score: number; rank: number }) => [r.unit, r.score, r.rank])).toEqual(card.units.map((u: { unit: string; score: number; rank: number }) => [u.unit, u.score, u.rank]));
+    const risks = await (await h.call(admin, "GET", `${API}/plans/hn2024/risks?period=2024-10&region=430500`)).json();
+    expect(m.risks.map((r: { text: string }) => r.text)).toEqual(risks.risks.map((r: { text: string }) => r.text));
+  });
 });

@@ -7,6 +7,7 @@ import { assertRegion, mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { Principal } from "../auth/principal.js";
 import { loadDisclosureContent } from "../lib/compliance.js";
+import { bulletinEvaluation } from "../scorecards/service.js";
 import { bulletinFilename, composeLive, mediaTypes, modelHash, renderBulletin, warmRenderers } from "../lib/bulletins.js";
 import type { AppEnv, Deps } from "../lib/context.js";
 import { conflict, notFound } from "../lib/errors.js";
@@ -237,7 +238,9 @@ export const bulletinRoutes = new Hono<AppEnv>()
     const issueNo = q.issueNo ?? draft?.content.issueNo ?? (await nextIssueNo(deps.db, q.region, periodYear(q.period)));
     const date = q.date ?? validDate(draft?.content.date) ?? chinaDate(deps.now().getTime());
     const content = await loadDisclosureContent(deps.db, deps.regions, deps.now(), q.period, q.region, plans);
-    const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content) }), content);
+    // 考评 (rules 7, 8, 16): the ranking, warnings, quality shortfalls and the at-risk list
+    const evaluation = await bulletinEvaluation(deps.db, deps, q.region, q.period);
+    const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content), ...evaluation }), content);
     if (q.format === "json") return c.json({ ...model, dataVersion: Number(version), draftVersion: draft?.version ?? null });
     await appendAudit(deps.db, {
       actor: p.actor,
@@ -305,7 +308,8 @@ export const bulletinRoutes = new Hono<AppEnv>()
         date: body.date,
       });
       const disclosure = await loadDisclosureContent(tx, deps.regions, at, body.period, body.region, body.plans);
-      const { model, version } = await composeLive(tx, options, disclosure);
+      const evaluation = await bulletinEvaluation(tx, deps, body.region, body.period);
+      const { model, version } = await composeLive(tx, { ...options, ...evaluation }, disclosure);
       const sha256 = modelHash(model);
       const ins = await tx.query<{ id: string }>(
         `INSERT INTO bulletin_issues (region, period, plans, year, issue_no, issue_date, title, options, model, sha256, data_version, issued_by, issued_at)

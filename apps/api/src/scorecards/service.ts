@@ -29,6 +29,7 @@ import { assertRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { RegionDirectory } from "../lib/regions.js";
 import { preparedPlans } from "../lib/plan-cache.js";
+import { qualityOf } from "../quality/service.js";
 import { calendarOf, loadDisclosureSettings } from "../lib/settings.js";
 import {
   adjustmentsOf,
@@ -376,4 +377,28 @@ export async function recordInterview(
     await appendAudit(tx, { actor: p.actor, action: "scorecard.interview", entity: "interview", entityId: String(id), before: was, after: values, at });
     return (await noticeOfInterview(tx, id))!;
   });
+}
+
+/**
+ * What the bulletin prints of the evaluation for a region's month: the card (frozen once issued)
+ * with its warnings, the quality shortfalls, and the at-risk list (composed by @minsheng/bulletin).
+ */
+export async function bulletinEvaluation(db: Queryable, ctx: Ctx, region: string, period: string) {
+  const { card } = await cardOf(db, ctx, region, period);
+  const warnings = await warningsAt(db, region, period, card.scheme);
+  const quality = await qualityOf(db, ctx.regions, period, region, null);
+  return {
+    ...(card.units.length > 0
+      ? {
+          scorecard: {
+            units: card.units.map((u) => ({ unit: u.unit, name: u.name, score: u.score, rank: u.rank, lines: u.lines.map(({ rule, label, count, points }) => ({ rule, label, count, points })) })),
+            warnings,
+            bottom: card.scheme.warning.bottom,
+            consecutiveMonths: card.scheme.warning.consecutiveMonths,
+          },
+        }
+      : {}),
+    quality: { maxGap: quality.maxGap, shortfalls: quality.shortfalls.map((s) => ({ unit: s.unit, name: s.name, indicators: s.indicators })) },
+    risks: true,
+  };
 }
