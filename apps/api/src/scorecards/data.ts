@@ -65,30 +65,39 @@ export interface DuePair {
  */
 export async function duePairs(db: Queryable, period: string, area: readonly string[], units: readonly string[]): Promise<DuePair[]> {
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT pr.lead_unit, t.indicator, i.name AS indicator_name, t.region, rg.name AS region_name,
-            r.id AS report_id, r.state, r.source, ${CHINA_DAY("r.submitted_at")} AS submitted_on
+    `SELECT pr.lead_unit, t.indicator, i.name AS indicator_name, t.region, rg.name AS region_name
        FROM targets t
        JOIN indicators i ON i.id = t.indicator
        JOIN projects pr ON pr.id = i.project
        JOIN items it ON it.id = pr.item
        JOIN plans pl ON pl.id = it.plan
        JOIN regions rg ON rg.code = t.region
-       LEFT JOIN reports r ON r.indicator = t.indicator AND r.region = t.region AND r.period = $1
-      WHERE pl.year = $2 AND i.linked_to IS NULL AND t.region = ANY($3::text[]) AND pr.lead_unit = ANY($4::text[])
+      WHERE pl.year = $1 AND i.linked_to IS NULL AND t.region = ANY($2::text[]) AND pr.lead_unit = ANY($3::text[])
       ORDER BY pr.lead_unit, i.position, t.indicator, t.region`,
-    [period, Number(period.slice(0, 4)), area, units],
+    [Number(period.slice(0, 4)), area, units],
   );
-  return rows.map((r) => ({
-    unit: String(r.lead_unit),
-    indicator: String(r.indicator),
-    indicatorName: String(r.indicator_name),
-    region: String(r.region),
-    regionName: String(r.region_name),
-    reportId: r.report_id == null ? null : Number(r.report_id),
-    state: r.state == null ? null : String(r.state),
-    source: r.source == null ? null : String(r.source),
-    submittedOn: r.submitted_on == null ? null : String(r.submitted_on),
-  }));
+  // The month's reports of the area apart, by (region, period): one range per region, where a join
+  // per target lets a planner without statistics walk the whole month of a region for each target.
+  const { rows: reports } = await db.query<Record<string, unknown>>(
+    `SELECT r.indicator, r.region, r.id, r.state, r.source, ${CHINA_DAY("r.submitted_at")} AS submitted_on
+       FROM reports r WHERE r.period = $1 AND r.region = ANY($2::text[])`,
+    [period, area],
+  );
+  const byKey = new Map(reports.map((r) => [`${r.indicator}\u0000${r.region}`, r]));
+  return rows.map((t) => {
+    const r = byKey.get(`${t.indicator}\u0000${t.region}`);
+    return {
+      unit: String(t.lead_unit),
+      indicator: String(t.indicator),
+      indicatorName: String(t.indicator_name),
+      region: String(t.region),
+      regionName: String(t.region_name),
+      reportId: r ? Number(r.id) : null,
+      state: r ? String(r.state) : null,
+      source: r ? String(r.source) : null,
+      submittedOn: r?.submitted_on == null ? null : String(r.submitted_on),
+    };
+  });
 }
 
 /** Regions holding a target for each of the indicators (to tell leaf targets from parents'). */

@@ -151,11 +151,9 @@ async function occurrencesOf(db: Queryable, ctx: Ctx, scheme: ScorecardScheme, r
         add("late_report", p.unit, { text: `${p.indicatorName}（${p.regionName}）${period} 数据于 ${p.submittedOn} 报送，晚于截止日 ${deadline}`, link: `/review?tab=${p.state}&period=${period}` });
     }
   }
-
   if (sources.has("reduction"))
     for (const r of await reductions(db, period, area, units))
       add("reduction", r.unit, { text: `${r.indicatorName}（${r.regionName}）报送 ${r.reported}，核减为 ${r.verified}`, link: `/review?tab=reduced&period=${period}` });
-
   if (sources.has("lagging") || sources.has("early_completion") || sources.has("missed_disclosure")) {
     const plans = await plansOfYear(db, periodYear(period));
     if (plans.length > 0) {
@@ -205,7 +203,6 @@ async function occurrencesOf(db: Queryable, ctx: Ctx, scheme: ScorecardScheme, r
       }
     }
   }
-
   if (sources.has("overdue_letter"))
     for (const l of await overdueLetters(db, units, monthStart, monthEnd, asOf))
       add("overdue_letter", l.unit, { text: `提示函 ${l.letterId} 整改期限 ${l.dueOn}，逾期未销号`, link: `/letters?id=${l.letterId}` });
