@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium())("考评 in Chromium", () => {
     await login("city");
     expect(await page.getByTestId("menu").textContent()).toContain("考评");
     await go("/scorecards?region=430500&period=2024-09");
-    await expect.poll(() => rows().count()).toBe(16);
+    await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(16);
     expect(await page.getByTestId("scorecard-state").textContent()).toContain("预览");
     // ties share a rank: each rank is 1 + the number of units scored strictly higher
     const ranked = await shown();
@@ -74,7 +74,8 @@ describe.skipIf(!hasChromium())("考评 in Chromium", () => {
     await page.getByTestId("scorecard-adjust").click();
     const dialog = page.locator(".ant-modal").filter({ hasText: "人工调整" });
     await dialog.locator(".ant-select").click();
-    await page.locator(".ant-select-dropdown .ant-select-item-option").filter({ hasText: "市教育局" }).click();
+    await page.keyboard.type("市教育局");
+    await page.keyboard.press("Enter");
     await dialog.locator("input.ant-input-number-input").fill("3");
     await dialog.locator(".ant-btn-primary").click();
     await dialog.getByText("请写明理由").waitFor();
@@ -86,7 +87,7 @@ describe.skipIf(!hasChromium())("考评 in Chromium", () => {
 
     await page.getByTestId("scorecard-issue").click();
     await page.locator(".ant-popconfirm .ant-btn-primary").click();
-    await expect.poll(async () => page.getByTestId("scorecard-state").textContent()).toContain("已印发");
+    await expect.poll(async () => page.getByTestId("scorecard-state").textContent(), { timeout: 30_000 }).toContain("已印发");
     // frozen: no more adjustments or issue
     expect(await page.getByTestId("scorecard-adjust").count()).toBe(0);
     await page.screenshot({ path: join(artifactDir("admin"), "scorecards-issued.png"), fullPage: true });
@@ -96,7 +97,7 @@ describe.skipIf(!hasChromium())("考评 in Chromium", () => {
   it("shows 市教育局's reporter its own card only", async () => {
     await login("reporter-edu");
     await go("/scorecards?region=430500&period=2024-09");
-    await expect.poll(() => rows().count()).toBe(1);
+    await expect.poll(() => rows().count(), { timeout: 30_000 }).toBe(1);
     expect(await rows().first().textContent()).toContain("市教育局");
     // its own card opens with the lines explained
     await page.getByTestId("unit-lines-edu").or(page.getByText("本月无扣分、加分事项")).first().waitFor();
