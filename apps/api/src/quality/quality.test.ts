@@ -79,6 +79,11 @@ describe("GET /quality", () => {
     expect(line).toMatchObject({ count: 1, points: -2 });
     expect(line.items[0].text).toContain("核减为 80");
     expect(line.items[0].link).toBe("/review?tab=reduced&period=2024-10");
+    // the three October reports went in on 8 November (China time), after the 5th: late; the rest of 市教育局's are missing
+    const late = unit.lines.find((l: { rule: string }) => l.rule === "late_report");
+    const texts = late.items.map((i: { text: string }) => i.text);
+    expect(texts.filter((t: string) => t.includes("于 2024-11-08 报送，晚于截止日 2024-11-05"))).toHaveLength(3);
+    expect(texts.filter((t: string) => t.includes("未报送")).length).toBe(late.count - 3);
   });
 
   it("goes into the bulletin with the ranking and the at-risk list", async () => {
