@@ -86,6 +86,10 @@ try {
   const lines = body.units.reduce((s, u) => s + u.lines.length, 0);
   console.log(`reports: ${progress.length}; units scored: ${body.units.length}; lines: ${lines}`);
   console.log(`GET /scorecards (40 units, a year of data): cold ${cold.toFixed(0)} ms, warm median ${median(warm).toFixed(0)} ms (goal ≤ 200 ms)`);
+  // the console's trend: every month of the year (informational)
+  const trend = [];
+  for (let i = 0; i < 3; i++) trend.push(await time(() => get(`/scorecards/trend?region=${CITY}&year=2024`)));
+  console.log(`GET /scorecards/trend (12 months): median ${median(trend).toFixed(0)} ms`);
   await db.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

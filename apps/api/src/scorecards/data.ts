@@ -36,77 +36,34 @@ export async function plansOfYear(db: Queryable, year: number): Promise<string[]
   return rows.map((r) => r.id);
 }
 
-/** project → lead unit, for the projects of the plans. */
-export async function leadUnits(db: Queryable, plans: readonly string[]): Promise<Map<string, string>> {
-  const { rows } = await db.query<{ id: string; lead_unit: string }>(
-    "SELECT p.id, p.lead_unit FROM projects p JOIN items i ON i.id = p.item WHERE i.plan = ANY($1::text[])",
-    [plans],
-  );
-  return new Map(rows.map((r) => [r.id, r.lead_unit]));
-}
-
-export interface DuePair {
-  unit: string;
+export interface MonthReport {
   indicator: string;
-  indicatorName: string;
   region: string;
-  regionName: string;
-  reportId: number | null;
-  state: string | null;
-  source: string | null;
+  id: number;
+  state: string;
+  source: string;
   /** the China day it was (last) submitted */
   submittedOn: string | null;
 }
 
 /**
- * The indicator × region pairs of the units that must be reported for the month in the area, with
- * their report: leaf targets (no region below holds one for the indicator) of non-linked indicators
- * in plans of the month's year, projects the units lead.
+ * The month's reports in the area (read by region and period; the targets they answer come from
+ * the prepared plans, so no join per target that a planner without statistics would walk slowly).
  */
-export async function duePairs(db: Queryable, period: string, area: readonly string[], units: readonly string[]): Promise<DuePair[]> {
+export async function monthReports(db: Queryable, period: string, area: readonly string[]): Promise<MonthReport[]> {
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT pr.lead_unit, t.indicator, i.name AS indicator_name, t.region, rg.name AS region_name
-       FROM targets t
-       JOIN indicators i ON i.id = t.indicator
-       JOIN projects pr ON pr.id = i.project
-       JOIN items it ON it.id = pr.item
-       JOIN plans pl ON pl.id = it.plan
-       JOIN regions rg ON rg.code = t.region
-      WHERE pl.year = $1 AND i.linked_to IS NULL AND t.region = ANY($2::text[]) AND pr.lead_unit = ANY($3::text[])
-      ORDER BY pr.lead_unit, i.position, t.indicator, t.region`,
-    [Number(period.slice(0, 4)), area, units],
-  );
-  // The month's reports of the area apart, by (region, period): one range per region, where a join
-  // per target lets a planner without statistics walk the whole month of a region for each target.
-  const { rows: reports } = await db.query<Record<string, unknown>>(
     `SELECT r.indicator, r.region, r.id, r.state, r.source, ${CHINA_DAY("r.submitted_at")} AS submitted_on
        FROM reports r WHERE r.period = $1 AND r.region = ANY($2::text[])`,
     [period, area],
   );
-  const byKey = new Map(reports.map((r) => [`${r.indicator}\u0000${r.region}`, r]));
-  return rows.map((t) => {
-    const r = byKey.get(`${t.indicator}\u0000${t.region}`);
-    return {
-      unit: String(t.lead_unit),
-      indicator: String(t.indicator),
-      indicatorName: String(t.indicator_name),
-      region: String(t.region),
-      regionName: String(t.region_name),
-      reportId: r ? Number(r.id) : null,
-      state: r ? String(r.state) : null,
-      source: r ? String(r.source) : null,
-      submittedOn: r?.submitted_on == null ? null : String(r.submitted_on),
-    };
-  });
-}
-
-/** Regions holding a target for each of the indicators (to tell leaf targets from parents'). */
-export async function targetRegions(db: Queryable, indicators: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (indicators.length === 0) return out;
-  const { rows } = await db.query<{ indicator: string; region: string }>("SELECT indicator, region FROM targets WHERE indicator = ANY($1::text[])", [indicators]);
-  for (const r of rows) (out.get(r.indicator) ?? out.set(r.indicator, []).get(r.indicator)!).push(r.region);
-  return out;
+  return rows.map((r) => ({
+    indicator: String(r.indicator),
+    region: String(r.region),
+    id: Number(r.id),
+    state: String(r.state),
+    source: String(r.source),
+    submittedOn: r.submitted_on == null ? null : String(r.submitted_on),
+  }));
 }
 
 export interface ReductionRow {

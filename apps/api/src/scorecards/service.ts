@@ -33,14 +33,13 @@ import { qualityOf } from "../quality/service.js";
 import { calendarOf, loadDisclosureSettings } from "../lib/settings.js";
 import {
   adjustmentsOf,
-  duePairs,
   feedbackOfUnits,
   insertAdjustment,
   insertIssue,
   insertNotice,
   issuedCard,
   issuedCards,
-  leadUnits,
+  monthReports,
   letterAnswers,
   type NoticeRow,
   noticeOfInterview,
@@ -50,7 +49,6 @@ import {
   plansOfYear,
   reductions,
   saveScheme,
-  targetRegions,
   unitsAt,
 } from "./data.js";
 
@@ -114,10 +112,6 @@ const lastDayOf = (period: string): string => {
   return d.toISOString().slice(0, 10);
 };
 
-/** Whether `region` is a leaf target of the indicator: no other region below it holds one. */
-const leafTarget = (ctx: Ctx, regionsWithTarget: string[] | undefined, region: string) =>
-  !(regionsWithTarget ?? []).some((other) => other !== region && ctx.regions.isWithin(other, region));
-
 /** Counts the month's occurrences of every source the scheme uses, per unit, with the records behind them. */
 async function occurrencesOf(db: Queryable, ctx: Ctx, scheme: ScorecardScheme, region: string, period: string, units: string[]) {
   const sources = new Set(scheme.rules.map((r) => r.source));
@@ -135,74 +129,82 @@ async function occurrencesOf(db: Queryable, ctx: Ctx, scheme: ScorecardScheme, r
   const asOf = today < monthEnd ? today : monthEnd;
   const nameOf = (code: string) => ctx.regions.get(code)?.name ?? code;
 
-  if (sources.has("late_report")) {
-    // Due by the configured day of the next month: missing once that day has passed, late when submitted after it.
-    const deadline = reportingDeadline(period, ctx.config.reportDeadlineDay);
-    const pairs = await duePairs(db, period, area, units);
-    const targets = await targetRegions(db, [...new Set(pairs.map((p) => p.indicator))]);
-    for (const p of pairs) {
-      if (!leafTarget(ctx, targets.get(p.indicator), p.region)) continue;
-      if (p.source === "import") continue; // official figures loaded in bulk
-      const counted = p.state === "submitted" || p.state === "verified" || p.state === "reduced";
-      const link = `/review?tab=missing&period=${period}`;
-      if (!counted) {
-        if (today > deadline) add("late_report", p.unit, { text: `${p.indicatorName}（${p.regionName}）${period} 数据截至 ${deadline} 未报送`, link });
-      } else if (p.submittedOn !== null && p.submittedOn > deadline)
-        add("late_report", p.unit, { text: `${p.indicatorName}（${p.regionName}）${period} 数据于 ${p.submittedOn} 报送，晚于截止日 ${deadline}`, link: `/review?tab=${p.state}&period=${period}` });
-    }
-  }
   if (sources.has("reduction"))
     for (const r of await reductions(db, period, area, units))
       add("reduction", r.unit, { text: `${r.indicatorName}（${r.regionName}）报送 ${r.reported}，核减为 ${r.verified}`, link: `/review?tab=reduced&period=${period}` });
-  if (sources.has("lagging") || sources.has("early_completion") || sources.has("missed_disclosure")) {
-    const plans = await plansOfYear(db, periodYear(period));
-    if (plans.length > 0) {
-      const { model } = await preparedPlans(db, plans);
-      const lead = await leadUnits(db, plans);
-      const known = new Set(units);
-      const planOf = (project: string) => model.planOfProject.get(project) ?? "";
-      const ofYear = (project: string) => model.planById.get(planOf(project))?.year === periodYear(period);
-      const title = new Map(model.bundle.projects.map((p) => [p.id, p.title]));
-      const indicatorName = new Map(model.bundle.indicators.map((i) => [i.id, i.name]));
-      if (model.regionCodes.has(region) && (sources.has("lagging") || sources.has("early_completion"))) {
-        // Rule 5's lagging indicator-regions under the region, every plan of the year: the dashboard's own list.
-        const now = evaluatePrepared(model, { period, region });
-        if (sources.has("lagging"))
-          for (const l of now.lagging) {
-            const unit = lead.get(l.project);
-            if (!unit || !known.has(unit) || !ofYear(l.project)) continue;
-            add("lagging", unit, {
-              text: `${title.get(l.project) ?? l.project} · ${indicatorName.get(l.indicator) ?? l.indicator}（${nameOf(l.region)}）完成 ${l.rate}%，序时 ${l.due}%`,
-              link: `/dashboard?plan=${planOf(l.project)}&region=${l.region}&period=${period}`,
-            });
-          }
-        if (sources.has("early_completion")) {
-          const previous = previousPeriodInYear(period);
-          const before = previous ? evaluatePrepared(model, { period: previous, region }) : undefined;
-          for (const i of earlyCompletions(now, before)) {
-            const unit = lead.get(i.project);
-            if (!unit || !known.has(unit) || !ofYear(i.project)) continue;
-            add("early_completion", unit, {
-              text: `${title.get(i.project) ?? i.project} · ${indicatorName.get(i.indicator) ?? i.indicator} 于 ${period} 提前完成（${i.rate}%）`,
-              link: `/dashboard?plan=${i.plan}&region=${region}&period=${period}`,
-            });
-          }
+  // The year's plans, prepared once per data version (the dashboard's own model): targets, lead units, rule 5, rule 6.
+  const needsModel = ["late_report", "lagging", "early_completion", "missed_disclosure"].some((x) => sources.has(x as ScoreSource));
+  const plans = needsModel ? await plansOfYear(db, periodYear(period)) : [];
+  if (plans.length > 0) {
+    const { model } = await preparedPlans(db, plans);
+    const lead = new Map(model.bundle.projects.map((p) => [p.id, p.leadUnit]));
+    const indicatorById = new Map(model.bundle.indicators.map((i) => [i.id, i]));
+    const known = new Set(units);
+    const planOf = (project: string) => model.planOfProject.get(project) ?? "";
+    const ofYear = (project: string) => model.planById.get(planOf(project))?.year === periodYear(period);
+    const title = new Map(model.bundle.projects.map((p) => [p.id, p.title]));
+    const indicatorName = new Map(model.bundle.indicators.map((i) => [i.id, i.name]));
+    if (model.regionCodes.has(region) && (sources.has("lagging") || sources.has("early_completion"))) {
+      // Rule 5's lagging indicator-regions under the region, every plan of the year: the dashboard's own list.
+      const now = evaluatePrepared(model, { period, region });
+      if (sources.has("lagging"))
+        for (const l of now.lagging) {
+          const unit = lead.get(l.project);
+          if (!unit || !known.has(unit) || !ofYear(l.project)) continue;
+          add("lagging", unit, {
+            text: `${title.get(l.project) ?? l.project} · ${indicatorName.get(l.indicator) ?? l.indicator}（${nameOf(l.region)}）完成 ${l.rate}%，序时 ${l.due}%`,
+            link: `/dashboard?plan=${planOf(l.project)}&region=${l.region}&period=${period}`,
+          });
         }
-      }
-      if (sources.has("missed_disclosure") && model.regionCodes.has(region)) {
-        const content = await loadDisclosureContent(db, ctx.regions, ctx.now(), period, region, plans);
-        const { sites } = judgeDisclosure(model, period, region, undefined, content);
-        for (const s of sites) {
-          const unit = lead.get(s.project);
-          if (!unit || !known.has(unit) || s.compliant) continue;
-          const link = `/disclosure?region=${s.group}&period=${period}&focus=${s.project}`;
-          const where = `${title.get(s.project) ?? s.project}（${nameOf(s.region)}）`;
-          if (s.missed === null) add("missed_disclosure", unit, { text: `${where} 信息公开考核记录为不达标`, link });
-          else for (const m of s.missed) add("missed_disclosure", unit, { text: `${where} ${DISCLOSURE_MISSED[m] ?? m}`, link });
+      if (sources.has("early_completion")) {
+        const previous = previousPeriodInYear(period);
+        const before = previous ? evaluatePrepared(model, { period: previous, region }) : undefined;
+        for (const i of earlyCompletions(now, before)) {
+          const unit = lead.get(i.project);
+          if (!unit || !known.has(unit) || !ofYear(i.project)) continue;
+          add("early_completion", unit, {
+            text: `${title.get(i.project) ?? i.project} · ${indicatorName.get(i.indicator) ?? i.indicator} 于 ${period} 提前完成（${i.rate}%）`,
+            link: `/dashboard?plan=${i.plan}&region=${region}&period=${period}`,
+          });
         }
       }
     }
+    if (sources.has("missed_disclosure") && model.regionCodes.has(region)) {
+      const content = await loadDisclosureContent(db, ctx.regions, ctx.now(), period, region, plans);
+      const { sites } = judgeDisclosure(model, period, region, undefined, content);
+      for (const s of sites) {
+        const unit = lead.get(s.project);
+        if (!unit || !known.has(unit) || s.compliant) continue;
+        const link = `/disclosure?region=${s.group}&period=${period}&focus=${s.project}`;
+        const where = `${title.get(s.project) ?? s.project}（${nameOf(s.region)}）`;
+        if (s.missed === null) add("missed_disclosure", unit, { text: `${where} 信息公开考核记录为不达标`, link });
+        else for (const m of s.missed) add("missed_disclosure", unit, { text: `${where} ${DISCLOSURE_MISSED[m] ?? m}`, link });
+      }
+    }
+
+    if (sources.has("late_report")) {
+      // Due: leaf targets (no region below holds one) of non-linked indicators of the year's plans in
+      // the area, by the configured day of the next month: missing once it has passed, late when submitted after it.
+      const deadline = reportingDeadline(period, ctx.config.reportDeadlineDay);
+      const inArea = new Set(area);
+      const reports = new Map((await monthReports(db, period, area)).map((r) => [`${r.indicator}\u0000${r.region}`, r]));
+      for (const t of model.bundle.targets) {
+        const ind = indicatorById.get(t.indicator);
+        if (!ind || ind.linkedTo !== undefined || !inArea.has(t.region) || !ofYear(ind.project)) continue;
+        const unit = lead.get(ind.project);
+        if (!unit || !known.has(unit) || model.contributingChildren(t.indicator, t.region).length > 0) continue;
+        const r = reports.get(`${t.indicator}\u0000${t.region}`);
+        if (r?.source === "import") continue; // official figures loaded in bulk
+        const where = `${ind.name}（${nameOf(t.region)}）${period} 数据`;
+        const counted = r !== undefined && (r.state === "submitted" || r.state === "verified" || r.state === "reduced");
+        if (!counted) {
+          if (today > deadline) add("late_report", unit, { text: `${where}截至 ${deadline} 未报送`, link: `/review?tab=missing&period=${period}` });
+        } else if (r.submittedOn !== null && r.submittedOn > deadline)
+          add("late_report", unit, { text: `${where}于 ${r.submittedOn} 报送，晚于截止日 ${deadline}`, link: `/review?tab=${r.state}&period=${period}` });
+      }
+    }
   }
+
   if (sources.has("overdue_letter"))
     for (const l of await overdueLetters(db, units, monthStart, monthEnd, asOf))
       add("overdue_letter", l.unit, { text: `提示函 ${l.letterId} 整改期限 ${l.dueOn}，逾期未销号`, link: `/letters?id=${l.letterId}` });
