@@ -98,7 +98,7 @@ export const getScorecardOp = defineOperation({
 export const getUnitCardOp = defineOperation({
   ...read, method: "get", path: "/units/{unit}", operationId: "getUnitScorecard",
   summary: ["单位考评明细", "One unit's card with the records behind each count"],
-  params: UnitParam, query: MonthQuery, examples,
+  params: UnitParam, query: MonthQuery, examples: { ...examples, unit: "edu" },
   success: {
     status: 200,
     description: "the unit's card",
