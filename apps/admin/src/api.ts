@@ -100,6 +100,8 @@ export const sections = [
   // 码上通: sites.read / content.write / feedback.* are staff's and units' (reporters'); the disclosure scores need plans.read
   { key: "sites", label: "项目点位", allow: (r: Role) => isStaff(r) || r === "reporter" },
   { key: "feedback", label: "意见建议", allow: (r: Role) => isStaff(r) || r === "reporter" },
+  // 考评: the task forces rank and warn their units (scorecards.manage); units and reviewers read the cards
+  { key: "scorecards", label: "考评", allow: (r: Role) => isStaff(r) || r === "reporter" || r === "reviewer" },
   { key: "disclosure", label: "信息公开考核", allow: (r: Role) => (["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as string[]).includes(r) },
   { key: "users", label: "用户管理", allow: (r: Role) => r === "security_admin" },
   // 督办 (rules 11-12): the task force sorts filings and runs letters; units and task forces answer letters; observers file
@@ -119,4 +121,4 @@ export const bandColor: Record<string, string> = { good: "green", fair: "gold", 
 export const currentPeriod = (now = new Date()): string => periodAt(now.getTime());
 
 /** Sections whose page exists; the others stay out of the menu and the router until built. */
-export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports", "supervision", "letters", "observe"]);
+export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports", "supervision", "letters", "observe", "scorecards"]);

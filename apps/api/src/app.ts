@@ -25,6 +25,9 @@ import { userRoutes } from "./users/routes.js";
 import { letterRoutes } from "./letters/routes.js";
 import { observationRoutes } from "./observations/routes.js";
 import { observerRoutes } from "./observers/routes.js";
+import { scorecardRoutes } from "./scorecards/routes.js";
+import { qualityRoutes } from "./quality/routes.js";
+import { riskRoutes } from "./risks/routes.js";
 
 /**
  * The routes under /api/v1: every feature's router behind authentication. Needs no dependencies
@@ -45,6 +48,8 @@ export function apiRoutes() {
     .route("/tokens", tokenRoutes)
     .route("/bundles", bundleRoutes)
     .route("/plans", planRoutes)
+    // 预警 (rule 16): GET /plans/{planId}/risks
+    .route("/plans", riskRoutes)
     // 计划管理: plans, items, projects, indicators, targets (split-down) and schedules, record by record
     .route("/", planEditorRoutes)
     // rule 6: scores, the compliance report from the sites' real content, its checklist
@@ -65,7 +70,10 @@ export function apiRoutes() {
     // 督办: observers, their filings, letters that must be answered (rules 11-12)
     .route("/observers", observerRoutes)
     .route("/observations", observationRoutes)
-    .route("/letters", letterRoutes);
+    .route("/letters", letterRoutes)
+    // 考评 (rules 7, 8): the monthly unit scorecard, warnings and interviews; the quality check
+    .route("/scorecards", scorecardRoutes)
+    .route("/quality", qualityRoutes);
 }
 
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */

@@ -11,6 +11,7 @@
  * saves October drafts no other row's outcome depends on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultScorecardScheme } from "@minsheng/domain";
 import { can } from "../src/auth/roles.js";
 import { API_BASE, operationKey, routeKeys } from "../src/lib/operation.js";
 import { operations } from "./operations.js";
@@ -146,6 +147,18 @@ POST   /letters/{id}/replies/{replyId}/files | 403 | 404 | 404  | 404     | 404 
 GET    /letters/{id}/files/{fileId} | 403  | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
 POST   /letters/{id}/accept      | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 POST   /letters/{id}/return      | 403     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /scorecards               | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
+GET    /scorecards/scheme        | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
+PUT    /scorecards/scheme        | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /scorecards/units/{unit}  | 400     | 2xx/403/2xx | 400/403/400 | 400/403/400 | 400/403/400 | 400/403/403 | 400/403/400 | 403 | 403     | 403     | 401
+GET    /scorecards/adjustments   | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
+POST   /scorecards/adjustments   | 400     | 400/403 | 400/403 | 400/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /scorecards/issue         | 400     | 400/403 | 400/403 | 400/403 | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /scorecards/trend         | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
+GET    /scorecards/warnings      | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
+PUT    /scorecards/interviews/{id} | 404   | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /quality                  | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
+GET    /plans/{planId}/risks     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
 `;
 
 /**
@@ -372,6 +385,21 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "GET /letters/{id}/files/{fileId}": () => ({ path: "/letters/999999/files/00000000-0000-4000-8000-000000000000" }),
   "POST /letters/{id}/accept": () => ({ path: "/letters/999999/accept", body: {} }),
   "POST /letters/{id}/return": () => ({ path: "/letters/999999/return", body: { reason: "矩阵测试" } }),
+  // 考评: the region's month; writes fail after the checks (an unknown unit, a month not over, no such interview),
+  // except setting the region's scheme to the default (what it is already)
+  "GET /scorecards": (who, scope) => ({ path: `/scorecards?region=${pick(who, scope, "region")}&period=2024-09` }),
+  "GET /scorecards/scheme": (who, scope) => ({ path: `/scorecards/scheme?region=${pick(who, scope, "region")}` }),
+  "PUT /scorecards/scheme": (who, scope) => ({ path: `/scorecards/scheme?region=${pick(who, scope, "region")}`, body: defaultScorecardScheme }),
+  // 市教育局's reporter may read its own unit's card only: "unit" asks for 市民政局's
+  "GET /scorecards/units/{unit}": (who, scope) => ({ path: `/scorecards/units/${scope === "unit" ? "mz" : "edu"}?region=${pick(who, scope, "region")}&period=2024-09` }),
+  "GET /scorecards/adjustments": (who, scope) => ({ path: `/scorecards/adjustments?region=${pick(who, scope, "region")}&period=2024-09` }),
+  "POST /scorecards/adjustments": (who, scope) => ({ path: "/scorecards/adjustments", body: { region: pick(who, scope, "region"), period: "2024-09", unit: "matrix-unit", points: 1, reason: "矩阵测试" } }),
+  "POST /scorecards/issue": (who, scope) => ({ path: "/scorecards/issue", body: { region: pick(who, scope, "region"), period: "2024-10" } }),
+  "GET /scorecards/trend": (who, scope) => ({ path: `/scorecards/trend?region=${pick(who, scope, "region")}&year=2024` }),
+  "GET /scorecards/warnings": (who, scope) => ({ path: `/scorecards/warnings?region=${pick(who, scope, "region")}` }),
+  "PUT /scorecards/interviews/{id}": () => ({ path: "/scorecards/interviews/999999", body: { version: 1, heldOn: null, people: "", notes: "", commitments: "", followUp: "" } }),
+  "GET /quality": (who, scope) => ({ path: `/quality?period=2024-09&region=${pick(who, scope, "region")}` }),
+  "GET /plans/{planId}/risks": (who, scope) => ({ path: `/plans/hn2024/risks?period=2024-09&region=${pick(who, scope, "region")}` }),
 };
 
 /** 督办: the records the supervision rows aim at (set up after the others, below). */

@@ -24,6 +24,7 @@ import {
   type UnitScore,
   UnknownPlan,
   UnknownRegion,
+  atRisk,
   evaluatePrepared,
   judgeDisclosure,
   jsonPath,
@@ -60,6 +61,8 @@ import {
   type ProgressGroups,
   type RegionRate,
   type ScoredRegion,
+  type QualityShortfalls,
+  type RiskMention,
   type UnitRanking,
 } from "./model.js";
 import { childRates, childrenWord, planLevelLabel, regionIndex, regionLabel, scopeWord } from "./regions.js";
@@ -124,6 +127,35 @@ export const BulletinOptions = z.object({
       history: z.array(z.object({ period: Period, scores: z.array(z.unknown()) })).optional(),
     })
     .optional(),
+  /**
+   * The platform's own monthly scorecard (rule 8: scores, ranks and lines counted from its records,
+   * the warnings over issued months): printed as 大祥区's 专报 prints the ranking. Takes the place of `scoring`.
+   */
+  scorecard: z
+    .object({
+      units: z.array(
+        z.object({
+          unit: z.string(),
+          name: z.string(),
+          score: z.number(),
+          rank: z.number().int(),
+          lines: z.array(z.object({ rule: z.string(), label: z.string(), count: z.number().int(), points: z.number() })),
+        }),
+      ),
+      warnings: z.array(z.object({ unit: z.string(), months: z.array(Period) })),
+      bottom: z.number().int().min(1).default(3),
+      consecutiveMonths: z.number().int().min(1).default(2),
+    })
+    .optional(),
+  /** the quality check's shortfalls by unit (rule 7): printed among the problems as seed 003 does */
+  quality: z
+    .object({
+      maxGap: z.number().min(0).max(100),
+      shortfalls: z.array(z.object({ unit: z.string(), name: z.string(), indicators: z.array(z.string()) })),
+    })
+    .optional(),
+  /** print the at-risk list (rule 16): indicator-regions whose last three months' pace will not finish the year */
+  risks: z.boolean().default(false),
 });
 export type BulletinOptions = z.input<typeof BulletinOptions>;
 
@@ -275,6 +307,8 @@ class Context {
     const groups = this.groups(plans);
     const disclosure = this.disclosure(plans);
     const ranking = this.ranking();
+    const quality = this.quality();
+    const risks = o.risks ? this.risks(plans) : undefined;
     const falls = this.falls(plans);
     const annexes = plans.map((p) => this.annex(p));
 
@@ -290,6 +324,15 @@ class Context {
       })),
     });
     sections.push({ key: "groups", title: "项目进展快慢情况", blocks: this.groupBlocks(groups) });
+    if (risks && risks.length > 0)
+      sections.push({
+        key: "risks",
+        title: "进度预警情况",
+        blocks: [
+          { type: "paragraph", text: `按近三个月平均进度测算，以下 ${risks.length} 项指标难以按期完成全年目标任务，请相关责任单位倒排工期、加快推进：` },
+          { type: "table", columns: ["项目", "指标", "地区", "进度测算"], rows: risks.map((r) => [r.projectTitle, r.indicatorName, r.regionName, r.text]) },
+        ],
+      });
     if (ranking) {
       sections.push({
         key: "ranking",
@@ -312,7 +355,7 @@ class Context {
       const paragraphs = paragraphsOf(narrative[key]);
       if (paragraphs.length > 0) sections.push({ key, title: key, blocks: paragraphs.map((text) => ({ type: "paragraph", text })) });
     }
-    const problems = this.problemBlocks(plans, falls, disclosure, paragraphsOf(narrative["存在问题"]));
+    const problems = this.problemBlocks(plans, falls, disclosure, paragraphsOf(narrative["存在问题"]), quality);
     if (problems.length > 0) sections.push({ key: "存在问题", title: "存在问题", blocks: problems });
     const plansAhead = paragraphsOf(narrative["工作打算"]);
     if (plansAhead.length > 0) sections.push({ key: "工作打算", title: "工作打算", blocks: plansAhead.map((text) => ({ type: "paragraph", text })) });
@@ -341,6 +384,8 @@ class Context {
       groups,
       disclosure,
       ranking,
+      ...(o.quality ? { quality } : {}),
+      ...(risks ? { risks } : {}),
       falls,
       annexes,
     };
@@ -581,6 +626,7 @@ class Context {
   // Unit ranking (rule 8), when scoring data is given
 
   ranking(): UnitRanking | null {
+    if (this.o.scorecard) return this.platformRanking(this.o.scorecard);
     const s = this.o.scoring;
     if (!s) return null;
     const scheme = ScoringScheme.safeParse(s.scheme);
@@ -615,6 +661,58 @@ class Context {
     return { rows, bottom, warnings, text };
   }
 
+  /** The platform's card as 大祥区's 专报 prints it: 百分制 ranking, the bottom group, the warnings. */
+  platformRanking(card: NonNullable<Options["scorecard"]>): UnitRanking {
+    const scores = card.units;
+    const n = card.bottom;
+    const rows = scores.map((u) => ({
+      rank: u.rank,
+      unit: u.unit,
+      name: u.name,
+      score: u.score,
+      detail: u.lines.map((l) => `${l.label} ${l.count} 项 ${l.points > 0 ? "+" : ""}${formatNumber(l.points)}`).join("；"),
+    }));
+    const bottom = scores.filter((u) => scores.filter((x) => x.score < u.score).length < n && scores.some((x) => x.score > u.score)).map((u) => u.unit);
+    const name = (u: string) => scores.find((x) => x.unit === u)?.name ?? this.unitNames.get(u) ?? u;
+    const warnings = card.warnings.map((w) => w.unit);
+    let text = `按照百分制反向扣分、正向加分的方式，本月对 ${scores.length} 个责任单位的重点民生实事推进工作进行量化计分并排序。`;
+    if (rows.length > 0) text += `${enumerate(rows.filter((r) => r.rank === 1).map((r) => r.name))}以 ${formatNumber(rows[0]!.score)} 分排名第一`;
+    if (bottom.length > 0) text += `；${enumerate(bottom.map(name))}排名后 ${n} 位`;
+    text += "。";
+    if (warnings.length > 0)
+      text += `${enumerate(warnings.map(name))}连续 ${card.consecutiveMonths} 个月排名后 ${n} 位，下发《预警通知》并进行约谈，要求认真分析原因，查找问题不足，提出改进措施。`;
+    return { rows, bottom, warnings, text };
+  }
+
+  /** 项目质效 短板 as seed 003 words it: "如，市教育局负责的…项目；…". */
+  quality(): QualityShortfalls | null {
+    const q = this.o.quality;
+    if (!q) return null;
+    const units = q.shortfalls.filter((s) => s.indicators.length > 0);
+    const text =
+      units.length === 0
+        ? `各责任单位报送进度与佐证材料验收进度差距均未超过 ${formatNumber(q.maxGap)} 个百分点。`
+        : `主要问题是项目验收的佐证资料和项目进度不匹配（报送进度与验收进度差距超过 ${formatNumber(q.maxGap)} 个百分点）。如，${units.map((u) => `${u.name}负责的${enumerate(u.indicators.map(quoted))}`).join("；")}。`;
+    return { maxGap: q.maxGap, units, text };
+  }
+
+  /** Rule 16 for each plan at the region. */
+  risks(plans: PlanData[]): RiskMention[] {
+    return plans.flatMap((p) =>
+      atRisk(this.model, { period: this.o.period, region: this.o.region, plan: p.plan.id }).map((r) => ({
+        plan: p.plan.id,
+        indicator: r.indicator,
+        indicatorName: this.indicator(r.indicator).name,
+        projectTitle: this.projectTitle(r.project),
+        region: r.region,
+        regionName: r.region === this.o.region ? this.scope : this.label(r.region),
+        needed: r.needed,
+        recent: r.recent,
+        text: r.text,
+      })),
+    );
+  }
+
   // -------------------------------------------------------------------------------------------
   // 存在问题: falls, what is behind, disclosure, then the staff's own text
 
@@ -641,7 +739,7 @@ class Context {
     );
   }
 
-  problemBlocks(plans: PlanData[], falls: FallMention[], disclosure: DisclosureGroups | null, own: string[]): Block[] {
+  problemBlocks(plans: PlanData[], falls: FallMention[], disclosure: DisclosureGroups | null, own: string[], quality: QualityShortfalls | null = null): Block[] {
     const blocks: Block[] = [];
     const lead = () => `（${chineseNumber(blocks.length + 1)}）`;
     if (falls.length > 0) {
@@ -674,6 +772,7 @@ class Context {
         : `${behind.map((b) => `${b.text}（序时进度 ${formatPercent(b.due)}）`).join("；")}，未达到序时进度要求。`;
       blocks.push({ type: "paragraph", lead: `${lead()}部分指标未达序时。`, leadStyle: "kai", text });
     }
+    if (quality) blocks.push({ type: "paragraph", lead: `${lead()}${quality.units.length > 0 ? "项目质效存在短板。" : "项目质效情况。"}`, leadStyle: "kai", text: quality.text });
     if (disclosure) {
       const short = disclosure.fair.length + disclosure.poor.length > 0;
       blocks.push({ type: "paragraph", lead: `${lead()}${short ? "信息公开指标存在短板。" : "信息公开指标完成情况。"}`, leadStyle: "kai", text: disclosure.text });

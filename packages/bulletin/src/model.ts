@@ -163,6 +163,28 @@ export interface UnitRanking {
   text: string;
 }
 
+/** 项目质效 短板 (rule 7, seed 003): the units whose evidence does not match their reported progress. */
+export interface QualityShortfalls {
+  /** the largest gap allowed, percentage points */
+  maxGap: number;
+  units: { unit: string; name: string; indicators: string[] }[];
+  text: string;
+}
+
+/** An indicator-region at risk of falling behind (rule 16). */
+export interface RiskMention {
+  plan: string;
+  indicator: string;
+  indicatorName: string;
+  projectTitle: string;
+  region: string;
+  regionName: string;
+  needed: number;
+  recent: number;
+  /** 需月均完成 X，近三月月均 Y */
+  text: string;
+}
+
 /** A month-on-month fall (环比下降), usually after a reduction (核减). */
 export interface FallMention {
   indicator: string;
@@ -260,6 +282,10 @@ export interface BulletinModel {
   groups: ProgressGroups;
   disclosure: DisclosureGroups | null;
   ranking: UnitRanking | null;
+  /** 项目质效 短板, when the platform's quality check is given (absent in older issues) */
+  quality?: QualityShortfalls | null;
+  /** the at-risk list (rule 16), when asked for (absent in older issues) */
+  risks?: RiskMention[];
   falls: FallMention[];
   annexes: AnnexTable[];
 }

@@ -631,6 +631,72 @@ CREATE TABLE letter_reply_files (
 CREATE INDEX letter_reply_files_reply ON letter_reply_files(reply_id);
 `,
   },
+  {
+    version: 13,
+    name: "evaluation: unit scorecards, adjustments, issued months, warning notices and interviews",
+    sql: `
+-- 考评方案: a region's scoring scheme (rule 8), data not code; absent means DESIGN.md's default.
+CREATE TABLE scorecard_schemes (
+  region     text PRIMARY KEY REFERENCES regions(code),
+  scheme     jsonb NOT NULL,
+  updated_by text NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+
+-- 人工调整: points given or taken by the task force, only with a reason (audited).
+CREATE TABLE scorecard_adjustments (
+  id         bigserial PRIMARY KEY,
+  region     text NOT NULL REFERENCES regions(code),
+  period     text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  unit       text NOT NULL REFERENCES units(id),
+  points     numeric NOT NULL CHECK (points <> 0),
+  reason     text NOT NULL CHECK (length(reason) >= 2),
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX scorecard_adjustments_month ON scorecard_adjustments(region, period);
+
+-- 印发: an issued month keeps the computed card (scores, lines, the items behind each count) as it
+-- was, so later corrections of reports or letters do not change it.
+CREATE TABLE scorecard_issues (
+  region    text NOT NULL REFERENCES regions(code),
+  period    text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  card      jsonb NOT NULL,
+  issued_by text NOT NULL,
+  issued_at timestamptz NOT NULL,
+  PRIMARY KEY (region, period)
+);
+
+-- 预警通知: a unit in the bottom group for the scheme's consecutive issued months. A draft notice
+-- record until the supervision letters exist; letter_id links the letter (kind "warning") made from it.
+CREATE TABLE warning_notices (
+  id         bigserial PRIMARY KEY,
+  region     text NOT NULL REFERENCES regions(code),
+  period     text NOT NULL CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+  unit       text NOT NULL REFERENCES units(id),
+  months     text[] NOT NULL,
+  state      text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'issued', 'closed')),
+  letter_id  bigint,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  UNIQUE (region, period, unit)
+);
+
+-- 约谈: the interview that goes with a warning notice.
+CREATE TABLE interviews (
+  id          bigserial PRIMARY KEY,
+  notice_id   bigint NOT NULL UNIQUE REFERENCES warning_notices(id) ON DELETE CASCADE,
+  held_on     text CHECK (held_on ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+  people      text NOT NULL DEFAULT '',
+  notes       text NOT NULL DEFAULT '',
+  commitments text NOT NULL DEFAULT '',
+  follow_up   text NOT NULL DEFAULT '',
+  version     integer NOT NULL DEFAULT 1,
+  updated_by  text,
+  updated_at  timestamptz
+);
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

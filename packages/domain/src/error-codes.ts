@@ -224,6 +224,16 @@ export const errorCodes = {
   LETTER_REPLY_NOT_FOUND: { status: 404, zh: "答复 {id} 不存在" },
   LETTER_FILE_NOT_FOUND: { status: 404, zh: "附件 {id} 不存在" },
   LETTER_FILE_TYPE: { status: 415, zh: "附件须为图片、PDF、Word 或 Excel 文件" },
+  // ── evaluation: unit scorecards, warnings and interviews, quality, early warning ────────────────
+  SCORECARD_REGION_UNKNOWN: { status: 404, zh: "行政区划 {region} 不存在" },
+  SCORECARD_UNIT_UNKNOWN: { status: 400, zh: "责任单位 {unit} 未在 {region} 登记" },
+  SCORECARD_MONTH_ISSUED: { status: 409, zh: "{region} {period} 的考评已印发，不能再调整" },
+  SCORECARD_ALREADY_ISSUED: { status: 409, zh: "{region} {period} 的考评已于 {issuedAt} 印发" },
+  SCORECARD_FUTURE_PERIOD: { status: 400, zh: "{period} 尚未结束，不能印发" },
+  SCORECARD_NO_UNITS: { status: 409, zh: "{region} 没有登记责任单位，无法考评" },
+  INTERVIEW_NOT_FOUND: { status: 404, zh: "约谈记录 {id} 不存在" },
+  INTERVIEW_STALE: { status: 409, zh: "约谈记录已被他人修改（当前版本 {version}），请刷新后再改" },
+  RISK_PLAN_NOT_FOUND: { status: 404, zh: "计划 {plan} 不存在" },
 } as const satisfies Record<string, { status: number; zh: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

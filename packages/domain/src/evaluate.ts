@@ -228,8 +228,8 @@ interface RollupSlot {
   readonly targets: Map<string, Rational | null>;
 }
 
-/** Roll-ups for one period, memoised per indicator and region. */
-class PeriodRollup {
+/** Roll-ups for one period, memoised per indicator and region (rules 2-3; rule 16 reads them too). */
+export class PeriodRollup {
   private readonly slots = new Map<string, RollupSlot>();
   private readonly yearStart: string;
 

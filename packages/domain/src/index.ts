@@ -16,6 +16,8 @@ export * from "./evaluate.js";
 export * from "./verification.js";
 export * from "./quality.js";
 export * from "./scoring.js";
+export * from "./scorecard.js";
+export * from "./risk.js";
 export * from "./feedback.js";
 export * from "./observer.js";
 export * from "./letter.js";

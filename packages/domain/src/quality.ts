@@ -42,3 +42,15 @@ export function checkQuality(rows: readonly QualityInput[], maxGapPoints = DEFAU
     };
   });
 }
+
+/** The 项目质效 短板 list (seed 003): per unit, the indicator-regions whose gap is over the limit. */
+export interface QualityShortfall<R> {
+  unit: string;
+  rows: R[];
+}
+
+export function qualityShortfallsByUnit<R extends { unit: string; withinLimit: boolean }>(rows: readonly R[]): QualityShortfall<R>[] {
+  const byUnit = new Map<string, R[]>();
+  for (const r of rows) if (!r.withinLimit) (byUnit.get(r.unit) ?? byUnit.set(r.unit, []).get(r.unit)!).push(r);
+  return [...byUnit.entries()].map(([unit, list]) => ({ unit, rows: list })).sort((a, b) => b.rows.length - a.rows.length || a.unit.localeCompare(b.unit));
+}

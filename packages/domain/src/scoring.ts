@@ -69,11 +69,24 @@ export interface UnitScore {
   lines: ScoreLine[];
 }
 
-/** Scores and ranks every unit for one month. Units without occurrences keep the base score. */
+/** A manual adjustment of a unit's month (with a reason, kept by the caller): points added as they are. */
+export interface ScoreAdjustment {
+  unit: string;
+  points: number;
+}
+
+/** The line id manual adjustments are shown under. */
+export const ADJUSTMENT_LINE = "adjustment";
+
+/**
+ * Scores and ranks every unit for one month. Units without occurrences keep the base score.
+ * Manual adjustments are added after the rules (one line, `adjustment`), before the floor and ceiling.
+ */
 export function scoreUnits(
   scheme: ScoringScheme,
   units: readonly string[],
   occurrences: readonly Occurrence[],
+  adjustments: readonly ScoreAdjustment[] = [],
 ): Either.Either<UnitScore[], InvalidInput> {
   const rules = new Map(scheme.rules.map((r) => [r.id, r]));
   const known = new Set(units);
@@ -81,6 +94,9 @@ export function scoreUnits(
   occurrences.forEach((o, i) => {
     if (!rules.has(o.rule)) problems.push({ path: jsonPath(["occurrences", i, "rule"]), message: `unknown rule "${o.rule}"` });
     if (!known.has(o.unit)) problems.push({ path: jsonPath(["occurrences", i, "unit"]), message: `unknown unit "${o.unit}"` });
+  });
+  adjustments.forEach((a, i) => {
+    if (!known.has(a.unit)) problems.push({ path: jsonPath(["adjustments", i, "unit"]), message: `unknown unit "${a.unit}"` });
   });
   if (problems.length > 0) return Either.left(new InvalidInput({ problems }));
 
@@ -107,6 +123,12 @@ export function scoreUnits(
       }
       total = Rational.add(total, points);
       lines.push({ rule: rule.id, count, points: Rational.round(points, 4) });
+    }
+    const own = adjustments.filter((a) => a.unit === unit);
+    if (own.length > 0) {
+      const points = Rational.sum(own.map((a) => Rational.fromNumber(a.points)));
+      total = Rational.add(total, points);
+      lines.push({ rule: ADJUSTMENT_LINE, count: own.length, points: Rational.round(points, 4) });
     }
     if (floor && Rational.lt(total, floor)) total = floor;
     if (ceiling && Rational.lt(ceiling, total)) total = ceiling;

@@ -2,7 +2,8 @@ import { Alert, Breadcrumb, Card, Col, Empty, List, Row, Select, Space, Spin, St
 import { lazy, Suspense, useMemo } from "react";
 import { useSearchParams } from "react-router";
 import { openingPeriod } from "@minsheng/domain/calendar";
-import { bandColor, bandLabel, currentPeriod, errorText, statusColor, statusLabel } from "../api";
+import { useQuery } from "@tanstack/react-query";
+import { api, bandColor, bandLabel, currentPeriod, errorText, read, statusColor, statusLabel } from "../api";
 import { useMe } from "../auth";
 import { type Evaluation, useBundle, useChildProgress, usePlans, useProgress } from "../data";
 import { countStatuses, cumulativeMonthOptions, duePercent, ratePercent, scoreText, statusCountText } from "../figures";
@@ -81,6 +82,12 @@ export default function Dashboard() {
   const evaluation = useProgress(planId, period, b ? region : undefined);
   const childEvals = useChildProgress(planId, period, children);
   const ev = evaluation.data;
+  // rule 16: what is about to fall behind, beside what already has
+  const risks = useQuery({
+    queryKey: ["risks", planId, period, region],
+    enabled: !!planId && !!region && !!b,
+    queryFn: () => read(api.plans[":planId"].risks.$get({ param: { planId: planId! }, query: { period, region: region! } })),
+  });
   const indicatorsHere = useMemo(() => (b?.indicators ?? []).filter((i) => ev?.indicators.some((r) => r.indicator === i.id && r.region === region)), [b, ev, region]);
   const indicatorId = params.get("indicator") ?? indicatorsHere.find((i) => !i.linkedTo)?.id;
   const ind = (id: string) => b?.indicators.find((i) => i.id === id);
@@ -235,6 +242,26 @@ export default function Dashboard() {
                         </a>
                       </span>
                       <Tag color="red">{ratePercent(l.rate)} / 序时 {duePercent(l.due)}</Tag>
+                    </List.Item>
+                  )}
+                />
+              </Card>
+              <Card title="进度预警（按近三月进度难以按期完成）" size="small" style={{ marginBottom: 16 }}>
+                <List
+                  size="small"
+                  loading={risks.isLoading}
+                  dataSource={risks.data?.risks ?? []}
+                  locale={{ emptyText: "无" }}
+                  data-testid="risks"
+                  renderItem={(r) => (
+                    <List.Item>
+                      <span>
+                        {ind(r.indicator)?.name ?? r.indicator} ·{" "}
+                        <a onClick={() => drill(r.region)}>
+                          <b>{names.get(r.region) ?? r.region}</b>
+                        </a>
+                      </span>
+                      <Tag color="orange">{r.text}</Tag>
                     </List.Item>
                   )}
                 />

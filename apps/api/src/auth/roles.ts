@@ -45,7 +45,10 @@ export type Permission =
   | "observations.read"
   | "supervision.manage"
   | "letters.read"
-  | "letters.answer";
+  | "letters.answer"
+  // 考评: read the monthly unit scorecards (a unit's reporter: its own card); set the scheme, adjust, issue, record interviews
+  | "scorecards.read"
+  | "scorecards.manage";
 
 const grants: Record<Role, Permission[]> = {
   admin: ["plans.read", "plans.import", "plans.export", "reports.read", "reports.write", "reports.review", "evidence.read"],
@@ -74,6 +77,9 @@ for (const role of ["admin", "staff_province", "staff_city"] as const) grants[ro
 grants.observer.push("observations.file", "observations.read");
 for (const role of ["staff_province", "staff_city", "staff_county"] as const) grants[role].push("observations.read", "supervision.manage", "letters.read", "letters.answer");
 grants.reporter.push("letters.read", "letters.answer");
+// 考评 (rule 8): the task forces score and warn their units; units and reviewers read the cards.
+for (const role of ["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer"] as const) grants[role].push("scorecards.read");
+for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as const) grants[role].push("scorecards.manage");
 
 export const can = (role: Role, permission: Permission): boolean => grants[role].includes(permission);
 

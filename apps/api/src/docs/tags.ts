@@ -19,6 +19,8 @@ export const tags = {
   observers: "观察员 · Observers and their duties",
   observations: "观察信息 · Observers' filings and their triage",
   letters: "督办函件 · Letters that must be answered",
+  scorecards: "考评 · Monthly unit scorecards, warnings and interviews (rules 7, 8)",
+  quality: "质效 · Quality: reported progress against what the evidence supports (rule 7)",
 } as const;
 
 export type Tag = keyof typeof tags;
