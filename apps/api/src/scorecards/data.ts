@@ -281,6 +281,11 @@ export async function insertNotice(db: Queryable, n: { region: string; period: s
   return { notice, interview: Number(iv[0]!.id) };
 }
 
+/** The draft 预警通知 letter made for a notice. */
+export async function linkNoticeLetter(db: Queryable, notice: number, letter: number): Promise<void> {
+  await db.query("UPDATE warning_notices SET letter_id = $2 WHERE id = $1", [notice, letter]);
+}
+
 const NOTICE_SQL = `SELECT n.id, n.region, n.period, n.unit, u.name AS unit_name, n.months, n.state, n.letter_id, n.created_at,
        iv.id AS interview_id, iv.held_on, iv.people, iv.notes, iv.commitments, iv.follow_up, iv.version, iv.updated_by, iv.updated_at
   FROM warning_notices n JOIN units u ON u.id = n.unit JOIN interviews iv ON iv.notice_id = n.id`;

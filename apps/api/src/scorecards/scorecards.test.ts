@@ -277,6 +277,12 @@ describe("adjustments, issue and warnings", () => {
     // the notices and their interview records
     const list = (await (await h.call(admin, "GET", `${API}/scorecards/warnings?region=${R}`)).json()) as { notices: { unit: string; state: string; interview: { id: number; version: number } }[] };
     expect(list.notices.map((n) => [n.unit, n.state]).sort()).toEqual([[U[0], "draft"], [U[2], "draft"]]);
+    // each notice is a draft letter of kind "warning" to its unit (rule 11), for the task force to issue
+    const letters = await h.deps.db.query<{ unit: string; kind: string; state: string; to_unit: string }>(
+      "SELECT n.unit, l.kind, l.state, l.to_unit FROM warning_notices n JOIN letters l ON l.id = n.letter_id WHERE n.region = $1 ORDER BY n.unit",
+      [R],
+    );
+    expect(letters.rows.map((r) => [r.unit, r.kind, r.state, r.to_unit])).toEqual([U[0], U[2]].sort().map((u) => [u, "warning", "draft", u]));
     const iv = list.notices[0]!.interview;
     const record = { version: iv.version, heldOn: "2024-09-10", people: "市专班、单位负责人", notes: "排名连续靠后", commitments: "月底前整改", followUp: "下月通报" };
     const saved = await h.call(admin, "PUT", `${API}/scorecards/interviews/${iv.id}`, record);
@@ -299,25 +305,23 @@ describe("adjustments, issue and warnings", () => {
     expect(own.status).toBe(200);
   });
 
-  it("counts overdue letters and late answers once the letters table exists (the supervision feature)", async () => {
+  it("counts overdue letters and late answers from the supervision letters", async () => {
     const db = h.deps.db;
-    await db.query(`CREATE TABLE letters (id bigserial PRIMARY KEY, to_unit text, to_region text, due_on date NOT NULL, state text NOT NULL, accepted_at timestamptz)`);
-    await db.query(`CREATE TABLE letter_replies (id bigserial PRIMARY KEY, letter_id bigint NOT NULL, created_at timestamptz NOT NULL)`);
-    try {
-      await db.query(`INSERT INTO letters (to_unit, due_on, state, accepted_at) VALUES
-        ($1, '2024-09-10', 'issued', NULL),
-        ($1, '2024-09-12', 'accepted', '2024-09-11T02:00:00Z'),
-        ($1, '2024-09-20', 'answered', NULL),
-        ($1, '2024-10-20', 'issued', NULL),
-        ($1, '2024-09-15', 'draft', NULL)`, [U[3]]);
-      await db.query(`INSERT INTO letter_replies (letter_id, created_at) SELECT id, '2024-09-25T02:00:00Z' FROM letters WHERE due_on = '2024-09-20'`);
-      const sep = (await card(admin, R, "2024-09")).units.find((u) => u.unit === U[3])!;
-      // overdue: 09-10 (not accepted) and 09-20 (answered, not accepted); late answers: 09-10 (none) and 09-20 (replied 09-25)
-      expect(sep.lines.find((l) => l.rule === "overdue_letter")).toMatchObject({ count: 2, points: -20 });
-      expect(sep.lines.find((l) => l.rule === "late_answer")).toMatchObject({ count: 2, points: -4 });
-    } finally {
-      await db.query("DROP TABLE letter_replies");
-      await db.query("DROP TABLE letters");
-    }
+    const letter = (n: number, dueOn: string, state: string, acceptedAt: string | null) =>
+      db.query(
+        `INSERT INTO letters (kind, issuer_region, issuer_user, to_unit, subject, body, due_on, state, year, seq, number, issued_at, accepted_at, created_at)
+         VALUES ('reminder', $1, 'staff-city', $2, '矩阵', '考评测试', $3, $4, 2024, $5, $6, $7, $8, '2024-09-01T02:00:00Z') RETURNING id`,
+        [R, U[3], dueOn, state, state === "draft" ? null : 900 + n, state === "draft" ? null : `测试函〔2024〕${900 + n}号`, state === "draft" ? null : "2024-09-01T02:00:00Z", acceptedAt],
+      );
+    await letter(1, "2024-09-10", "issued", null);
+    await letter(2, "2024-09-12", "accepted", "2024-09-11T02:00:00Z");
+    const answered = await letter(3, "2024-09-20", "answered", null);
+    await letter(4, "2024-10-20", "issued", null);
+    await letter(5, "2024-09-15", "draft", null);
+    await db.query("INSERT INTO letter_replies (letter_id, text, created_by, created_at) VALUES ($1, '已整改', 'reporter', '2024-09-25T02:00:00Z')", [(answered.rows[0] as { id: string }).id]);
+    const sep = (await card(admin, R, "2024-09")).units.find((u) => u.unit === U[3])!;
+    // overdue: 09-10 (not accepted) and 09-20 (answered, not accepted); late answers: 09-10 (none) and 09-20 (replied 09-25)
+    expect(sep.lines.find((l) => l.rule === "overdue_letter")).toMatchObject({ count: 2, points: -20 });
+    expect(sep.lines.find((l) => l.rule === "late_answer")).toMatchObject({ count: 2, points: -4 });
   });
 });

@@ -30,6 +30,7 @@ import type { Principal } from "../auth/principal.js";
 import type { RegionDirectory } from "../lib/regions.js";
 import { preparedPlans } from "../lib/plan-cache.js";
 import { qualityOf } from "../quality/service.js";
+import { insertLetter } from "../letters/data.js";
 import { calendarOf, loadDisclosureSettings } from "../lib/settings.js";
 import {
   adjustmentsOf,
@@ -37,6 +38,7 @@ import {
   insertAdjustment,
   insertIssue,
   insertNotice,
+  linkNoticeLetter,
   issuedCard,
   issuedCards,
   monthReports,
@@ -350,7 +352,22 @@ export async function issue(
       const made = await insertNotice(tx, { region, period, unit: w.unit, months: w.months, actor, at });
       if (!made) continue;
       notices.push(made.notice);
-      await appendAudit(tx, { actor, action: "scorecard.warning", entity: "warning_notice", entityId: String(made.notice), after: { region, period, unit: w.unit, months: w.months, interview: made.interview }, at });
+      // 预警通知: a draft letter of kind "warning" to the unit (rule 11), which the task force edits and issues
+      const name = card.units.find((u) => u.unit === w.unit)?.name ?? w.unit;
+      const letter = await insertLetter(tx, {
+        kind: "warning",
+        issuerRegion: region,
+        issuerUser: actor,
+        toUnit: w.unit,
+        toRegion: null,
+        project: null,
+        subject: `关于${name}重点民生实事考评连续排名靠后的预警通知`,
+        body: `${name}：在重点民生实事月度考评中，你单位${w.months.join("、")}连续排名靠后。请对照考评扣分项逐项分析原因，制定整改措施，按期书面报告整改情况，并按通知时间参加约谈。`,
+        dueOn: addWorkingDays(chinaDate(at.getTime()), 10),
+        at,
+      });
+      await linkNoticeLetter(tx, made.notice, letter);
+      await appendAudit(tx, { actor, action: "scorecard.warning", entity: "warning_notice", entityId: String(made.notice), after: { region, period, unit: w.unit, months: w.months, interview: made.interview, letter }, at });
     }
     return { card, warnings, notices, issuedAt: at.toISOString() };
   });
