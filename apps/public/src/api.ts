@@ -56,11 +56,17 @@ export class ApiProblem extends Error {
 
 const BASE = (import.meta.env?.VITE_API_BASE as string | undefined) ?? "";
 
+/** A route's path as the client declares it: `"/api/v1/public/sites/:code"`. */
+type PathOf<R extends { $path: (...args: never) => string }> = ReturnType<R["$path"]>;
+/** The parameters a path names: `{ code: string }` for `…/sites/:code/feedback`. */
+type ParamsOf<P extends string> = P extends `${string}/:${infer Name}/${infer Rest}` ? Record<Name, string> & ParamsOf<`/${Rest}`> : P extends `${string}/:${infer Name}` ? Record<Name, string> : Record<never, never>;
+
 /**
- * The URL of route R: its path as the client declares it (`"/api/v1/public/sites/:code"`, so a
- * path the API does not have does not compile), with each parameter filled in, encoded.
+ * The URL of route R: its path as the client declares it (so a path the API does not have, or a
+ * parameter it does not name, does not compile), with each parameter filled in, encoded.
  */
-function url<R extends { $path: (...args: never) => string }>(path: ReturnType<R["$path"]>, param: Record<string, string> = {}, query = ""): string {
+function url<R extends { $path: (...args: never) => string }>(path: PathOf<R>, param: ParamsOf<PathOf<R>>, query?: string): string;
+function url(path: string, param: Record<string, string>, query = ""): string {
   return BASE + path.replace(/:(\w+)/g, (_: string, name: string) => encodeURIComponent(param[name] ?? "")) + query;
 }
 
