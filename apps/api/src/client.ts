@@ -1,5 +1,8 @@
 import { hc } from "hono/client";
+import type { z } from "zod";
 import type { App } from "./app.js";
+import type { ErrorBody } from "./lib/operation.js";
+import type { FeedbackBody as FeedbackBodySchema } from "./public/routes.js";
 
 /**
  * Typed client of the API for the two web apps (`@minsheng/api/client`), built on `hono/client`:
@@ -21,5 +24,12 @@ export function createClient(baseUrl: string, fetch?: typeof globalThis.fetch) {
 
 export type ApiClient = ReturnType<typeof createClient>;
 
-/** What the public site pages answer with (码上通), for apps/public, which types its own calls. */
-export type { SiteIndicator, SiteProgress } from "./sites/service.js";
+/** Every error answer: `{ error: { code, message, problems, …params } }` (lib/operation.ts ErrorBody). */
+export type ErrorAnswer = z.output<typeof ErrorBody>;
+
+/**
+ * The body of leaveFeedback (JSON, or the same fields as multipart/form-data with an optional
+ * `photo`). Its handler reads and tidies the body itself, so hc types no body for it: a caller
+ * types what it sends with this, the declared schema's input.
+ */
+export type FeedbackBody = z.input<typeof FeedbackBodySchema>;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { artifactDir, hasChromium, launchBrowser } from "@minsheng/e2e";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SiteList, SiteView, TicketView } from "../src/api";
+import { createClient, type FeedbackBody } from "@minsheng/api/client";
 import { type RunningServer, startServer } from "../bench/server.mjs";
 
 const WECHAT_UA =
@@ -28,9 +28,12 @@ describe.skipIf(!browserReady)("码上通 in a phone's browser", () => {
   let ticket = "";
   const errors: string[] = [];
 
-  const api = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> => {
-    const res = await fetch(`${server.base}/api/v1${path}`, init);
-    return { status: res.status, body: (await res.json().catch(() => null)) as T, headers: res.headers };
+  // the API as the typed client sees it: paths, queries, bodies and answers typed by its schemas
+  const api = () => createClient(server.base);
+  const toddlerSites = async (query: { limit?: number } = {}) => {
+    const res = await api().public.sites.$get({ query: { region: "430523", q: "托育", ...query } });
+    expect(res.status).toBe(200);
+    return res.json();
   };
 
   beforeAll(async () => {
@@ -39,9 +42,7 @@ describe.skipIf(!browserReady)("码上通 in a phone's browser", () => {
     page = await ctx.newPage();
     page.on("pageerror", (e) => errors.push(e.message));
     // 邵阳县's 普惠性托育 site: behind schedule in seed 003, so status and schedule line both show
-    const list = await api<SiteList>(`/public/sites?region=430523&q=${encodeURIComponent("托育")}`);
-    expect(list.status).toBe(200);
-    code = list.body.sites[0]!.code;
+    code = (await toddlerSites()).sites[0]!.code;
   });
 
   afterAll(async () => {
@@ -50,7 +51,7 @@ describe.skipIf(!browserReady)("码上通 in a phone's browser", () => {
   });
 
   it("shows the project with exactly the API's verified figures, status and schedule line", async () => {
-    const { body: site } = await api<SiteView>(`/public/sites/${code}`);
+    const site = await (await api().public.sites[":code"].$get({ param: { code } })).json();
     // The page arrives rendered with its data (a phone paints it before any script runs)…
     const raw = await (await fetch(`${server.base}/p/${code}`)).text();
     expect(raw).toContain(`<h1>${site.project.title}</h1>`);
@@ -111,24 +112,21 @@ describe.skipIf(!browserReady)("码上通 in a phone's browser", () => {
   });
 
   it("shows the answer staff gave through the API on /s/:ticket and on the project page", async () => {
-    const login = await fetch(`${server.base}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "county", password: "minsheng2024" }),
-    });
+    const login = await api().auth.login.$post({ json: { username: "county", password: "minsheng2024" } });
     expect(login.status).toBe(200);
     const cookie = login.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const staff = { cookie, origin: server.base, "content-type": "application/json" };
-    const inbox = await api<{ feedback: { id: number; ticket: string; phone: string | null; photo: string | null }[] }>("/feedback?state=pending&limit=200", { headers: staff });
+    const staff = { headers: { cookie, origin: server.base } };
+    const inbox = await api().feedback.$get({ query: { state: "pending", limit: "200" } }, staff);
     expect(inbox.status).toBe(200);
-    const item = inbox.body.feedback.find((f) => f.ticket === ticket)!;
+    const item = (await inbox.json()).feedback.find((f) => f.ticket === ticket)!;
     expect(item).toMatchObject({ phone: "138****5678" });
     expect(item.photo).toBeTruthy();
-    expect((await api(`/feedback/${item.id}/moderate`, { method: "POST", headers: staff, body: JSON.stringify({ action: "approve" }) })).status).toBe(200);
+    const param = { id: String(item.id) };
+    expect((await api().feedback[":id"].moderate.$post({ param, json: { action: "approve" } }, staff)).status).toBe(200);
     const answer = "已联系施工单位当天加固围挡，并在路口安排人员引导接送。";
-    expect((await api(`/feedback/${item.id}/answer`, { method: "POST", headers: staff, body: JSON.stringify({ answer }) })).status).toBe(200);
-    const looked = await api<TicketView>(`/public/tickets/${ticket}`);
-    expect(looked.body).toMatchObject({ state: "answered", answer });
+    expect((await api().feedback[":id"].answer.$post({ param, json: { answer } }, staff)).status).toBe(200);
+    const looked = await api().public.tickets[":ticket"].$get({ param: { ticket } });
+    expect(await looked.json()).toMatchObject({ state: "answered", answer });
 
     await page.reload();
     await page.getByTestId("answer").waitFor();
@@ -158,7 +156,7 @@ describe.skipIf(!browserReady)("码上通 in a phone's browser", () => {
     await page.getByRole("button", { name: "搜索" }).click();
     await page.waitForURL(/q=/);
     await page.locator(".sites li").first().waitFor();
-    const { body: expected } = await api<SiteList>(`/public/sites?region=430523&q=${encodeURIComponent("托育")}&limit=20`);
+    const expected = await toddlerSites({ limit: 20 });
     expect(await page.locator(".sites li").count()).toBe(expected.sites.length);
     const hrefs = await page.locator(".sites a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
     expect(hrefs).toEqual(expected.sites.map((s) => `/p/${s.code}`));
@@ -174,8 +172,11 @@ describe.skipIf(!browserReady)("码上通 in a phone's browser", () => {
     await page.goto(`${server.base}/p/ZZZZZZZZ`);
     await page.getByText("未找到该项目").waitFor();
     // This browser and this test share one address: use up the bucket (5 at once) from here.
-    for (let i = 0; i < 5; i++)
-      await api(`/public/sites/${code}/feedback`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ kind: "question", text: `限流演示第${i}条：请问托育中心何时开园？` }) });
+    for (let i = 0; i < 5; i++) {
+      // the operation reads its body itself (JSON or multipart), so the client types none: FeedbackBody does
+      const body: FeedbackBody = { kind: "question", text: `限流演示第${i}条：请问托育中心何时开园？` };
+      await api().public.sites[":code"].feedback.$post({ param: { code } }, { init: { headers: { "content-type": "application/json" }, body: JSON.stringify(body) } });
+    }
     await page.goto(`${server.base}/p/${code}`);
     await page.getByLabel("内容", { exact: true }).fill("再提一条建议：希望延长托育中心的开放时间。");
     await page.getByRole("button", { name: "提交" }).click();

@@ -13,10 +13,10 @@ const asProblem = (e: unknown) => (e instanceof ApiProblem ? e : new ApiProblem(
 export function useLoad<T>(key: string, fetcher: () => Promise<T>, initial?: T): { load: Load<T>; retry: () => void; set: (data: T) => void } {
   const [load, setLoad] = useState<Load<T>>(initial === undefined ? { state: "loading" } : { state: "ready", data: initial });
   const [attempt, setAttempt] = useState(0);
-  const skip = useRef(initial !== undefined);
+  const skipRef = useRef(initial !== undefined);
   useEffect(() => {
-    if (skip.current) {
-      skip.current = false;
+    if (skipRef.current) {
+      skipRef.current = false;
       return;
     }
     let live = true;

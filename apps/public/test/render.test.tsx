@@ -41,6 +41,7 @@ function site(over: Partial<SiteView> = {}): SiteView {
     suggestions: [{ kind: "suggestion", kindLabel: "建议", text: ATTACK, receivedOn: "2024-10-08", answer: "已协调开设周末托管班。", answeredOn: "2024-10-09" }],
     counts: { suggestionsReceived: 2, suggestionsAnswered: 1, processingRate: 0.5 },
     satisfaction: { satisfied: 1, basically_satisfied: 1, dissatisfied: 1, total: 3, satisfactionRate: 66.67 },
+    rectifications: [],
     ...over,
   };
 }

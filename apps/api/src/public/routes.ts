@@ -1,4 +1,4 @@
-import { FeedbackKind, FeedbackState, FeedbackSubmission, SatisfactionRating, Status } from "@minsheng/domain";
+import { FeedbackKind, FeedbackState, FeedbackSubmission, LetterKind, SatisfactionRating, Status } from "@minsheng/domain";
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { Context, TypedResponse } from "hono";
 import { cors } from "hono/cors";
@@ -96,7 +96,7 @@ export const PublicSite = z.object({
   counts: z.object({ suggestionsReceived: z.number().int(), suggestionsAnswered: z.number().int(), processingRate: z.number() }),
   satisfaction: Satisfaction,
   rectifications: z
-    .array(z.object({ number: z.string(), kind: z.string(), subject: z.string(), acceptedAt: z.string(), reply: z.string() }))
+    .array(z.object({ number: z.string(), kind: LetterKind, subject: z.string(), acceptedAt: z.string(), reply: z.string() }))
     .describe("督办整改: letters about this project closed (销号) and marked public by the task force"),
 });
 const PublicSiteList = z.object({
