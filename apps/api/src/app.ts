@@ -20,6 +20,10 @@ import { reportImportRoutes } from "./routes/report-import.js";
 import { reportRoutes } from "./routes/reports.js";
 import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
 import { tokenRoutes } from "./tokens/routes.js";
+import { candidateRoutes, publicProposalRoutes } from "./candidates/routes.js";
+import { lookbackRoutes } from "./lookback/routes.js";
+import { satisfactionRoutes } from "./satisfaction/routes.js";
+import { publicCongressRoutes, voteRoutes } from "./votes/routes.js";
 import { userRoutes } from "./routes/users.js";
 
 /**
@@ -56,7 +60,14 @@ export function apiRoutes() {
     .route("/content", contentRoutes)
     .route("/feedback", feedbackRoutes)
     .route("/disclosure", complianceRoutes)
-    .route("/public", publicRoutes);
+    .route("/public", publicRoutes)
+    // 票决制 and the year around the plan (rules 13-15): 征集 → 初选 → 票决 → 测评 → 回头看; on 码上通, proposals and the voted projects
+    .route("/candidates", candidateRoutes)
+    .route("/votes", voteRoutes)
+    .route("/satisfaction", satisfactionRoutes)
+    .route("/lookback", lookbackRoutes)
+    .route("/public/proposals", publicProposalRoutes)
+    .route("/public/congress", publicCongressRoutes);
 }
 
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */

@@ -41,6 +41,10 @@ export {
   type Role,
   roleLabel,
   satisfactionLabel,
+  candidateSourceLabel,
+  candidateStateLabel,
+  congressLevelLabel,
+  lookbackConclusionLabel,
   statusLabel,
   statusShortLabel,
 } from "./labels.js";

@@ -39,7 +39,14 @@ export type Permission =
   | "settings.manage"
   // 通报: preview and download bulletins, keep narrative drafts; issue them (第 N 期)
   | "bulletins.read"
-  | "bulletins.issue";
+  | "bulletins.issue"
+  // 票决制 and the year around the plan (rules 13-15): read; propose; run (screen, sessions, tallies, plan); ask; answer; vote as a deputy
+  | "congress.read"
+  | "congress.propose"
+  | "congress.manage"
+  | "congress.ask"
+  | "congress.answer"
+  | "congress.vote";
 
 const grants: Record<Role, Permission[]> = {
   admin: ["plans.read", "plans.import", "plans.export", "reports.read", "reports.write", "reports.review", "evidence.read"],
@@ -63,6 +70,15 @@ for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as 
 
 // 计划管理: the province and city task forces keep their own plans and split targets down in their area (the system admin: every plan).
 for (const role of ["admin", "staff_province", "staff_city"] as const) grants[role].push("plans.edit");
+
+// 票决制: the task force runs the year (screening, sessions, tallies, the plan, the look-back); units
+// (reporters) propose as departments and answer for their projects; observers who are deputies
+// (人大代表观察员) propose, vote on a tablet, rate and ask. No deputy role: a deputy is an observer.
+for (const role of ["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as const) grants[role].push("congress.read");
+for (const role of ["admin", "staff_province", "staff_city", "staff_county", "reporter", "observer"] as const) grants[role].push("congress.propose");
+for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as const) grants[role].push("congress.manage", "congress.ask", "congress.answer");
+grants.reporter.push("congress.answer");
+grants.observer.push("congress.ask", "congress.vote");
 
 export const can = (role: Role, permission: Permission): boolean => grants[role].includes(permission);
 
