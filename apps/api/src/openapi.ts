@@ -270,7 +270,7 @@ const OpenApiDocumentShape = z.looseObject({ openapi: z.literal("3.1.0"), info: 
 // ---------------------------------------------------------------------------------------------
 // The registry.
 
-export type Tag = "meta" | "auth" | "users" | "tokens" | "bundles" | "plans" | "disclosure" | "reports" | "evidence" | "audit" | keyof typeof siteTags | keyof typeof bulletinTags;
+export type Tag = "meta" | "auth" | "users" | "tokens" | "bundles" | "plans" | "disclosure" | "reports" | "evidence" | "audit" | "congress" | keyof typeof siteTags | keyof typeof bulletinTags;
 
 export const tags: Record<Tag, string> = {
   meta: "文档与状态 · Docs and health",
@@ -283,6 +283,7 @@ export const tags: Record<Tag, string> = {
   reports: "月度填报与核验 · Monthly reports and review",
   evidence: "佐证材料 · Evidence files",
   audit: "审计 · Audit log",
+  congress: "票决与测评 · Candidates, the deputies' vote, satisfaction ballots, look-back (rules 13-15)",
   ...siteTags,
   ...bulletinTags,
 };
