@@ -20,9 +20,10 @@ const Sites = lazy(() => import("./pages/Sites"));
 const Feedback = lazy(() => import("./pages/Feedback"));
 const Disclosure = lazy(() => import("./pages/Disclosure"));
 const Plans = lazy(() => import("./pages/Plans"));
+const Congress = lazy(() => import("./pages/Congress"));
 
 // Sections whose page is not built yet stay out of the router and the menu.
-const pages: Record<string, React.ComponentType> = { dashboard: Dashboard, report: Reporting, review: Review, audit: Audit, users: Users, sites: Sites, feedback: Feedback, disclosure: Disclosure, plans: Plans, bulletins: Bulletins, imports: ExcelImport };
+const pages: Record<string, React.ComponentType> = { dashboard: Dashboard, report: Reporting, review: Review, audit: Audit, users: Users, sites: Sites, feedback: Feedback, disclosure: Disclosure, plans: Plans, bulletins: Bulletins, imports: ExcelImport, congress: Congress };
 
 const loading = <Spin style={{ display: "block", margin: "20vh auto" }} size="large" />;
 

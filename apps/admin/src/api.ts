@@ -102,6 +102,8 @@ export const sections = [
   { key: "feedback", label: "意见建议", allow: (r: Role) => isStaff(r) || r === "reporter" },
   { key: "disclosure", label: "信息公开考核", allow: (r: Role) => (["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as string[]).includes(r) },
   { key: "users", label: "用户管理", allow: (r: Role) => r === "security_admin" },
+  // 票决与测评 (rules 13-15): congress.read — staff, units (reporters), reviewers and observers (deputies)
+  { key: "congress", label: "票决与测评", allow: (r: Role) => (["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as string[]).includes(r) },
 ] as const;
 
 // The domain's names, looked up by the plain strings the pages hold (a band already in Chinese,
@@ -115,4 +117,4 @@ export const bandColor: Record<string, string> = { good: "green", fair: "gold", 
 export const currentPeriod = (now = new Date()): string => periodAt(now.getTime());
 
 /** Sections whose page exists; the others stay out of the menu and the router until built. */
-export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports"]);
+export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports", "congress"]);
