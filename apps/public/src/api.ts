@@ -115,7 +115,7 @@ export class ApiProblem extends Error {
 
 const BASE = (import.meta.env?.VITE_API_BASE as string | undefined) ?? "";
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
+export async function call<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
   try {
     // GETs carry no extra headers so they match the page's `Link: rel=preload` of the same URL.
