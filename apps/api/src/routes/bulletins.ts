@@ -11,6 +11,7 @@ import { bulletinFilename, composeLive, mediaTypes, modelHash, renderBulletin, w
 import type { AppEnv, Deps } from "../lib/context.js";
 import { conflict, notFound } from "../lib/errors.js";
 import { contentDisposition } from "../lib/sniff.js";
+import { satisfactionForBulletin } from "../satisfaction/service.js";
 import { jsonBody, paramsOf, queryOf } from "../lib/validate.js";
 
 /**
@@ -237,7 +238,9 @@ export const bulletinRoutes = new Hono<AppEnv>()
     const issueNo = q.issueNo ?? draft?.content.issueNo ?? (await nextIssueNo(deps.db, q.region, periodYear(q.period)));
     const date = q.date ?? validDate(draft?.content.date) ?? chinaDate(deps.now().getTime());
     const content = await loadDisclosureContent(deps.db, deps.regions, deps.now(), q.period, q.region, plans);
-    const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content) }), content);
+    // 满意度测评 (rule 14): the region's published ballots of the year, when there are any
+    const satisfaction = await satisfactionForBulletin(deps.db, q.region, periodYear(q.period));
+    const { model, version } = await composeLive(deps.db, dropUndefined({ plans, region: q.region, period: q.period, issueNo, date, ...optionsOfDraft(draft?.content), ...satisfaction }), content);
     if (q.format === "json") return c.json({ ...model, dataVersion: Number(version), draftVersion: draft?.version ?? null });
     await appendAudit(deps.db, {
       actor: p.actor,
@@ -303,6 +306,7 @@ export const bulletinRoutes = new Hono<AppEnv>()
         period: body.period,
         issueNo: body.issueNo,
         date: body.date,
+        ...(await satisfactionForBulletin(tx, body.region, year)),
       });
       const disclosure = await loadDisclosureContent(tx, deps.regions, at, body.period, body.region, body.plans);
       const { model, version } = await composeLive(tx, options, disclosure);

@@ -55,6 +55,10 @@ describe("the deputies' satisfaction ballot", () => {
     expect((await res.json()).projects.map((p: { flagged: boolean; satisfactionRate: number }) => [p.flagged, p.satisfactionRate])).toEqual([[false, 50], [true, 47.37]]);
     expect((await api("deputy1", "POST", `/satisfaction/${id}/ballots`, { ratings: projects.map((project) => ({ project, rating: "satisfied" })) })).status).toBe(409);
     expect((await api("city", "POST", `/satisfaction/${id}/publish`)).status).toBe(200);
+    // the bulletin of the region's year shows the published ballot, flag and all
+    const bulletin = await (await api("city", "GET", "/bulletins?plan=sy2024&region=430500&period=2024-12&format=json")).json();
+    const section = bulletin.sections.find((x: { key: string }) => x.key === "satisfaction");
+    expect(section.blocks[1].rows.map((r: (string | number)[]) => [r[4], r[6]])).toEqual([[10, ""], [10, "是"]]);
     const late = await api("city", "POST", `/satisfaction/${id}/counts`, { counts: projects.map((project) => ({ project, satisfied: 1, basically_satisfied: 0, dissatisfied: 0 })) });
     expect(late.status).toBe(409);
     expect((await late.json()).error.code).toBe("SATISFACTION_FROZEN");

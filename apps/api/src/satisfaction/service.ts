@@ -10,6 +10,7 @@ import {
   freezeSurvey,
   insertRater,
   insertSurvey,
+  listSurveys,
   loadSurvey,
   type ProjectCounts,
   projectsWithPlans,
@@ -107,4 +108,23 @@ export async function publishSurvey(deps: Deps, p: Principal, id: number): Promi
     await appendAudit(tx, { actor: p.actor, action: "satisfaction.publish", entity: "satisfaction_session", entityId: String(id), after: { projects: s.projects }, at });
     return (await loadSurvey(tx, id))!;
   });
+}
+
+/**
+ * The deputies' published ballots of a region's congress in a year, as the bulletin takes them
+ * (packages/bulletin computes the rate and the flag by the domain's rule): none gives nothing, so
+ * a bulletin without ballots is composed as before.
+ */
+export async function satisfactionForBulletin(db: Queryable, region: string, year: number) {
+  const surveys = await listSurveys(db, { regions: [region], year, frozenOnly: true });
+  if (surveys.length === 0) return {};
+  return {
+    satisfaction: surveys
+      .slice()
+      .reverse()
+      .map((s) => ({
+        date: s.date,
+        projects: s.projects.map((p) => ({ title: p.title, unit: p.leadUnit.name, satisfied: p.satisfied, basically_satisfied: p.basically_satisfied, dissatisfied: p.dissatisfied })),
+      })),
+  };
 }
