@@ -21,6 +21,7 @@ import { reportRoutes } from "./routes/reports.js";
 import { contentRoutes, projectSiteRoutes, siteRoutes } from "./routes/sites.js";
 import { tokenRoutes } from "./tokens/routes.js";
 import { candidateRoutes, publicProposalRoutes } from "./candidates/routes.js";
+import { followupRoutes } from "./followups/routes.js";
 import { lookbackRoutes } from "./lookback/routes.js";
 import { satisfactionRoutes } from "./satisfaction/routes.js";
 import { publicCongressRoutes, voteRoutes } from "./votes/routes.js";
@@ -65,6 +66,7 @@ export function apiRoutes() {
     .route("/candidates", candidateRoutes)
     .route("/votes", voteRoutes)
     .route("/satisfaction", satisfactionRoutes)
+    .route("/followups", followupRoutes)
     .route("/lookback", lookbackRoutes)
     .route("/public/proposals", publicProposalRoutes)
     .route("/public/congress", publicCongressRoutes);

@@ -145,6 +145,9 @@ GET    /satisfaction/{id}        | 404     | 404     | 404     | 404     | 404  
 POST   /satisfaction/{id}/counts | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 POST   /satisfaction/{id}/ballots| 403     | 403     | 403     | 403     | 403     | 403     | 403     | 404     | 403     | 403     | 401
 POST   /satisfaction/{id}/publish| 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /followups                | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
+POST   /followups                | 400     | 400     | 400     | 400     | 403     | 403     | 403     | 400     | 403     | 403     | 401
+POST   /followups/{id}/answer    | 404     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
 GET    /lookback                 | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
 POST   /lookback                 | 400     | 400     | 400     | 400     | 400     | 400     | 403     | 403     | 403     | 403     | 401
 POST   /lookback/{id}/questions  | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 404     | 403     | 403     | 401
@@ -373,6 +376,9 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "POST /satisfaction/{id}/counts": () => ({ path: "/satisfaction/999999/counts", body: { counts: [{ project: "hn2024-p01", satisfied: 1, basically_satisfied: 0, dissatisfied: 0 }] } }),
   "POST /satisfaction/{id}/ballots": () => ({ path: "/satisfaction/999999/ballots", body: { ratings: [{ project: "hn2024-p01", rating: "satisfied" }] } }),
   "POST /satisfaction/{id}/publish": () => ({ path: "/satisfaction/999999/publish" }),
+  "GET /followups": (who, scope) => ({ path: `/followups?region=${pick(who, scope, "region")}` }),
+  "POST /followups": () => ({ path: "/followups", body: { project: "no-such-project", question: "矩阵测试" } }),
+  "POST /followups/{id}/answer": () => ({ path: "/followups/999999/answer", body: { answer: "矩阵测试" } }),
   "GET /lookback": (who, scope) => ({ path: `/lookback?region=${pick(who, scope, "region")}` }),
   "POST /lookback": () => ({ path: "/lookback", body: { project: "no-such-project", assessment: "矩阵测试" } }),
   "POST /lookback/{id}/questions": () => ({ path: "/lookback/999999/questions", body: { question: "矩阵测试" } }),

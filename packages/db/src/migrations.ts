@@ -627,6 +627,19 @@ CREATE TABLE satisfaction_ballots (
   PRIMARY KEY (session, deputy)
 );
 
+-- Through the year (项目的进度由代表督): deputies' questions to the lead unit of a voted project, and its answers.
+CREATE TABLE followup_questions (
+  id          bigserial PRIMARY KEY,
+  project     text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  question    text NOT NULL,
+  asked_by    text NOT NULL,
+  asked_at    timestamptz NOT NULL,
+  answer      text,
+  answered_by text,
+  answered_at timestamptz
+);
+CREATE INDEX followup_questions_project ON followup_questions(project);
+
 -- 回头看 (rule 15): one record per project of last year: the unit's effect assessment, deputies'
 -- questions and the unit's answers, and the conclusion (未达到 with its follow-up).
 CREATE TABLE lookbacks (

@@ -65,6 +65,9 @@ export const errorCodes = {
   LOOKBACK_FOLLOW_UP_REQUIRED: { status: 400, zh: "结论为“未达到”时须写明后续整改措施" },
   LOOKBACK_QUESTION_NOT_FOUND: { status: 404, zh: "代表提问 {id} 不存在" },
   LOOKBACK_CONCLUDED: { status: 409, zh: "回头看已作出结论，不能再更改" },
+  FOLLOWUP_NOT_VOTED: { status: 400, zh: "项目 {project} 不是人大代表票决的项目" },
+  FOLLOWUP_QUESTION_NOT_FOUND: { status: 404, zh: "代表提问 {id} 不存在" },
+  FOLLOWUP_ANSWERED: { status: 409, zh: "该问题已答复" },
 } as const satisfies Record<string, { status: number; zh: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -16,10 +16,12 @@ import { useScopeChoices } from "../maishangtong";
 const fetchCandidates = (region: string, year: number) => read(api.candidates.$get({ query: { region, year: String(year) } }));
 const fetchVotes = (region: string, year: number) => read(api.votes.$get({ query: { region, year: String(year) } }));
 const fetchBallots = (region: string, year: number) => read(api.satisfaction.$get({ query: { region, year: String(year) } }));
+const fetchFollowups = (region: string, year: number) => read(api.followups.$get({ query: { region, year: String(year) } }));
 const fetchLookbacks = (region: string, year: number) => read(api.lookback.$get({ query: { region, year: String(year) } }));
 type CandidateRow = Awaited<ReturnType<typeof fetchCandidates>>["candidates"][number];
 type VoteRow = Awaited<ReturnType<typeof fetchVotes>>["votes"][number];
 type BallotRow = Awaited<ReturnType<typeof fetchBallots>>["ballots"][number];
+type FollowedRow = Awaited<ReturnType<typeof fetchFollowups>>["projects"][number];
 type LookbackRow = Awaited<ReturnType<typeof fetchLookbacks>>["lookbacks"][number];
 
 const STEPS = [
@@ -412,28 +414,65 @@ function VoteCard({ vote, staff, deputy }: { vote: VoteRow; staff: boolean; depu
 }
 
 // ---------------------------------------------------------------------------------------------
-// 实施: the elected projects in the plan, followed through the year
+// 实施: the elected projects in the plan, followed through the year — deputies ask, the lead unit answers
 
 function Implement({ region, year }: { region: string; year: number }) {
-  const votes = useVotes(region, year);
-  const rows = (votes.data?.votes ?? []).flatMap((v) => v.candidates.filter((c) => c.project !== null).map((c) => ({ ...c, plan: v.plan, vote: v.date })));
+  const list = useQuery({ queryKey: ["followups", region, year], queryFn: () => fetchFollowups(region, year) });
   return (
-    <Card title="当选项目实施（纳入年度计划，按月调度）" size="small">
-      <Typography.Paragraph type="secondary">当选项目纳入计划后，在“计划管理”中设置指标与目标，由牵头单位按月填报进度；代表可通过“项目点位”和码上通跟踪。</Typography.Paragraph>
-      <Table
-        size="small"
-        rowKey={(r) => `${r.plan}-${r.id}`}
-        loading={votes.isFetching}
-        dataSource={rows}
-        pagination={false}
-        columns={[
-          { title: "项目", dataIndex: "title" },
-          { title: "票决日期", dataIndex: "vote" },
-          { title: "牵头单位", render: (_: unknown, r) => r.leadUnit?.name ?? "" },
-          { title: "计划", dataIndex: "plan" },
-          { title: "计划项目编号", dataIndex: "project" },
-        ]}
-      />
+    <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
+      <Alert type="info" title="当选项目纳入年度计划后，在“计划管理”中设置指标与目标，由牵头单位按月填报进度；代表在此向牵头单位提问，单位答复。" />
+      {list.isError && <Alert type="error" title={errorText(list.error)} />}
+      {(list.data?.projects ?? []).length === 0 && !list.isFetching && <Card><Empty description="尚无纳入计划的票决项目" /></Card>}
+      {(list.data?.projects ?? []).map((f) => (
+        <FollowupCard key={f.project} followed={f} />
+      ))}
+    </Space>
+  );
+}
+
+function FollowupCard({ followed }: { followed: FollowedRow }) {
+  const me = useMe().data!;
+  const staff = isStaff(me.role);
+  const { message } = AntApp.useApp();
+  const qc = useQueryClient();
+  const [question, setQuestion] = useState("");
+  const [answers, setAnswers] = useState<Record<number, string>>({});
+  const done = (text: string) => (message.success(text), void qc.invalidateQueries({ queryKey: ["followups"] }));
+  const ask = useMutation({ mutationFn: () => read(api.followups.$post({ json: { project: followed.project, question } })), onSuccess: () => (setQuestion(""), done("已提问")), onError: (e) => message.error(errorText(e)) });
+  const answer = useMutation({
+    mutationFn: (id: number) => read(api.followups[":id"].answer.$post({ param: { id: String(id) }, json: { answer: answers[id] ?? "" } })),
+    onSuccess: () => done("已答复"),
+    onError: (e) => message.error(errorText(e)),
+  });
+  const mayAnswer = staff || (me.role === "reporter" && (me.unit === null || me.unit === followed.leadUnit.id));
+  return (
+    <Card size="small" title={`${followed.title}（${followed.leadUnit.name}）`} extra={followed.plan && <Tag color="blue">计划 {followed.plan} · 项目 {followed.project}</Tag>}>
+      {followed.questions.length === 0 && <Typography.Text type="secondary">暂无代表提问</Typography.Text>}
+      {followed.questions.map((q) => (
+        <div key={q.id} style={{ margin: "8px 0" }}>
+          <Typography.Text strong>问：</Typography.Text>
+          {q.question}
+          <br />
+          <Typography.Text strong>答：</Typography.Text>
+          {q.answer ??
+            (mayAnswer ? (
+              <Space.Compact style={{ width: 420 }}>
+                <Input value={answers[q.id] ?? ""} onChange={(e) => setAnswers((s) => ({ ...s, [q.id]: e.target.value }))} placeholder="单位答复" />
+                <Button onClick={() => answer.mutate(q.id)}>答复</Button>
+              </Space.Compact>
+            ) : (
+              <Typography.Text type="secondary">待答复</Typography.Text>
+            ))}
+        </div>
+      ))}
+      {(staff || me.role === "observer") && (
+        <Space.Compact style={{ width: 480, marginTop: 8 }}>
+          <Input value={question} onChange={(e) => setQuestion(e.target.value)} placeholder="代表向牵头单位提问" />
+          <Button onClick={() => ask.mutate()} disabled={question.trim().length < 2}>
+            提问
+          </Button>
+        </Space.Compact>
+      )}
     </Card>
   );
 }

@@ -112,6 +112,21 @@ describe("the whole year through the API", () => {
     expect(page.votes[0].candidates.filter((c: { elected: boolean }) => c.elected).map((c: { title: string }) => c.title)).toEqual(["城区学校周边护学通道", "新建公办幼儿园 3 所"]);
     expect(page.projects.map((p: { deputies: unknown }) => p.deputies)).toEqual([null, null]);
 
+    // through the year: a deputy asks the lead unit about a voted project, the unit answers (once)
+    const asked = await created(await api("observer", "POST", "/followups", { project: plan.items[1].project, question: "幼儿园何时开工？" }));
+    expect((await api("reporter", "POST", `/followups/${asked}/answer`, { answer: "不是本单位" })).status).toBe(403); // 邵阳县's reporter: outside the city
+    const answeredQ = await api("reporter-edu", "POST", `/followups/${asked}/answer`, { answer: "3 月开工，年底完工" });
+    expect(answeredQ.status).toBe(200);
+    expect((await api("reporter-edu", "POST", `/followups/${asked}/answer`, { answer: "再答一次" })).status).toBe(409);
+    const following = await (await api("observer", "GET", "/followups?region=430500&year=2025")).json();
+    expect(following.projects.map((f: { title: string; questions: { answer: string | null }[] }) => [f.title, f.questions.map((q) => q.answer)])).toEqual([
+      ["城区学校周边护学通道", []],
+      ["新建公办幼儿园 3 所", ["3 月开工，年底完工"]],
+    ]);
+    const notVoted = await api("observer", "POST", "/followups", { project: "sy2024-p01", question: "不是票决项目" });
+    expect(notVoted.status).toBe(400);
+    expect((await notVoted.json()).error.problems[0].path).toBe("$.project");
+
     // 满意度测评 at year end: one project on counts, a deputy per tablet on another session
     const projects = plan.items.map((i: { project: string }) => i.project) as string[];
     const survey = await created(await api("city", "POST", "/satisfaction", { region: "430500", year: 2025, date: "2025-12-20", projects }));
