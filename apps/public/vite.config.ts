@@ -11,7 +11,9 @@ function precompress(): Plugin {
     name: "minsheng:precompress",
     apply: (_config, env) => env.command === "build" && !env.isSsrBuild,
     enforce: "post",
-    generateBundle(_options, bundle) {
+    // after every other plugin's generateBundle: Vite fills in its dynamic-import preload list
+    // (__VITE_PRELOAD__) there, and a copy compressed before that breaks any lazy-loaded page
+    generateBundle: { order: "post", handler(_options, bundle) {
       inlineCss(bundle);
       for (const file of Object.values(bundle)) {
         if (!/\.(js|css|svg|json)$/.test(file.fileName)) continue;
@@ -25,7 +27,7 @@ function precompress(): Plugin {
           source: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
         });
       }
-    },
+    } },
   };
 }
 

@@ -24,9 +24,10 @@ const Supervision = lazy(() => import("./pages/Supervision"));
 const Letters = lazy(() => import("./pages/Letters"));
 const Observe = lazy(() => import("./pages/Observe"));
 const Scorecards = lazy(() => import("./pages/Scorecards"));
+const Congress = lazy(() => import("./pages/Congress"));
 
 // Sections whose page is not built yet stay out of the router and the menu.
-const pages: Record<string, React.ComponentType> = { dashboard: Dashboard, report: Reporting, review: Review, audit: Audit, users: Users, sites: Sites, feedback: Feedback, disclosure: Disclosure, plans: Plans, bulletins: Bulletins, imports: ExcelImport, supervision: Supervision, letters: Letters, observe: Observe, scorecards: Scorecards };
+const pages: Record<string, React.ComponentType> = { dashboard: Dashboard, report: Reporting, review: Review, audit: Audit, users: Users, sites: Sites, feedback: Feedback, disclosure: Disclosure, plans: Plans, bulletins: Bulletins, imports: ExcelImport, supervision: Supervision, letters: Letters, observe: Observe, scorecards: Scorecards, congress: Congress };
 
 const loading = <Spin style={{ display: "block", margin: "20vh auto" }} size="large" />;
 

@@ -108,6 +108,8 @@ export const sections = [
   { key: "supervision", label: "督办", allow: (r: Role) => r === "staff_province" || r === "staff_city" || r === "staff_county" },
   { key: "letters", label: "待办函件", allow: (r: Role) => r === "staff_province" || r === "staff_city" || r === "staff_county" || r === "reporter" },
   { key: "observe", label: "观察员报送", allow: (r: Role) => r === "observer" },
+  // 票决与测评 (rules 13-15): congress.read — staff, units (reporters), reviewers and observers (deputies)
+  { key: "congress", label: "票决与测评", allow: (r: Role) => (["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as string[]).includes(r) },
 ] as const;
 
 // The domain's names, looked up by the plain strings the pages hold (a band already in Chinese,
@@ -121,4 +123,4 @@ export const bandColor: Record<string, string> = { good: "green", fair: "gold", 
 export const currentPeriod = (now = new Date()): string => periodAt(now.getTime());
 
 /** Sections whose page exists; the others stay out of the menu and the router until built. */
-export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports", "supervision", "letters", "observe", "scorecards"]);
+export const builtSections = new Set<string>(["dashboard", "report", "review", "audit", "users", "sites", "feedback", "disclosure", "plans", "bulletins", "imports", "supervision", "letters", "observe", "scorecards", "congress"]);

@@ -28,6 +28,11 @@ import { observerRoutes } from "./observers/routes.js";
 import { scorecardRoutes } from "./scorecards/routes.js";
 import { qualityRoutes } from "./quality/routes.js";
 import { riskRoutes } from "./risks/routes.js";
+import { candidateRoutes, publicProposalRoutes } from "./candidates/routes.js";
+import { followupRoutes } from "./followups/routes.js";
+import { lookbackRoutes } from "./lookback/routes.js";
+import { satisfactionRoutes } from "./satisfaction/routes.js";
+import { publicCongressRoutes, voteRoutes } from "./votes/routes.js";
 
 /**
  * The routes under /api/v1: every feature's router behind authentication. Needs no dependencies
@@ -73,7 +78,15 @@ export function apiRoutes() {
     .route("/letters", letterRoutes)
     // 考评 (rules 7, 8): the monthly unit scorecard, warnings and interviews; the quality check
     .route("/scorecards", scorecardRoutes)
-    .route("/quality", qualityRoutes);
+    .route("/quality", qualityRoutes)
+    // 票决制 and the year around the plan (rules 13-15): 征集 → 初选 → 票决 → 测评 → 回头看; on 码上通, proposals and the voted projects
+    .route("/candidates", candidateRoutes)
+    .route("/votes", voteRoutes)
+    .route("/satisfaction", satisfactionRoutes)
+    .route("/followups", followupRoutes)
+    .route("/lookback", lookbackRoutes)
+    .route("/public/proposals", publicProposalRoutes)
+    .route("/public/congress", publicCongressRoutes);
 }
 
 /** The API application: feature routers under /api/v1, one error table, auth on every request. */

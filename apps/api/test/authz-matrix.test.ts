@@ -159,6 +159,36 @@ GET    /scorecards/warnings      | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/4
 PUT    /scorecards/interviews/{id} | 404   | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 GET    /quality                  | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 403     | 401
 GET    /plans/{planId}/risks     | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
+GET    /candidates               | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
+POST   /candidates               | 400     | 400     | 400     | 400     | 400     | 400     | 403     | 400     | 403     | 403     | 401
+POST   /candidates/{id}/moderate | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /candidates/{id}/screen   | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /candidates/{id}/merge    | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /public/proposals         | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400     | 400
+GET    /public/proposals/tickets/{ticket}| 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404
+GET    /votes                    | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
+POST   /votes                    | 400     | 400     | 400     | 400     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /votes/{id}               | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 401
+POST   /votes/{id}/tally         | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /votes/{id}/ballots       | 403     | 403     | 403     | 403     | 403     | 403     | 403     | 404     | 403     | 403     | 401
+GET    /votes/{id}/result        | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 401
+POST   /votes/{id}/publish       | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /votes/{id}/plan          | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /public/congress          | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx     | 2xx
+GET    /satisfaction             | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
+POST   /satisfaction             | 400     | 400     | 400     | 400     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /satisfaction/{id}        | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 401
+POST   /satisfaction/{id}/counts | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+POST   /satisfaction/{id}/ballots| 403     | 403     | 403     | 403     | 403     | 403     | 403     | 404     | 403     | 403     | 401
+POST   /satisfaction/{id}/publish| 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
+GET    /followups                | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
+POST   /followups                | 400     | 400     | 400     | 400     | 403     | 403     | 403     | 400     | 403     | 403     | 401
+POST   /followups/{id}/answer    | 404     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
+GET    /lookback                 | 2xx     | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 2xx/403 | 403     | 403     | 401
+POST   /lookback                 | 400     | 400     | 400     | 400     | 400     | 400     | 403     | 403     | 403     | 403     | 401
+POST   /lookback/{id}/questions  | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 404     | 403     | 403     | 401
+POST   /lookback/questions/{id}/answer| 404     | 404     | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 401
+POST   /lookback/{id}/conclude   | 404     | 404     | 404     | 404     | 403     | 403     | 403     | 403     | 403     | 403     | 401
 `;
 
 /**
@@ -400,6 +430,38 @@ const requests: Record<string, (who: Who, scope: Scope) => Req> = {
   "PUT /scorecards/interviews/{id}": () => ({ path: "/scorecards/interviews/999999", body: { version: 1, heldOn: null, people: "", notes: "", commitments: "", followUp: "" } }),
   "GET /quality": (who, scope) => ({ path: `/quality?period=2024-09&region=${pick(who, scope, "region")}` }),
   "GET /plans/{planId}/risks": (who, scope) => ({ path: `/plans/hn2024/risks?period=2024-09&region=${pick(who, scope, "region")}` }),
+  // 票决制 and the year around the plan (rules 13-15): lists by region; writes refused after the auth check
+  // (an unknown region, candidate, session, ballot or project), so nothing is written
+  "GET /candidates": (who, scope) => ({ path: `/candidates?region=${pick(who, scope, "region")}` }),
+  "POST /candidates": () => ({ path: "/candidates", body: { year: 2025, region: "999999", title: "矩阵测试", description: "", source: "deputy" } }),
+  "POST /candidates/{id}/moderate": () => ({ path: "/candidates/999999/moderate", body: { decision: "approve" } }),
+  "POST /candidates/{id}/screen": () => ({ path: "/candidates/999999/screen", body: { decision: "adopt" } }),
+  "POST /candidates/{id}/merge": () => ({ path: "/candidates/999999/merge", body: { into: 999998 } }),
+  "POST /public/proposals": () => ({ path: "/public/proposals", body: {} }),
+  "GET /public/proposals/tickets/{ticket}": () => ({ path: "/public/proposals/tickets/0000000000AB" }),
+  "GET /votes": (who, scope) => ({ path: `/votes?region=${pick(who, scope, "region")}` }),
+  "POST /votes": () => ({ path: "/votes", body: { region: "999999", level: "city", date: "2025-01-10", entitled: 30, present: 30, seats: 1, candidates: [999998, 999999] } }),
+  "GET /votes/{id}": () => ({ path: "/votes/999999" }),
+  "POST /votes/{id}/tally": () => ({ path: "/votes/999999/tally", body: { counts: [{ candidate: 1, for: 1, against: 0, abstain: 0 }] } }),
+  "POST /votes/{id}/ballots": () => ({ path: "/votes/999999/ballots", body: { choices: [{ candidate: 1, choice: "for" }] } }),
+  "GET /votes/{id}/result": () => ({ path: "/votes/999999/result" }),
+  "POST /votes/{id}/publish": () => ({ path: "/votes/999999/publish" }),
+  "POST /votes/{id}/plan": () => ({ path: "/votes/999999/plan" }),
+  "GET /public/congress": () => ({ path: "/public/congress?region=430500&year=2025" }),
+  "GET /satisfaction": (who, scope) => ({ path: `/satisfaction?region=${pick(who, scope, "region")}` }),
+  "POST /satisfaction": () => ({ path: "/satisfaction", body: { region: "999999", year: 2024, date: "2024-12-20", projects: ["hn2024-p01"] } }),
+  "GET /satisfaction/{id}": () => ({ path: "/satisfaction/999999" }),
+  "POST /satisfaction/{id}/counts": () => ({ path: "/satisfaction/999999/counts", body: { counts: [{ project: "hn2024-p01", satisfied: 1, basically_satisfied: 0, dissatisfied: 0 }] } }),
+  "POST /satisfaction/{id}/ballots": () => ({ path: "/satisfaction/999999/ballots", body: { ratings: [{ project: "hn2024-p01", rating: "satisfied" }] } }),
+  "POST /satisfaction/{id}/publish": () => ({ path: "/satisfaction/999999/publish" }),
+  "GET /followups": (who, scope) => ({ path: `/followups?region=${pick(who, scope, "region")}` }),
+  "POST /followups": () => ({ path: "/followups", body: { project: "no-such-project", question: "矩阵测试" } }),
+  "POST /followups/{id}/answer": () => ({ path: "/followups/999999/answer", body: { answer: "矩阵测试" } }),
+  "GET /lookback": (who, scope) => ({ path: `/lookback?region=${pick(who, scope, "region")}` }),
+  "POST /lookback": () => ({ path: "/lookback", body: { project: "no-such-project", assessment: "矩阵测试" } }),
+  "POST /lookback/{id}/questions": () => ({ path: "/lookback/999999/questions", body: { question: "矩阵测试" } }),
+  "POST /lookback/questions/{id}/answer": () => ({ path: "/lookback/questions/999999/answer", body: { answer: "矩阵测试" } }),
+  "POST /lookback/{id}/conclude": () => ({ path: "/lookback/999999/conclude", body: { conclusion: "met" } }),
 };
 
 /** 督办: the records the supervision rows aim at (set up after the others, below). */

@@ -65,8 +65,8 @@ type ParamsOf<P extends string> = P extends `${string}/:${infer Name}/${infer Re
  * The URL of route R: its path as the client declares it (so a path the API does not have, or a
  * parameter it does not name, does not compile), with each parameter filled in, encoded.
  */
-function url<R extends { $path: (...args: never) => string }>(path: PathOf<R>, param: ParamsOf<PathOf<R>>, query?: string): string;
-function url(path: string, param: Record<string, string>, query = ""): string {
+export function url<R extends { $path: (...args: never) => string }>(path: PathOf<R>, param: ParamsOf<PathOf<R>>, query?: string): string;
+export function url(path: string, param: Record<string, string>, query = ""): string {
   return BASE + path.replace(/:(\w+)/g, (_: string, name: string) => encodeURIComponent(param[name] ?? "")) + query;
 }
 
@@ -74,7 +74,7 @@ const isErrorAnswer = (body: unknown): body is ErrorAnswer =>
   typeof body === "object" && body !== null && "error" in body && typeof body.error === "object" && body.error !== null;
 
 /** The answer of endpoint E (the client's `$get`/`$post`), or an ApiProblem: status 0 when the network failed, else the server's. */
-async function call<E>(href: string, init?: RequestInit): Promise<InferResponseType<E, 200 | 201>> {
+export async function call<E>(href: string, init?: RequestInit): Promise<InferResponseType<E, 200 | 201>> {
   let res: Response;
   try {
     // GETs carry no extra headers so they match the page's `Link: rel=preload` of the same URL.

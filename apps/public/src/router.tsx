@@ -6,7 +6,15 @@ import { normaliseCode } from "./format";
  * A router of three routes is a few lines of History API; it keeps the page light (no router
  * package) and works in WeChat's browser.
  */
-export type Route = { name: "home" } | { name: "project"; code: string } | { name: "ticket"; ticket: string } | { name: "missing" };
+export type Route =
+  | { name: "home" }
+  | { name: "project"; code: string }
+  | { name: "ticket"; ticket: string }
+  // 票决制: 提建议 (/jy), a proposal's ticket (/jy/:ticket), the voted projects (/pj)
+  | { name: "propose" }
+  | { name: "proposal"; ticket: string }
+  | { name: "voted" }
+  | { name: "missing" };
 
 function decode(s: string): string {
   try {
@@ -23,6 +31,10 @@ export function match(pathname: string): Route {
   if (m) return { name: "project", code: normaliseCode(decode(m[1]!)) };
   m = /^\/s\/([^/]+)$/.exec(path);
   if (m) return { name: "ticket", ticket: normaliseCode(decode(m[1]!)) };
+  if (path === "/jy") return { name: "propose" };
+  m = /^\/jy\/([^/]+)$/.exec(path);
+  if (m) return { name: "proposal", ticket: normaliseCode(decode(m[1]!)) };
+  if (path === "/pj") return { name: "voted" };
   return { name: "missing" };
 }
 

@@ -9,6 +9,13 @@ describe("routes", () => {
     expect(match("/s/0A1B2C3D4E5F")).toEqual({ name: "ticket", ticket: "0A1B2C3D4E5F" });
   });
 
+  it("knows 票决制's pages: a proposal (/jy), its ticket (/jy/:ticket), the voted projects (/pj)", () => {
+    expect(match("/jy")).toEqual({ name: "propose" });
+    expect(match("/jy/0a1b2c3d4e5f")).toEqual({ name: "proposal", ticket: "0A1B2C3D4E5F" });
+    expect(match("/pj/")).toEqual({ name: "voted" });
+    expect(match("/jy/A/B")).toEqual({ name: "missing" });
+  });
+
   it("accepts what a scanner or a person may pass: lower case, a trailing slash, escapes, O for 0", () => {
     expect(match("/p/bhmsxdk5/")).toEqual({ name: "project", code: "BHMSXDK5" });
     expect(match("/s/0a1b%202c3d%204e5f")).toEqual({ name: "ticket", ticket: "0A1B2C3D4E5F" });

@@ -32,6 +32,7 @@ import {
   periodMonth,
   Rational,
   ratePercent,
+  satisfactionBallot,
   scoreDisclosures,
   scoreUnits,
   scoringWarnings,
@@ -117,6 +118,26 @@ export const BulletinOptions = z.object({
   /** what a plan's summary counts; by default projects for a province plan, indicators otherwise (seed 003) */
   countBy: z.record(z.string(), z.enum(["project", "indicator"])).optional(),
   /** unit scoring (rule 8), when the month's occurrences are given: adds the ranking */
+  /**
+   * 满意度测评 (rule 14): the deputies' published ballots of the year, per project; adds a section
+   * with each project's rate and the 不满意 > 1/2 flag (computed here, by the domain's rule).
+   */
+  satisfaction: z
+    .array(
+      z.object({
+        date: IsoDate,
+        projects: z.array(
+          z.object({
+            title: z.string().min(1).max(200),
+            unit: z.string().max(100).default(""),
+            satisfied: z.number().int().min(0),
+            basically_satisfied: z.number().int().min(0),
+            dissatisfied: z.number().int().min(0),
+          }),
+        ),
+      }),
+    )
+    .optional(),
   scoring: z
     .object({
       scheme: z.unknown(),
@@ -350,6 +371,8 @@ class Context {
     // 督办情况: what observers filed this month and what became of the letters (rules 11-12)
     const supervisionText = this.supervision ? supervisionSentence(this.supervision) : "";
     if (supervisionText) sections.push({ key: "supervision", title: "督办情况", blocks: [{ type: "paragraph", text: supervisionText }] });
+    const satisfaction = this.satisfactionBlocks();
+    if (satisfaction.length > 0) sections.push({ key: "satisfaction", title: "代表满意度测评情况", blocks: satisfaction });
     const narrative = o.sections ?? {};
     for (const key of ["重要新闻", "部门动态", "区县动态", "工作简讯", "经验交流"] as NarrativeSection[]) {
       const paragraphs = paragraphsOf(narrative[key]);
@@ -389,6 +412,28 @@ class Context {
       falls,
       annexes,
     };
+  }
+
+  /** 满意度测评: a paragraph per published ballot and one table of every project's result (rule 14). */
+  satisfactionBlocks(): Block[] {
+    const ballots = this.o.satisfaction ?? [];
+    const rows = ballots.flatMap((b) => b.projects.map((p) => ({ ...p, date: b.date, r: satisfactionBallot(p) })));
+    if (rows.length === 0) return [];
+    const flagged = rows.filter((x) => x.r.flagged);
+    const dates = [...new Set(ballots.map((b) => chineseDate(b.date)))].join("、");
+    const text =
+      `${dates}，人大代表对 ${rows.length} 个民生实事项目进行了满意度测评。` +
+      (flagged.length === 0
+        ? "各项目不满意票均未超过有效票的半数。"
+        : `其中${enumerate(flagged.map((x) => quoted(x.title)))}不满意票超过有效票的半数，须限期整改。`);
+    return [
+      { type: "paragraph", text },
+      {
+        type: "table",
+        columns: ["项目", "牵头单位", "满意", "基本满意", "不满意", "满意率", "须整改"],
+        rows: rows.map((x) => [x.title, x.unit, x.satisfied, x.basically_satisfied, x.dissatisfied, x.r.satisfactionRate === null ? "—" : formatPercent(x.r.satisfactionRate), x.r.flagged ? "是" : ""]),
+      },
+    ];
   }
 
   defaultSalutation(): string {

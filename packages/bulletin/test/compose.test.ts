@@ -1,4 +1,4 @@
-import { BundleInvalid, InvalidInput, PreparedBundle, UnknownPlan, UnknownRegion, parseBundle, supervisionSentence } from "@minsheng/domain";
+import { BundleInvalid, InvalidInput, PreparedBundle, UnknownPlan, UnknownRegion, parseBundle, satisfactionBallot, supervisionSentence } from "@minsheng/domain";
 import { Either } from "@minsheng/domain";
 import { describe, expect, it } from "vitest";
 import { chineseDate, chineseNumber, circled, composeBulletin, formatNumber, formatPercent, regionLabel } from "../src/index.js";
@@ -272,6 +272,36 @@ describe("narrative sections, titles and the unit ranking", () => {
     const s = m.sections.find((x) => x.key === "ranking")!;
     expect(s.heading).toBe("三、责任单位考评情况");
     expect(s.blocks[1]).toMatchObject({ type: "table", columns: ["排名", "责任单位", "得分", "加减分情况"] });
+  });
+});
+
+describe("the deputies' satisfaction ballot (rule 14)", () => {
+  const rate = (satisfied: number, basically_satisfied: number, dissatisfied: number) => formatPercent(satisfactionBallot({ satisfied, basically_satisfied, dissatisfied }).satisfactionRate!);
+  it("adds a section with each project's rate and the 不满意 > 1/2 flag, exactly half not flagged", () => {
+    const m = compose({
+      satisfaction: [
+        {
+          date: "2024-12-20",
+          projects: [
+            { title: "城区学校周边护学通道", unit: "市教育局", satisfied: 20, basically_satisfied: 6, dissatisfied: 2 },
+            { title: "新建公办幼儿园", unit: "市教育局", satisfied: 5, basically_satisfied: 2, dissatisfied: 7 },
+            { title: "农村饮水安全", unit: "市水利局", satisfied: 3, basically_satisfied: 1, dissatisfied: 5 },
+          ],
+        },
+      ],
+    });
+    const section = m.sections.find((s) => s.key === "satisfaction")!;
+    expect(section.heading).toBe("三、代表满意度测评情况");
+    expect(section.blocks[0]).toEqual({ type: "paragraph", text: `${chineseDate("2024-12-20")}，人大代表对 3 个民生实事项目进行了满意度测评。其中“农村饮水安全”不满意票超过有效票的半数，须限期整改。` });
+    expect(section.blocks[1]).toMatchObject({
+      type: "table",
+      rows: [
+        ["城区学校周边护学通道", "市教育局", 20, 6, 2, rate(20, 6, 2), ""],
+        ["新建公办幼儿园", "市教育局", 5, 2, 7, rate(5, 2, 7), ""],
+        ["农村饮水安全", "市水利局", 3, 1, 5, rate(3, 1, 5), "是"],
+      ],
+    });
+    expect(compose().sections.some((s) => s.key === "satisfaction")).toBe(false);
   });
 });
 

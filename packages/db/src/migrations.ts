@@ -697,6 +697,167 @@ CREATE TABLE interviews (
 );
 `,
   },
+  {
+    version: 14,
+    name: "the year around the plan: candidates, the deputies' vote, satisfaction ballots, look-back (rules 13-15)",
+    sql: `
+-- 征集 / 初选 (rule 13): next year's projects proposed by citizens (码上通, with a ticket, moderated
+-- like suggestions), departments and deputies; screened by the task force (adopted or declined with
+-- a reason the proposer reads); duplicates merged into another.
+CREATE TABLE candidates (
+  id            bigserial PRIMARY KEY,
+  year          integer NOT NULL,
+  region        text NOT NULL REFERENCES regions(code),
+  title         text NOT NULL,
+  description   text NOT NULL,
+  source        text NOT NULL CHECK (source IN ('public', 'department', 'deputy')),
+  state         text NOT NULL CHECK (state IN ('pending', 'proposed', 'adopted', 'declined', 'merged', 'rejected')),
+  ticket        text UNIQUE,
+  client_hash   text,
+  text_hash     text,
+  merged_into   bigint REFERENCES candidates(id),
+  proposed_by   text NOT NULL,
+  proposed_at   timestamptz NOT NULL,
+  moderated_by  text,
+  moderated_at  timestamptz,
+  reject_reason text,
+  version       integer NOT NULL DEFAULT 1,
+  CHECK ((state = 'merged') = (merged_into IS NOT NULL)),
+  CHECK (source <> 'public' OR ticket IS NOT NULL)
+);
+CREATE INDEX candidates_year_region ON candidates(year, region);
+CREATE INDEX candidates_duplicates ON candidates(region, text_hash, proposed_at);
+
+CREATE TABLE screenings (
+  candidate   bigint PRIMARY KEY REFERENCES candidates(id),
+  decision    text NOT NULL CHECK (decision IN ('adopt', 'decline')),
+  reason      text,
+  cost        numeric,
+  funding     text,
+  lead_unit   text REFERENCES units(id),
+  screened_by text NOT NULL,
+  screened_at timestamptz NOT NULL,
+  CHECK (decision = 'adopt' OR reason IS NOT NULL)
+);
+
+-- 票决: a session of a people's congress; the counts entered by the tellers (vote_tallies) or one
+-- ballot per deputy (vote_ballots, unique): one method per session. Published results are frozen.
+CREATE TABLE vote_sessions (
+  id           bigserial PRIMARY KEY,
+  year         integer NOT NULL,
+  region       text NOT NULL REFERENCES regions(code),
+  level        text NOT NULL CHECK (level IN ('province', 'city', 'county', 'township')),
+  date         date NOT NULL,
+  entitled     integer NOT NULL CHECK (entitled > 0),
+  present      integer NOT NULL CHECK (present >= 0 AND present <= entitled),
+  seats        integer NOT NULL CHECK (seats > 0),
+  method       text CHECK (method IN ('counts', 'ballots')),
+  result       jsonb,
+  frozen_at    timestamptz,
+  frozen_by    text,
+  plan         text REFERENCES plans(id),
+  created_by   text NOT NULL,
+  created_at   timestamptz NOT NULL,
+  CHECK ((frozen_at IS NULL) = (result IS NULL))
+);
+CREATE INDEX vote_sessions_year_region ON vote_sessions(year, region);
+
+CREATE TABLE vote_candidates (
+  session   bigint NOT NULL REFERENCES vote_sessions(id) ON DELETE CASCADE,
+  candidate bigint NOT NULL REFERENCES candidates(id),
+  position  integer NOT NULL,
+  project   text REFERENCES projects(id) ON DELETE SET NULL,
+  PRIMARY KEY (session, candidate)
+);
+
+CREATE TABLE vote_tallies (
+  session   bigint NOT NULL,
+  candidate bigint NOT NULL,
+  votes_for integer NOT NULL CHECK (votes_for >= 0),
+  against   integer NOT NULL CHECK (against >= 0),
+  abstain   integer NOT NULL CHECK (abstain >= 0),
+  PRIMARY KEY (session, candidate),
+  FOREIGN KEY (session, candidate) REFERENCES vote_candidates(session, candidate) ON DELETE CASCADE
+);
+
+-- Who has voted on a tablet, never how: the choices go straight into vote_tallies (secret ballot).
+CREATE TABLE vote_ballots (
+  session bigint NOT NULL REFERENCES vote_sessions(id) ON DELETE CASCADE,
+  deputy  bigint NOT NULL REFERENCES users(id),
+  cast_at timestamptz NOT NULL,
+  PRIMARY KEY (session, deputy)
+);
+
+-- 满意度测评 (rule 14): a year-end session of deputies rating projects; counts or one ballot per deputy.
+CREATE TABLE satisfaction_sessions (
+  id         bigserial PRIMARY KEY,
+  year       integer NOT NULL,
+  region     text NOT NULL REFERENCES regions(code),
+  date       date NOT NULL,
+  method     text CHECK (method IN ('counts', 'ballots')),
+  frozen_at  timestamptz,
+  frozen_by  text,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+
+CREATE TABLE satisfaction_projects (
+  session             bigint NOT NULL REFERENCES satisfaction_sessions(id) ON DELETE CASCADE,
+  project             text NOT NULL REFERENCES projects(id),
+  satisfied           integer NOT NULL DEFAULT 0 CHECK (satisfied >= 0),
+  basically_satisfied integer NOT NULL DEFAULT 0 CHECK (basically_satisfied >= 0),
+  dissatisfied        integer NOT NULL DEFAULT 0 CHECK (dissatisfied >= 0),
+  PRIMARY KEY (session, project)
+);
+
+-- As with votes: who has rated, never how (the ratings are added to satisfaction_projects' counts).
+CREATE TABLE satisfaction_ballots (
+  session bigint NOT NULL REFERENCES satisfaction_sessions(id) ON DELETE CASCADE,
+  deputy  bigint NOT NULL REFERENCES users(id),
+  cast_at timestamptz NOT NULL,
+  PRIMARY KEY (session, deputy)
+);
+
+-- Through the year (项目的进度由代表督): deputies' questions to the lead unit of a voted project, and its answers.
+CREATE TABLE followup_questions (
+  id          bigserial PRIMARY KEY,
+  project     text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  question    text NOT NULL,
+  asked_by    text NOT NULL,
+  asked_at    timestamptz NOT NULL,
+  answer      text,
+  answered_by text,
+  answered_at timestamptz
+);
+CREATE INDEX followup_questions_project ON followup_questions(project);
+
+-- 回头看 (rule 15): one record per project of last year: the unit's effect assessment, deputies'
+-- questions and the unit's answers, and the conclusion (未达到 with its follow-up).
+CREATE TABLE lookbacks (
+  id           bigserial PRIMARY KEY,
+  project      text NOT NULL UNIQUE REFERENCES projects(id),
+  assessment   text NOT NULL,
+  conclusion   text CHECK (conclusion IN ('met', 'mostly_met', 'not_met')),
+  follow_up    text,
+  concluded_by text,
+  concluded_at timestamptz,
+  created_by   text NOT NULL,
+  created_at   timestamptz NOT NULL,
+  CHECK (conclusion IS DISTINCT FROM 'not_met' OR follow_up IS NOT NULL)
+);
+
+CREATE TABLE lookback_questions (
+  id          bigserial PRIMARY KEY,
+  lookback    bigint NOT NULL REFERENCES lookbacks(id) ON DELETE CASCADE,
+  question    text NOT NULL,
+  asked_by    text NOT NULL,
+  asked_at    timestamptz NOT NULL,
+  answer      text,
+  answered_by text,
+  answered_at timestamptz
+);
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

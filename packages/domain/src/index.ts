@@ -48,6 +48,10 @@ export {
   type Role,
   roleLabel,
   satisfactionLabel,
+  candidateSourceLabel,
+  candidateStateLabel,
+  congressLevelLabel,
+  lookbackConclusionLabel,
   statusLabel,
   statusShortLabel,
 } from "./labels.js";

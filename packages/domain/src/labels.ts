@@ -9,9 +9,11 @@ import type { LetterKind, LetterState } from "./letter.js";
 import type { ObservationKind, ObservationState } from "./observer.js";
 import type { PlanLevel, RegionLevel } from "./plan.js";
 import type { Status } from "./status.js";
-import type { SatisfactionRating } from "./survey.js";
+import type { CandidateSource, CandidateState, CongressLevel } from "./candidate.js";
+import type { LookbackConclusion, SatisfactionRating } from "./survey.js";
 import type { ReportState } from "./verification.js";
 
+export type { CandidateSource, CandidateState, CongressLevel, LookbackConclusion };
 export type { DisclosureBand, DisclosureObligation, FeedbackKind, FeedbackState, LetterKind, LetterState, ObservationKind, ObservationState, PlanLevel, RegionLevel, ReportState, SatisfactionRating, Status };
 
 /** 进度状态: completed 已完成全年目标 / on_schedule 按序时推进 / behind 未达序时. */
@@ -67,6 +69,25 @@ export const satisfactionLabel: Readonly<Record<SatisfactionRating, string>> = {
   basically_satisfied: "基本满意",
   dissatisfied: "不满意",
 };
+
+/** 候选项目的来源. */
+export const candidateSourceLabel: Readonly<Record<CandidateSource, string>> = { public: "群众征集", department: "部门申报", deputy: "代表建议" };
+
+/** 候选项目的状态 (征集 → 初选). */
+export const candidateStateLabel: Readonly<Record<CandidateState, string>> = {
+  pending: "待审核",
+  proposed: "待初选",
+  adopted: "采纳为候选项目",
+  declined: "不予采纳",
+  merged: "已合并",
+  rejected: "不予受理",
+};
+
+/** 票决的人民代表大会层级. */
+export const congressLevelLabel: Readonly<Record<CongressLevel, string>> = { province: "省人大", city: "市人大", county: "县（市区）人大", township: "乡镇人大" };
+
+/** 回头看的结论. */
+export const lookbackConclusionLabel: Readonly<Record<LookbackConclusion, string>> = { met: "达到预期", mostly_met: "基本达到", not_met: "未达到" };
 
 /** 月报 (填报 → 核验) states. */
 export const reportStateLabel: Readonly<Record<ReportState, string>> = {

@@ -37,6 +37,11 @@ import {
   scoringWarnings,
   summariseSatisfaction,
   tallyVotes,
+  decideVote,
+  quorate,
+  voteSessionProblems,
+  countOverPresent,
+  satisfactionBallot,
   TransitionNotAllowed,
   type MonthScores,
   type Observer,
@@ -605,10 +610,10 @@ describe("observerDuties (rule 9, 四个一)", () => {
 });
 
 // ------------------------------------------------------------------------------------------------
-describe("tallyVotes (票决)", () => {
+describe("tallyVotes (票决, rule 13)", () => {
   const v = (candidate: string, deputy: string, choice: Vote["choice"]): Vote => ({ candidate, deputy, choice });
 
-  it("carries a candidate when votes for exceed half of the deputies voting", () => {
+  it("carries a candidate when votes for exceed half of the deputies entitled, not of those voting", () => {
     const votes = [
       v("c1", "d1", "for"),
       v("c1", "d2", "for"),
@@ -621,18 +626,87 @@ describe("tallyVotes (票决)", () => {
       v("c2", "d3", "abstain"),
       v("c2", "d4", "for"),
     ];
-    expect(tallyVotes(["c1", "c2", "c3"], votes)).toEqual([
+    // 5 entitled: 3 for is more than half
+    expect(tallyVotes(["c1", "c2", "c3"], votes, 5)).toEqual([
       { candidate: "c1", for: 3, against: 1, abstain: 1, carried: true },
       { candidate: "c2", for: 2, against: 1, abstain: 1, carried: false },
       { candidate: "c3", for: 0, against: 0, abstain: 0, carried: false },
     ]);
+    // 7 entitled, the same 5 voting: 3 for is more than half of those voting but not of those entitled (the old bar carried it)
+    expect(tallyVotes(["c1"], votes, 7)[0]!.carried).toBe(false);
   });
 
   it("counts a deputy's last ballot once", () => {
     const votes = [v("c1", "d1", "against"), v("c1", "d2", "for"), v("c1", "d1", "for"), v("c1", "d1", "for"), v("c1", "d3", "against")];
-    expect(tallyVotes(["c1"], votes)).toEqual([{ candidate: "c1", for: 2, against: 1, abstain: 0, carried: true }]);
+    expect(tallyVotes(["c1"], votes, 3)).toEqual([{ candidate: "c1", for: 2, against: 1, abstain: 0, carried: true }]);
     const changed = [v("c1", "d1", "for"), v("c1", "d2", "for"), v("c1", "d1", "against")];
-    expect(tallyVotes(["c1"], changed)[0]).toMatchObject({ for: 1, against: 1, carried: false });
+    expect(tallyVotes(["c1"], changed, 2)[0]).toMatchObject({ for: 1, against: 1, carried: false });
+  });
+});
+
+describe("decideVote (票决, rule 13)", () => {
+  const c = (candidate: string, votesFor: number, against = 0, abstain = 0) => ({ candidate, for: votesFor, against, abstain });
+
+  it("is valid with two thirds of those entitled present, exactly two thirds included", () => {
+    expect(quorate(20, 30)).toBe(true);
+    expect(quorate(19, 30)).toBe(false);
+    expect(decideVote({ entitled: 30, present: 19, seats: 1 }, [c("a", 19), c("b", 0)])).toEqual({
+      valid: false,
+      elected: [],
+      runoff: [],
+      candidates: [
+        { id: "a", for: 19, against: 0, abstain: 0, carried: false },
+        { id: "b", for: 0, against: 0, abstain: 0, carried: false },
+      ],
+    });
+  });
+
+  it("carries with votes for over half of those entitled: exactly half does not", () => {
+    const r = decideVote({ entitled: 30, present: 30, seats: 2 }, [c("a", 16), c("b", 15), c("x", 3)]);
+    expect(r.candidates.map((x) => x.carried)).toEqual([true, false, false]);
+    expect(r.elected).toEqual(["a"]);
+  });
+
+  it("gives the seats to those with most votes for when more carry than there are seats", () => {
+    const r = decideVote({ entitled: 30, present: 28, seats: 2 }, [c("a", 17), c("b", 25), c("x", 20), c("y", 4)]);
+    expect(r.elected).toEqual(["b", "x"]);
+    expect(r.runoff).toEqual([]);
+    expect(r.candidates.filter((x) => x.carried).map((x) => x.id)).toEqual(["a", "b", "x"]);
+  });
+
+  it("sends a tie at the last seat to a runoff, electing those above it", () => {
+    const r = decideVote({ entitled: 30, present: 30, seats: 2 }, [c("a", 25), c("b", 20), c("x", 20), c("y", 1)]);
+    expect(r).toMatchObject({ valid: true, elected: ["a"], runoff: ["b", "x"] });
+    // a tie above the last seat decides nothing: both take seats
+    expect(decideVote({ entitled: 30, present: 30, seats: 2 }, [c("a", 25), c("b", 25), c("x", 20)])).toMatchObject({ elected: ["a", "b"], runoff: [] });
+  });
+
+  it("elects nobody when nobody carries", () => {
+    expect(decideVote({ entitled: 30, present: 30, seats: 2 }, [c("a", 15), c("b", 10), c("x", 5)])).toMatchObject({ valid: true, elected: [], runoff: [] });
+  });
+
+  it("refuses a session with more present than entitled or no more candidates than seats (差额)", () => {
+    expect(voteSessionProblems({ entitled: 30, present: 31, seats: 2 }, 3).map((p) => p.kind)).toEqual(["present_over_entitled"]);
+    expect(voteSessionProblems({ entitled: 30, present: 30, seats: 3 }, 3).map((p) => p.kind)).toEqual(["too_few_candidates"]);
+    expect(voteSessionProblems({ entitled: 30, present: 30, seats: 2 }, 3)).toEqual([]);
+    expect(countOverPresent({ for: 20, against: 5, abstain: 6 }, 30)).toBe(true);
+    expect(countOverPresent({ for: 20, against: 5, abstain: 5 }, 30)).toBe(false);
+  });
+});
+
+describe("satisfactionBallot (rule 14)", () => {
+  it("flags 不满意 over half of the valid ballots; exactly half is not flagged", () => {
+    expect(satisfactionBallot({ satisfied: 5, basically_satisfied: 0, dissatisfied: 5 })).toEqual({
+      satisfied: 5,
+      basically_satisfied: 0,
+      dissatisfied: 5,
+      total: 10,
+      satisfactionRate: 50,
+      flagged: false,
+    });
+    expect(satisfactionBallot({ satisfied: 4, basically_satisfied: 0, dissatisfied: 5 }).flagged).toBe(true);
+    expect(satisfactionBallot({ satisfied: 0, basically_satisfied: 0, dissatisfied: 0 })).toMatchObject({ total: 0, satisfactionRate: null, flagged: false });
+    expect(satisfactionBallot({ satisfied: 20, basically_satisfied: 9, dissatisfied: 1 }).satisfactionRate).toBe(96.67);
   });
 });
 

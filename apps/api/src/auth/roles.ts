@@ -48,7 +48,14 @@ export type Permission =
   | "letters.answer"
   // 考评: read the monthly unit scorecards (a unit's reporter: its own card); set the scheme, adjust, issue, record interviews
   | "scorecards.read"
-  | "scorecards.manage";
+  | "scorecards.manage"
+  // 票决制 and the year around the plan (rules 13-15): read; propose; run (screen, sessions, tallies, plan); ask; answer; vote as a deputy
+  | "congress.read"
+  | "congress.propose"
+  | "congress.manage"
+  | "congress.ask"
+  | "congress.answer"
+  | "congress.vote";
 
 const grants: Record<Role, Permission[]> = {
   admin: ["plans.read", "plans.import", "plans.export", "reports.read", "reports.write", "reports.review", "evidence.read"],
@@ -80,6 +87,14 @@ grants.reporter.push("letters.read", "letters.answer");
 // 考评 (rule 8): the task forces score and warn their units; units and reviewers read the cards.
 for (const role of ["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer"] as const) grants[role].push("scorecards.read");
 for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as const) grants[role].push("scorecards.manage");
+// 票决制: the task force runs the year (screening, sessions, tallies, the plan, the look-back); units
+// (reporters) propose as departments and answer for their projects; observers who are deputies
+// (人大代表观察员) propose, vote on a tablet, rate and ask. No deputy role: a deputy is an observer.
+for (const role of ["admin", "staff_province", "staff_city", "staff_county", "reporter", "reviewer", "observer"] as const) grants[role].push("congress.read");
+for (const role of ["admin", "staff_province", "staff_city", "staff_county", "reporter", "observer"] as const) grants[role].push("congress.propose");
+for (const role of ["admin", "staff_province", "staff_city", "staff_county"] as const) grants[role].push("congress.manage", "congress.ask", "congress.answer");
+grants.reporter.push("congress.answer");
+grants.observer.push("congress.ask", "congress.vote");
 
 export const can = (role: Role, permission: Permission): boolean => grants[role].includes(permission);
 

@@ -6,6 +6,7 @@ import { assertRegion, mayAccessRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import { supervisionCounts } from "../letters/data.js";
 import { bulletinEvaluation } from "../scorecards/service.js";
+import { satisfactionForBulletin } from "../satisfaction/service.js";
 import { loadDisclosureContent } from "../lib/compliance.js";
 import type { Deps } from "../lib/context.js";
 import { CodedError, fail } from "../lib/errors.js";
@@ -213,14 +214,15 @@ export async function saveDraft(p: Principal, deps: Deps, body: DraftBody): Prom
 /**
  * The sections the workflows add to a month's bulletin, from their own records: 督办情况 (rules
  * 11-12) counted as of the month's last day, or today while the month runs; 考评 (rules 7, 8, 16):
- * the ranking, warnings, quality shortfalls and the at-risk list.
+ * the ranking, warnings, quality shortfalls and the at-risk list; 满意度测评 (rule 14): the region's
+ * published ballots of the year, when there are any.
  */
 async function workflowSections(db: Queryable, deps: Deps, region: string, period: string): Promise<Partial<ComposeInput>> {
   await deps.regions.ready();
   const today = chinaDate(deps.now().getTime());
   const last = new Date(Date.UTC(periodYear(period), Number(period.slice(5, 7)), 0)).toISOString().slice(0, 10);
   const supervision = await supervisionCounts(db, deps.regions.subtree(region), period, today < last ? today : last);
-  return { supervision, ...(await bulletinEvaluation(db, deps, region, period)) };
+  return { supervision, ...(await bulletinEvaluation(db, deps, region, period)), ...(await satisfactionForBulletin(db, region, periodYear(period))) };
 }
 
 /** The bulletin from live data with the saved draft's narrative, and what it was composed from. */

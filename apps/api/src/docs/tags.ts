@@ -21,6 +21,7 @@ export const tags = {
   letters: "督办函件 · Letters that must be answered",
   scorecards: "考评 · Monthly unit scorecards, warnings and interviews (rules 7, 8)",
   quality: "质效 · Quality: reported progress against what the evidence supports (rule 7)",
+  congress: "票决与测评 · Candidates, the deputies' vote, satisfaction ballots, look-back (rules 13-15)",
 } as const;
 
 export type Tag = keyof typeof tags;

@@ -35,6 +35,19 @@ export function HomePage({ search }: { search: string }) {
 
       <TicketLookup />
 
+      <section class="card" aria-labelledby="congress-h">
+        <h2 id="congress-h">民生实事票决</h2>
+        <p class="muted small">明年办哪些民生实事，由群众提、代表定。</p>
+        <p class="inline">
+          <Link to="/jy" class="btn primary">
+            我要提项目建议
+          </Link>
+          <Link to="/pj" class="btn">
+            票决项目及满意度
+          </Link>
+        </p>
+      </section>
+
       <section class="card" aria-labelledby="browse-h">
         <h2 id="browse-h">查找项目</h2>
         <form
