@@ -86,7 +86,7 @@ export default function Dashboard() {
   const ind = (id: string) => b?.indicators.find((i) => i.id === id);
   const proj = (id: string) => b?.projects.find((p) => p.id === id);
 
-  const childResults = childEvals.map((q, i) => ({ region: children[i]!, data: q.data as Evaluation | undefined }));
+  const childResults = childEvals.map((q, i) => ({ region: children[i]!, data: q.data }));
   const bars = childResults
     .map(({ region: code, data }) => {
       const r = data?.indicators.find((x) => x.indicator === indicatorId && x.region === code);

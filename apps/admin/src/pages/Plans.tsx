@@ -8,7 +8,7 @@ import { planLevelLabel } from "@minsheng/domain/labels";
 import { api, currentPeriod, errorText, type Role, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
-import { circled, problemsForForm, type Schedule, scheduleText, suggestId } from "../plan-forms";
+import { circled, problemsForForm, scheduleText, suggestId } from "../plan-forms";
 import { ScheduleInput, scheduleRule } from "./ScheduleInput";
 
 const TargetsDrawer = lazy(() => import("./TargetsDrawer"));

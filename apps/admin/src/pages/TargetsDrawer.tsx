@@ -3,7 +3,7 @@ import { Alert, App, Button, Drawer, InputNumber, Select, Space, Spin, Table, Ta
 import { useMemo, useState } from "react";
 import type { InferResponseType } from "hono/client";
 import { ApiProblem, api, errorText, problemLine, read } from "../api";
-import { applyEdits, changedTargets, type SplitNode, type TargetRow } from "../plan-split";
+import { applyEdits, changedTargets, type SplitNode } from "../plan-split";
 
 /** An indicator's targets over a region and its children (GET and PUT /indicators/:id/targets answer the same). */
 type TargetTree = InferResponseType<(typeof api.indicators)[":id"]["targets"]["$get"], 200>;

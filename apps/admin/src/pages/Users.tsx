@@ -9,6 +9,8 @@ import { useMe } from "../auth";
 /** An account and an API token as the API lists them (GET /users, GET /tokens). */
 type User = InferResponseType<typeof api.users.$get, 200>["users"][number];
 type Token = InferResponseType<typeof api.tokens.$get, 200>["tokens"][number];
+/** A one-time 绑定码 (POST /users/:id/totp/enrolment-code). */
+type EnrolmentCode = InferResponseType<(typeof api.users)[":id"]["totp"]["enrolment-code"]["$post"], 201>;
 
 /** The domain's role names (labels.ts), as the API's /auth/me also gives them. */
 export const roleLabels: Readonly<Record<Role, string>> = roleLabel;
@@ -87,7 +89,7 @@ function UserList({ notify }: { notify: (t: string) => void }) {
 
   const me = useMe().data;
   /** 绑定码: shown once, for an administrator to bind an authenticator. */
-  const [enrolment, setEnrolment] = useState<{ username: string; code: string; expiresAt: string } | null>(null);
+  const [enrolment, setEnrolment] = useState<({ username: string } & EnrolmentCode) | null>(null);
   const issueEnrolmentCode = async (user: User) => {
     setError(null);
     try {
