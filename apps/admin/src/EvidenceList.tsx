@@ -18,7 +18,7 @@ function useObjectUrl(blob: Blob | undefined) {
 
 function Preview({ e, width }: { e: Evidence; width: number }) {
   const previewable = e.mediaType.startsWith("image/") || e.mediaType === "application/pdf";
-  const file = useQuery({ queryKey: ["evidence-bytes", e.id], enabled: previewable, staleTime: Infinity, queryFn: () => fetchEvidence(e.href) });
+  const file = useQuery({ queryKey: ["evidence-bytes", e.id], enabled: previewable, staleTime: Infinity, queryFn: () => fetchEvidence(e.id) });
   const url = useObjectUrl(e.mediaType.startsWith("image/") ? file.data : undefined);
   if (!previewable) return <Typography.Text type="secondary">此类文件（{e.mediaType}）不能在线预览，请下载查看</Typography.Text>;
   if (file.isError) return <Alert type="error" title={errorText(file.error)} />;

@@ -1,4 +1,5 @@
 import { createClient } from "@minsheng/api/client";
+import type { InferResponseType } from "hono/client";
 import { periodAt } from "@minsheng/domain/calendar";
 import { disclosureBandLabel, type Role, statusLabel as domainStatusLabel } from "@minsheng/domain/labels";
 import { fieldLabel, messageText, problemText } from "./api-messages";
@@ -75,14 +76,8 @@ export const errorText = (e: unknown): string =>
   e instanceof TypeError && /fetch|network|load failed/i.test(e.message) ? "网络连接失败，请检查网络后重试" : e instanceof Error ? e.message : String(e);
 
 export type { Role };
-export interface Me {
-  username: string;
-  displayName: string;
-  role: Role;
-  roleLabel: string;
-  region: string | null;
-  unit: string | null;
-}
+/** The signed-in user (GET /auth/me), typed from the route. */
+export type Me = InferResponseType<typeof api.auth.me.$get, 200>;
 
 export const isStaff = (r: Role) => r === "admin" || r.startsWith("staff_");
 

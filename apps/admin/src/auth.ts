@@ -7,7 +7,7 @@ export function useMe() {
     queryKey: ["me"],
     queryFn: async (): Promise<Me | null> => {
       try {
-        return (await read(api.auth.me.$get())) as Me;
+        return await read(api.auth.me.$get());
       } catch (e) {
         if (e instanceof ApiProblem && e.status === 401) return null;
         throw e;

@@ -1,4 +1,6 @@
 import { type SplitNode as DomainSplitNode, splitDown } from "@minsheng/domain/split";
+import type { InferResponseType } from "hono/client";
+import type { api } from "./api";
 
 /**
  * The split-down table of one indicator's targets (层层分解) while staff type: the server answers
@@ -6,29 +8,15 @@ import { type SplitNode as DomainSplitNode, splitDown } from "@minsheng/domain/s
  * not yet saved are folded in here so 自我加压 / 未分解完 show before saving. Pure, no React.
  */
 
-export interface TargetRow {
-  region: string;
-  name: string;
-  level: string;
-  parent: string | null;
-  depth: number;
-  hasChildren: boolean;
-  own: number | null;
-  childrenTotal: number | null;
-  effective: number | null;
-  pressure: boolean;
-  shortfall: boolean;
-  difference: number | null;
-  version: number | null;
-  editable: boolean;
-}
+/** A region's row as the API answers it (GET /indicators/:id/targets), typed from the route. */
+export type TargetRow = InferResponseType<(typeof api.indicators)[":id"]["targets"]["$get"], 200>["rows"][number];
 
-export interface SplitNode extends TargetRow {
+export type SplitNode = TargetRow & {
   key: string;
   /** an unsaved value typed for this region (undefined: unchanged; null: to be removed) */
   edited: boolean;
   children?: SplitNode[];
-}
+};
 
 /**
  * The rows as a tree with the edits applied and totals recomputed bottom-up, exactly, by the

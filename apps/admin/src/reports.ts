@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { chinaDate, makePeriod, periodsOfYear, periodYear } from "@minsheng/domain/calendar";
 import type { InferResponseType } from "hono/client";
 import { ApiProblem, api, currentPeriod, read } from "./api";
+import { postForm } from "./files";
 
 /** A report as the API answers it (GET /reports/:id), typed from the route itself. */
 export type ReportDetail = InferResponseType<(typeof api.reports)[":id"]["$get"], 200>;
@@ -36,7 +37,7 @@ export const useReport = (id: number | null) =>
     queryKey: ["report", id],
     enabled: id !== null,
     staleTime: 0,
-    queryFn: async () => (await read(api.reports[":id"].$get({ param: { id: String(id) } }))) as ReportDetail,
+    queryFn: async () => read(api.reports[":id"].$get({ param: { id: String(id) } })),
   });
 
 /**
@@ -46,13 +47,13 @@ export const useReport = (id: number | null) =>
 export async function uploadEvidence(reportId: number, file: File): Promise<Evidence> {
   const form = new FormData();
   form.append("file", file, file.name);
-  const url = api.reports[":id"].evidence.$url({ param: { id: String(reportId) } });
-  return read<Evidence>(fetch(url, { method: "POST", body: form, credentials: "include" }));
+  const op = api.reports[":id"].evidence;
+  return postForm<typeof op.$post>(op.$url({ param: { id: String(reportId) } }), form);
 }
 
 /** The bytes of an evidence file (the download is an attachment; previews render it here). */
-export async function fetchEvidence(href: string): Promise<Blob> {
-  const res = await fetch(href, { credentials: "include" });
+export async function fetchEvidence(id: Evidence["id"]): Promise<Blob> {
+  const res = await api.evidence[":id"].$get({ param: { id } });
   if (!res.ok) throw new ApiProblem(res.status, "Error", `下载失败（HTTP ${res.status}）`);
   return res.blob();
 }

@@ -4,67 +4,22 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { openingPeriod, periodMonth, periodsOfYear, periodYear } from "@minsheng/domain/calendar";
 import { statusLabel } from "@minsheng/domain/labels";
-import { ApiProblem, currentPeriod, errorText, read } from "../api";
+import type { InferRequestType, InferResponseType } from "hono/client";
+import { ApiProblem, api, currentPeriod, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { useBundle, usePlans } from "../data";
+import { readJson } from "../files";
 import { statusCountText } from "../figures";
 
 /** The narrative sections of a bulletin, in the order it prints them (packages/bulletin NARRATIVE_SECTIONS). */
 const SECTIONS = ["重要新闻", "部门动态", "区县动态", "工作简讯", "经验交流", "存在问题", "工作打算"] as const;
 
-interface Content {
-  issueNo?: number | null;
-  date?: string;
-  title?: string;
-  masthead?: string;
-  issuer?: string;
-  seal?: string;
-  sections?: Partial<Record<(typeof SECTIONS)[number], string>>;
-  thresholds?: { fast?: number; slow?: number | "schedule" };
-}
-interface Draft {
-  content: Content;
-  version: number;
-  issueId: number | null;
-  updatedBy: string;
-  updatedAt: string;
-}
-interface Summary {
-  plan: string;
-  planTitle: string;
-  total: number;
-  completed: number;
-  onSchedule: number;
-  behind: number;
-  text: string;
-}
-interface Model {
-  title: string;
-  masthead: { title: string; issue: string; issuer: string; date: string };
-  salutation: string;
-  intro: string;
-  sections: { key: string; heading: string; blocks: ({ type: "paragraph"; lead?: string; text: string } | { type: "table"; columns: string[]; rows: (string | number)[][] })[] }[];
-  summaries: Summary[];
-  annexes: { label: string; title: string; rows: { itemNo: number; itemTitle: string; itemRowSpan: number; projectMark: string; projectTitle: string; progressText: string; statusLabel: string }[] }[];
-  dataVersion: number;
-}
-interface Issue {
-  id: number;
-  region: { code: string; name: string };
-  period: string;
-  plans: string[];
-  issueNo: number;
-  date: string;
-  title: string;
-  issuedBy: string;
-  issuedAt: string;
-  summaries: Summary[];
-  href: { docx: string; xlsx: string };
-}
+/** The draft of a region, month and plans (GET /bulletins/draft), typed from the route; its content is what the form edits. */
+type DraftAnswer = InferResponseType<typeof api.bulletins.draft.$get, 200>;
+type Content = NonNullable<DraftAnswer["draft"]>["content"];
+/** The query of the bulletin's own operations: the plans (comma-separated), region and month. */
+type Key = InferRequestType<typeof api.bulletins.draft.$get>["query"];
 
-const BASE = "/api/v1";
-const json = (method: string, path: string, body?: unknown) =>
-  read<unknown>(fetch(`${BASE}${path}`, { method, credentials: "include", headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }));
 const months = periodsOfYear;
 const localKey = (region: string, period: string, plans: string) => `bulletin-draft:${region}:${period}:${plans}`;
 
@@ -136,8 +91,9 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
   const [notice, holder] = message.useMessage();
   const client = useQueryClient();
   const [form] = Form.useForm<Content>();
+  const key: Key = { plan: plans, region, period };
   const q = `plan=${plans}&region=${region}&period=${period}`;
-  const draft = useQuery({ queryKey: ["bulletin-draft", q], queryFn: () => json("GET", `/bulletins/draft?${q}`) as Promise<{ draft: Draft | null; nextIssueNo: number; today: string }> });
+  const draft = useQuery({ queryKey: ["bulletin-draft", q], queryFn: () => read(api.bulletins.draft.$get({ query: key })) });
   const [version, setVersion] = useState<number | undefined>(undefined);
   const [saving, setSaving] = useState<"idle" | "saving" | "saved" | "conflict" | "error">("idle");
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -164,7 +120,7 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
     localStorage.setItem(localKey(region, period, plans), JSON.stringify({ content, version }));
     setSaving("saving");
     try {
-      const res = (await json("PUT", "/bulletins/draft", { plans: plans.split(","), region, period, content, ...(version ? { version } : {}) })) as { draft: Draft };
+      const res = await read(api.bulletins.draft.$put({ json: { plans: plans.split(","), region, period, content, ...(version ? { version } : {}) } }));
       setVersion(res.draft.version);
       localStorage.setItem(localKey(region, period, plans), JSON.stringify({ content, version: res.draft.version }));
       setSaving("saved");
@@ -185,7 +141,7 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
     queryKey: ["bulletin-preview", q, previewTick],
     placeholderData: keepPreviousData,
     enabled: draft.isSuccess,
-    queryFn: () => json("GET", `/bulletins?${q}`) as Promise<Model>,
+    queryFn: () => readJson(api.bulletins.$get({ query: key })),
   });
 
   const issue = async () => {
@@ -204,8 +160,9 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
         plans: plans.split(","),
         region,
         period,
-        issueNo: c.issueNo,
-        date: c.date,
+        // both required by the form's rules (validated above); a gap is the API's 400 all the same
+        issueNo: c.issueNo!,
+        date: c.date!,
         ...(c.title?.trim() ? { title: c.title.trim() } : {}),
         ...(c.masthead?.trim() ? { masthead: c.masthead.trim() } : {}),
         ...(c.issuer?.trim() ? { issuer: c.issuer.trim() } : {}),
@@ -213,7 +170,7 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
         sections: c.sections ?? {},
         ...(c.thresholds?.fast !== undefined && c.thresholds.fast !== null ? { thresholds: { fast: c.thresholds.fast } } : {}),
       };
-      const issued = (await json("POST", "/bulletins", body)) as Issue;
+      const issued = await read(api.bulletins.$post({ json: body }));
       localStorage.removeItem(localKey(region, period, plans));
       notice.success(`已签发第 ${issued.issueNo} 期`);
       await client.invalidateQueries({ queryKey: ["bulletin-issues"] });
@@ -228,7 +185,7 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
   };
 
   const m = preview.data;
-  const file = (format: "docx" | "xlsx") => `${BASE}/bulletins?${q}&format=${format}`;
+  const file = (format: "docx" | "xlsx") => api.bulletins.$url({ query: { ...key, format } }).href;
   const savedLabel = { idle: null, saving: <Tag>保存中…</Tag>, saved: <Tag color="green">草稿已保存</Tag>, conflict: <Tag color="red">他人已修改草稿</Tag>, error: <Tag color="orange">未保存（已存于本机）</Tag> }[saving];
 
   return (
@@ -356,7 +313,7 @@ function Compose({ plans, region, period, onIssued }: { plans: string; region: s
 function Issued({ region }: { region: string | undefined }) {
   const issues = useQuery({
     queryKey: ["bulletin-issues", region ?? ""],
-    queryFn: () => json("GET", `/bulletins/issues${region ? `?region=${region}` : ""}`) as Promise<{ total: number; issues: Issue[] }>,
+    queryFn: () => read(api.bulletins.issues.$get({ query: region ? { region } : {} })),
   });
   if (issues.isError) return <Alert type="error" showIcon title={errorText(issues.error)} />;
   return (

@@ -1,7 +1,13 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Progress, Steps, Table, Typography, Upload } from "antd";
 import { useRef, useState } from "react";
-import { ApiProblem, type Problem } from "../api";
+import type { InferResponseType } from "hono/client";
+import { ApiProblem, api, type Problem } from "../api";
+
+/** What POST /bundles answers when it imports (typed from the operation). */
+type Imported = InferResponseType<typeof api.bundles.$post, 201>;
+/** An error answer (lib/errors.ts): the client types success answers only. */
+type Refusal = { error?: { code?: string; message?: string; problems?: Problem[] } };
 
 type Phase = "idle" | "reading" | "checking" | "uploading" | "importing" | "done" | "failed";
 
@@ -68,14 +74,14 @@ export default function BundleImport() {
       }
       go("uploading", 25);
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/bundles");
+      xhr.open("POST", api.bundles.$url());
       xhr.setRequestHeader("content-type", "application/json");
       xhr.withCredentials = true;
       xhr.upload.onprogress = (e) => e.lengthComputable && setPercent(25 + Math.round((e.loaded / e.total) * 60));
       xhr.upload.onload = () => go("importing", 90);
       xhr.onerror = () => fail("网络错误，未能上传");
       xhr.onload = async () => {
-        let body: { imported?: Record<string, number>; error?: { code?: string; message?: string; problems?: Problem[] } } = {};
+        let body: Partial<Imported> & Refusal = {};
         try {
           body = JSON.parse(xhr.responseText) as typeof body;
         } catch {

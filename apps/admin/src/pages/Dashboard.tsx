@@ -12,7 +12,9 @@ import { countStatuses, cumulativeMonthOptions, duePercent, ratePercent, scoreTe
 // the fold. It is fetched as this page starts, beside the data, instead of before the first render
 // (issue 4: initial JS of login + dashboard ≤ 350 KB; apps/admin/bench/size.mjs).
 const tableModule = import("antd/es/table");
-const Table = lazy(() => tableModule) as unknown as typeof import("antd/es/table").default;
+// lazy() keeps no type parameter: each table gets antd's Table instantiated for its rows
+const DisclosureTable = lazy(() => tableModule.then((m) => ({ default: m.default<Evaluation["disclosure"][number]> })));
+const DrillTable = lazy(() => tableModule.then((m) => ({ default: m.default<Row> })));
 
 // ECharts (~170 KB gzipped) is code-split too, and fetched as the page starts so it is parsed while the
 // figures load rather than after them.
@@ -93,7 +95,7 @@ export default function Dashboard() {
   const ind = (id: string) => b?.indicators.find((i) => i.id === id);
   const proj = (id: string) => b?.projects.find((p) => p.id === id);
 
-  const childResults = childEvals.map((q, i) => ({ region: children[i]!, data: q.data as Evaluation | undefined }));
+  const childResults = childEvals.map((q, i) => ({ region: children[i]!, data: q.data }));
   const bars = childResults
     .map(({ region: code, data }) => {
       const r = data?.indicators.find((x) => x.indicator === indicatorId && x.region === code);
@@ -298,7 +300,7 @@ export default function Dashboard() {
             }
           >
             <Suspense fallback={<Spin />}>
-              <Table
+              <DisclosureTable
                 size="small"
                 pagination={false}
                 rowKey="region"
@@ -316,7 +318,7 @@ export default function Dashboard() {
           </Card>
           <Card title="逐级查看：实事 → 项目 → 指标 → 地区">
             <Suspense fallback={<Spin />}>
-              <Table<Row>
+              <DrillTable
                 size="small"
                 pagination={false}
                 dataSource={tree}

@@ -38,7 +38,7 @@ export default function Disclosure() {
   const report = useQuery({
     queryKey: ["compliance", period, region, plan ?? ""],
     enabled: !plans.isLoading,
-    queryFn: async () => (await read(api.disclosure.compliance.$get({ query: cleanQuery({ period, region, plan }) }))) as unknown as ComplianceReport,
+    queryFn: async () => read(api.disclosure.compliance.$get({ query: cleanQuery({ period, region, plan }) })),
   });
   const r = report.data;
   const regionName = (code: string) => r?.scores.find((s) => s.region === code)?.name ?? scope.names.get(code) ?? code;

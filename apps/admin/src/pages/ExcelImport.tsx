@@ -1,10 +1,16 @@
 import { Alert, Button, Card, Descriptions, Select, Space, Steps, Table, Typography, Upload } from "antd";
 import { useState } from "react";
 import { periodsOfYear } from "@minsheng/domain/calendar";
-import { ApiProblem, currentPeriod, errorText, read } from "../api";
+import type { InferResponseType } from "hono/client";
+import { ApiProblem, api, currentPeriod, errorText } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
+import { postForm } from "../files";
 
+/**
+ * A problem of a refused import, naming its cell. Error answers are not typed by the client (it
+ * types success answers), so this names the extra fields the import's problems carry.
+ */
 interface CellProblem {
   path: string;
   message: string;
@@ -13,15 +19,8 @@ interface CellProblem {
   column?: string | null;
   field?: string | null;
 }
-interface ImportResult {
-  dryRun: boolean;
-  period: string;
-  rows: number;
-  imported: number;
-  created: number;
-  updated: number;
-  reports: { row: number; id: number; indicator: string; region: string; value: number }[];
-}
+/** The answer of an import, checked (dryRun) or done: typed from the operation (POST /imports/reports). */
+type ImportResult = InferResponseType<typeof api.imports.reports.$post>;
 
 /** The months of the plans' years that have begun, newest first. */
 const monthsOf = (years: number[], now: string) =>
@@ -65,7 +64,8 @@ export default function ExcelImport() {
     const form = new FormData();
     form.append("file", f);
     form.append("period", period);
-    return read<ImportResult>(fetch(`/api/v1/imports/reports?dryRun=${dryRun}`, { method: "POST", body: form, credentials: "include" }));
+    const op = api.imports.reports;
+    return postForm<typeof op.$post>(op.$url({ query: { dryRun: dryRun ? "true" : "false" } }), form);
   };
   const run = async (f: File, dryRun: boolean) => {
     setBusy(dryRun ? "check" : "import");

@@ -28,7 +28,7 @@ export default function Feedback() {
     queryKey: ["feedback", region ?? "", unit ?? "", filter, page],
     placeholderData: keepPreviousData,
     queryFn: async () =>
-      (await read(
+      read(
         api.feedback.$get({
           query: cleanQuery({
             region,
@@ -39,7 +39,7 @@ export default function Feedback() {
             offset: (page - 1) * PAGE_SIZE,
           }),
         }),
-      )) as unknown as Inbox,
+      ),
   });
   const counts = inbox.data?.counts;
   const n = (k: keyof Inbox["counts"]) => (counts ? `（${counts[k]}）` : "");

@@ -2,9 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App as AntApp, Button, Descriptions, Drawer, Form, Input, Space, Spin, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api, errorText, problemsToFields, read } from "../api";
-import { type FeedbackView, feedbackStateColor as stateColor } from "../maishangtong";
-
-type Detail = FeedbackView & { mayRevealPhone: boolean; othersFromSamePhone: number };
+import { feedbackStateColor as stateColor } from "../maishangtong";
 
 /** One piece of feedback: moderation (staff), the answer, and the phone number for the answering unit. */
 export default function FeedbackDrawer({ id, canModerate, onClose }: { id: number; canModerate: boolean; onClose: () => void }) {
@@ -13,7 +11,7 @@ export default function FeedbackDrawer({ id, canModerate, onClose }: { id: numbe
   const key = ["feedback-item", id];
   const q = useQuery({
     queryKey: key,
-    queryFn: async () => (await read(api.feedback[":id"].$get({ param: { id: String(id) } }))) as unknown as Detail,
+    queryFn: async () => read(api.feedback[":id"].$get({ param: { id: String(id) } })),
   });
   const [phone, setPhone] = useState<string | null>(null);
   const [answerForm] = Form.useForm<{ answer: string; note?: string }>();
@@ -48,7 +46,7 @@ export default function FeedbackDrawer({ id, canModerate, onClose }: { id: numbe
     },
   });
   const reveal = useMutation({
-    mutationFn: async () => (await read(api.feedback[":id"].phone.$post({ param: { id: String(id) } }))) as unknown as { phone: string },
+    mutationFn: async () => read(api.feedback[":id"].phone.$post({ param: { id: String(id) } })),
     onSuccess: (r) => setPhone(r.phone),
     onError: (e) => message.error(errorText(e)),
   });

@@ -18,8 +18,6 @@ type Step =
   | { kind: "enrolmentCode"; challenge: string }
   | { kind: "codes"; codes: string[] };
 
-type LoginAnswer = { ok: true } | { ok: false; next: "totp" | "enrol"; challenge: string; expiresAt: string };
-
 export default function Login() {
   const [form] = Form.useForm<Values>();
   const [codeForm] = Form.useForm<{ code: string }>();
@@ -61,7 +59,7 @@ export default function Login() {
     setBusy(true);
     setError(null);
     try {
-      const res = await read<LoginAnswer>(api.auth.login.$post({ json: v }));
+      const res = await read(api.auth.login.$post({ json: v }));
       if (res.ok) return await enter();
       codeForm.resetFields();
       if (res.next === "totp") setStep({ kind: "totp", challenge: res.challenge, recovery: false });

@@ -1,61 +1,25 @@
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Modal, Popconfirm, Radio, Row, Select, Space, Spin, Table, Tag, Typography } from "antd";
 import { lazy, Suspense, useMemo, useState } from "react";
+import type { InferResponseType } from "hono/client";
 import { useSearchParams } from "react-router";
 import { periodYear } from "@minsheng/domain/calendar";
 import { planLevelLabel } from "@minsheng/domain/labels";
 import { api, currentPeriod, errorText, type Role, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
-import { circled, problemsForForm, type Schedule, scheduleText, suggestId } from "../plan-forms";
+import { circled, problemsForForm, scheduleText, suggestId } from "../plan-forms";
 import { ScheduleInput, scheduleRule } from "./ScheduleInput";
 
 const TargetsDrawer = lazy(() => import("./TargetsDrawer"));
 const BundleImport = lazy(() => import("./BundleImport"));
 
-interface PlanRec {
-  id: string;
-  year: number;
-  level: "province" | "city" | "county";
-  region: string;
-  title: string;
-  schedule: Schedule;
-  version: number;
-  editable: boolean;
-}
-interface ItemRec {
-  id: string;
-  plan: string;
-  no: number;
-  title: string;
-  version: number;
-}
-interface ProjectRec {
-  id: string;
-  item: string;
-  no: number;
-  title: string;
-  leadUnit: string;
-  version: number;
-}
-interface IndicatorRec {
-  id: string;
-  project: string;
-  name: string;
-  unit: string;
-  kind: "quantity" | "milestone";
-  aggregation: "sum" | "mean";
-  linkedTo: string | null;
-  schedule: Schedule | null;
-  version: number;
-}
-interface Outline {
-  plan: PlanRec;
-  items: ItemRec[];
-  projects: ProjectRec[];
-  indicators: IndicatorRec[];
-  units: { id: string; name: string; region: string }[];
-}
+/** A plan's outline as the editor reads it (GET /plans/:planId/outline), typed from the route. */
+type Outline = InferResponseType<(typeof api.plans)[":planId"]["outline"]["$get"], 200>;
+type PlanRec = Outline["plan"];
+type ItemRec = Outline["items"][number];
+type ProjectRec = Outline["projects"][number];
+type IndicatorRec = Outline["indicators"][number];
 
 type Kind = "plan" | "item" | "project" | "indicator";
 /** What the record modal edits: a new record under `parent`, or an existing one. */
@@ -87,7 +51,7 @@ const useOutline = (planId: string | undefined) =>
   useQuery({
     queryKey: ["outline", planId],
     enabled: !!planId,
-    queryFn: async () => (await read(api.plans[":planId"].outline.$get({ param: { planId: planId! } }))) as unknown as Outline,
+    queryFn: async () => read(api.plans[":planId"].outline.$get({ param: { planId: planId! } })),
   });
 
 /** 计划管理: plans, items, projects, indicators, targets per region, schedules; bundle import and export. */
@@ -314,7 +278,7 @@ function RecordModal({ editing, outline, me, onClose, onSaved }: { editing: Edit
   const [error, setError] = useState<string | null>(null);
   const { kind } = editing;
   const creating = editing.mode === "create";
-  const record = editing.mode === "edit" ? (editing.record as unknown as Record<string, unknown>) : null;
+  const record: Readonly<Record<string, unknown>> | null = editing.mode === "edit" ? editing.record : null;
 
   // Indicators of other plans to link to (纳入省定统一调度), loaded only for the indicator form.
   const plans = usePlans();
@@ -323,7 +287,7 @@ function RecordModal({ editing, outline, me, onClose, onSaved }: { editing: Edit
     queries: others.map((p) => ({
       queryKey: ["outline", p.id],
       enabled: kind === "indicator",
-      queryFn: async () => (await read(api.plans[":planId"].outline.$get({ param: { planId: p.id } }))) as unknown as Outline,
+      queryFn: async () => read(api.plans[":planId"].outline.$get({ param: { planId: p.id } })),
     })),
   });
   const linkOptions = linkable.flatMap((q) =>

@@ -10,15 +10,11 @@ import { usePlans } from "../data";
 import EvidenceList from "../EvidenceList";
 import { chinaToday, defaultPeriod, fmt, monthsOf, type ReportRow, stateColor, type Task, uploadEvidence, useReport } from "../reports";
 
-/** What the editor works on: one indicator × region for the month, with or without a report yet. */
-interface Target {
-  indicator: { id: string; name: string; unit: string; kind: string };
-  project: { id: string; title: string };
-  region: { code: string; name: string };
-  target: number | null;
-  previous: { period: string; value: number } | null;
-  reportId: number | null;
-}
+/**
+ * What the editor works on: one indicator × region for the month, with or without a report yet
+ * (a row of the page, from a task or a report: the parts both answers share, typed from them).
+ */
+type Target = Pick<Task, "indicator" | "project" | "region" | "previous"> & { target: Task["target"] | null; reportId: number | null };
 
 const fromTask = (t: Task): Target => ({ indicator: t.indicator, project: t.project, region: t.region, target: t.target, previous: t.previous, reportId: t.report?.id ?? null });
 const fromReport = (r: ReportRow): Target => ({ indicator: r.indicator, project: r.project, region: r.region, target: null, previous: r.previous, reportId: r.id });

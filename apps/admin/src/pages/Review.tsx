@@ -144,7 +144,7 @@ function Missing({ data, loading, error }: { data: MissingAnswer | undefined; lo
         columns={[
           { title: "责任单位", render: (_, g) => g.unit.name, width: 160 },
           { title: "地区", render: (_, g) => g.region.name, width: 100 },
-          { title: "未提交指标", render: (_, g) => (g.indicators as { id: string; name: string }[]).map((i) => <Tag key={i.id}>{i.name}</Tag>) },
+          { title: "未提交指标", render: (_, g) => g.indicators.map((i) => <Tag key={i.id}>{i.name}</Tag>) },
         ]}
       />
     </Space>

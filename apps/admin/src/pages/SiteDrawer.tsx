@@ -1,9 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App as AntApp, Button, Descriptions, Drawer, Empty, Form, Image, Input, List, Modal, Space, Spin, Tabs, Tag, Typography, Upload } from "antd";
+import type { InferRequestType } from "hono/client";
 import { useState } from "react";
 import { api, errorText, problemsToFields, read } from "../api";
 import { chinaDay } from "../figures";
-import { type ContentKind, type ContentView, contentKindLabel, type SiteSummary, send, siteFileUrl } from "../maishangtong";
+import { type ContentKind, type ContentView, contentKindLabel, type SiteSummary, siteFileUrl } from "../maishangtong";
+import { postForm } from "../files";
 
 const KINDS: ContentKind[] = ["policy", "localised", "update"];
 const addLabel: Record<ContentKind, string> = { policy: "发布政策文件", localised: "发布本地化更新", update: "发布工作动态" };
@@ -15,11 +17,6 @@ const accept: Record<ContentKind, string> = {
   update: "image/jpeg,image/png,image/gif,image/webp",
 };
 
-interface SiteContent {
-  site: SiteSummary;
-  content: ContentView[];
-}
-
 /** One project site: its details, QR code and sign, and the content it publishes. */
 export default function SiteDrawer({ code, initial, onClose }: { code: string; initial?: SiteSummary; onClose: () => void }) {
   const qc = useQueryClient();
@@ -27,7 +24,7 @@ export default function SiteDrawer({ code, initial, onClose }: { code: string; i
   const key = ["site-content", code];
   const data = useQuery({
     queryKey: key,
-    queryFn: async () => (await read(api.sites[":code"].content.$get({ param: { code }, query: {} }))) as unknown as SiteContent,
+    queryFn: async () => read(api.sites[":code"].content.$get({ param: { code }, query: {} })),
   });
   const site = data.data?.site ?? initial;
   const [editing, setEditing] = useState<{ kind: ContentKind; item?: ContentView } | null>(null);
@@ -39,7 +36,7 @@ export default function SiteDrawer({ code, initial, onClose }: { code: string; i
   };
 
   const publish = useMutation({
-    mutationFn: async (c: ContentView) => send<ContentView>("PATCH", `/content/${c.id}`, { version: c.version, published: !c.published }),
+    mutationFn: async (c: ContentView) => read(api.content[":id"].$patch({ param: { id: String(c.id) }, json: { version: c.version, published: !c.published } })),
     onSuccess: (c) => {
       message.success(c.published ? "已重新发布" : "已撤回，公众页面不再显示");
       refresh();
@@ -51,7 +48,8 @@ export default function SiteDrawer({ code, initial, onClose }: { code: string; i
     const form = new FormData();
     form.append("file", file, file.name);
     try {
-      await send("POST", `/content/${c.id}/files`, form);
+      const op = api.content[":id"].files;
+      await postForm<typeof op.$post>(op.$url({ param: { id: String(c.id) } }), form);
       message.success(`已上传 ${file.name}`);
       refresh();
     } catch (e) {
@@ -204,6 +202,10 @@ function ContentItem({ c }: { c: ContentView }) {
   );
 }
 
+/** The bodies, assembled field by field from the form below (the API checks each against its schema). */
+type NewContent = InferRequestType<(typeof api.sites)[":code"]["content"]["$post"]>["json"];
+type ContentPatch = InferRequestType<(typeof api.content)[":id"]["$patch"]>["json"];
+
 interface ContentForm {
   title?: string;
   issuer?: string;
@@ -223,7 +225,7 @@ function ContentModal({ site, kind, item, onClose, onSaved }: { site: string; ki
       if (!item) {
         const body: Record<string, unknown> = { kind };
         for (const k of FIELDS) if (trimmed[k as keyof ContentForm]) body[k] = trimmed[k as keyof ContentForm];
-        return send<ContentView>("POST", `/sites/${site}/content`, body);
+        return read(api.sites[":code"].content.$post({ param: { code: site }, json: body as NewContent }));
       }
       // Only what changed; clearing the address removes it.
       const patch: Record<string, unknown> = { version: item.version };
@@ -235,7 +237,7 @@ function ContentModal({ site, kind, item, onClose, onSaved }: { site: string; ki
         patch[k] = k === "url" && now === "" ? null : now;
       }
       if (Object.keys(patch).length === 1) return item;
-      return send<ContentView>("PATCH", `/content/${item.id}`, patch);
+      return read(api.content[":id"].$patch({ param: { id: String(item.id) }, json: patch as ContentPatch }));
     },
     onSuccess: () => {
       message.success(item ? "已保存" : `已发布${contentKindLabel[kind]}`);

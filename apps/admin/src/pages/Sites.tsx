@@ -6,7 +6,7 @@ import { api, errorText, read } from "../api";
 import { useMe } from "../auth";
 import { usePlans } from "../data";
 import { FilterBar, FilterSelect, useUrlFilters } from "../filters";
-import { cleanQuery, type SiteSummary, siteFileUrl, useScopeChoices } from "../maishangtong";
+import { cleanQuery, type ListedSite, siteFileUrl, useScopeChoices } from "../maishangtong";
 import SiteDrawer from "./SiteDrawer";
 import SiteStatsCard from "./SiteStatsCard";
 
@@ -35,10 +35,7 @@ export default function Sites() {
     queryKey: ["sites", q, region ?? "", plan ?? "", page],
     placeholderData: keepPreviousData,
     queryFn: async () =>
-      (await read(api.sites.$get({ query: cleanQuery({ q, region, plan, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }) }))) as unknown as {
-        total: number;
-        sites: SiteSummary[];
-      },
+      read(api.sites.$get({ query: cleanQuery({ q, region, plan, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }) })),
   });
   const list = sites.data?.sites ?? [];
   const selected = list.find((s) => s.code === open);
@@ -68,7 +65,7 @@ export default function Sites() {
       </FilterBar>
       {sites.isError && <Alert type="error" title={errorText(sites.error)} />}
       <Card title="项目点位（一项目一地区一码）">
-        <Table<SiteSummary>
+        <Table<ListedSite>
           size="small"
           rowKey="code"
           loading={sites.isFetching}

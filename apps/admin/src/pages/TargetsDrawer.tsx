@@ -1,15 +1,12 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Drawer, InputNumber, Select, Space, Spin, Table, Tag, Tooltip, Typography } from "antd";
 import { useMemo, useState } from "react";
+import type { InferResponseType } from "hono/client";
 import { ApiProblem, api, errorText, problemLine, read } from "../api";
-import { applyEdits, changedTargets, type SplitNode, type TargetRow } from "../plan-split";
+import { applyEdits, changedTargets, type SplitNode } from "../plan-split";
 
-export interface TargetTree {
-  indicator: { id: string; name: string; unit: string; kind: "quantity" | "milestone"; aggregation: "sum" | "mean"; linkedTo: string | null };
-  plan: { id: string; title: string; region: string };
-  root: string;
-  rows: TargetRow[];
-}
+/** An indicator's targets over a region and its children (GET and PUT /indicators/:id/targets answer the same). */
+type TargetTree = InferResponseType<(typeof api.indicators)[":id"]["targets"]["$get"], 200>;
 
 const num = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v.toLocaleString("zh-CN", { maximumFractionDigits: 6 }));
 
@@ -33,7 +30,7 @@ export default function TargetsDrawer({ indicatorId, onClose }: { indicatorId: s
     queryKey: key,
     enabled: indicatorId !== null,
     queryFn: async () =>
-      (await read(api.indicators[":id"].targets.$get({ param: { id: indicatorId! }, query: { ...(root ? { region: root } : {}), depth: String(depth) } }))) as unknown as TargetTree,
+      read(api.indicators[":id"].targets.$get({ param: { id: indicatorId! }, query: { ...(root ? { region: root } : {}), depth: String(depth) } })),
   });
   const data = tree.data;
   const nodes = useMemo(() => (data ? applyEdits(data.rows, edits, data.indicator.aggregation) : []), [data, edits]);
@@ -62,9 +59,9 @@ export default function TargetsDrawer({ indicatorId, onClose }: { indicatorId: s
     setConflict(null);
     try {
       const body = changes.map((c) => ({ region: c.region, value: c.value, ...(c.version !== null ? { version: c.version } : {}) }));
-      const next = (await read(
+      const next: TargetTree = await read(
         api.indicators[":id"].targets.$put({ param: { id: data.indicator.id }, query: { ...(root ? { region: root } : {}), depth: String(depth) }, json: { targets: body } }),
-      )) as unknown as TargetTree;
+      );
       qc.setQueryData(key, next);
       await qc.invalidateQueries({ queryKey: ["progress"] });
       await qc.invalidateQueries({ queryKey: ["bundle"] });

@@ -2,31 +2,15 @@ import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, InputNumber, message, Modal, Popconfirm, Select, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { roleLabel } from "@minsheng/domain/labels";
+import type { InferResponseType } from "hono/client";
 import { ApiProblem, api, errorText, problemsToFields, read, type Role } from "../api";
 import { useMe } from "../auth";
-import type { BundleLite } from "../data";
 
-interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  region: string | null;
-  unit: string | null;
-  disabled: boolean;
-  locked: boolean;
-  /** two-factor sign-in (TOTP) enrolled */
-  twoFactor?: boolean;
-}
-interface Token {
-  id: number;
-  name: string;
-  username: string;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string;
-  revoked_at: string | null;
-}
+/** An account and an API token as the API lists them (GET /users, GET /tokens). */
+type User = InferResponseType<typeof api.users.$get, 200>["users"][number];
+type Token = InferResponseType<typeof api.tokens.$get, 200>["tokens"][number];
+/** A one-time 绑定码 (POST /users/:id/totp/enrolment-code). */
+type EnrolmentCode = InferResponseType<(typeof api.users)[":id"]["totp"]["enrolment-code"]["$post"], 201>;
 
 /** The domain's role names (labels.ts), as the API's /auth/me also gives them. */
 export const roleLabels: Readonly<Record<Role, string>> = roleLabel;
@@ -52,13 +36,13 @@ function useDirectory() {
   const plans = useQuery({
     queryKey: ["plans"],
     enabled: readsPlans,
-    queryFn: async () => (await read(api.plans.$get())).plans as unknown as { id: string }[],
+    queryFn: async () => (await read(api.plans.$get())).plans,
   });
   const bundles = useQueries({
     queries: (readsPlans ? (plans.data ?? []) : []).map((p) => ({
       queryKey: ["bundle", p.id],
       staleTime: 5 * 60_000,
-      queryFn: async () => (await read(api.bundles[":planId"].$get({ param: { planId: p.id } }))) as unknown as BundleLite,
+      queryFn: async () => read(api.bundles[":planId"].$get({ param: { planId: p.id } })),
     })),
   });
   const stamp = bundles.map((b) => b.dataUpdatedAt).join();
@@ -98,14 +82,14 @@ export default function Users() {
 function UserList({ notify }: { notify: (t: string) => void }) {
   const qc = useQueryClient();
   const dir = useDirectory();
-  const users = useQuery({ queryKey: ["users"], queryFn: async () => (await read(api.users.$get())).users as unknown as User[] });
+  const users = useQuery({ queryKey: ["users"], queryFn: async () => (await read(api.users.$get())).users });
   const [editing, setEditing] = useState<Editing | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
 
   const me = useMe().data;
   /** 绑定码: shown once, for an administrator to bind an authenticator. */
-  const [enrolment, setEnrolment] = useState<{ username: string; code: string; expiresAt: string } | null>(null);
+  const [enrolment, setEnrolment] = useState<({ username: string } & EnrolmentCode) | null>(null);
   const issueEnrolmentCode = async (user: User) => {
     setError(null);
     try {
@@ -340,8 +324,8 @@ function UserForm({ editing, dir, notify, onClose }: { editing: Editing; dir: Re
 
 function TokenList({ notify }: { notify: (t: string) => void }) {
   const qc = useQueryClient();
-  const tokens = useQuery({ queryKey: ["tokens"], queryFn: async () => (await read(api.tokens.$get())).tokens as unknown as Token[] });
-  const users = useQuery({ queryKey: ["users"], queryFn: async () => (await read(api.users.$get())).users as unknown as User[] });
+  const tokens = useQuery({ queryKey: ["tokens"], queryFn: async () => (await read(api.tokens.$get())).tokens });
+  const users = useQuery({ queryKey: ["users"], queryFn: async () => (await read(api.users.$get())).users });
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -395,7 +379,7 @@ function TokenList({ notify }: { notify: (t: string) => void }) {
           { title: "到期", dataIndex: "expires_at", render: when },
           {
             title: "状态",
-            render: (_, t) => (t.revoked_at ? <Tag>已吊销</Tag> : new Date(t.expires_at) < new Date() ? <Tag color="orange">已过期</Tag> : <Tag color="green">有效</Tag>),
+            render: (_, t) => (t.revoked_at ? <Tag>已吊销</Tag> : t.expires_at !== null && new Date(t.expires_at) < new Date() ? <Tag color="orange">已过期</Tag> : <Tag color="green">有效</Tag>),
           },
           {
             title: "操作",

@@ -113,6 +113,23 @@ export const Summary = z.looseObject({
   text: z.string().describe("the summary sentence as seed 003 writes it"),
 });
 
+/** A block of a section: a paragraph (with its bold or 楷体 lead) or a table. */
+const Block = z.discriminatedUnion("type", [
+  z.looseObject({ type: z.literal("paragraph"), lead: z.string().optional(), leadStyle: z.enum(["kai", "bold"]).optional(), text: z.string() }),
+  z.looseObject({ type: z.literal("table"), columns: z.array(z.string()), rows: z.array(z.array(z.union([z.string(), z.number()]))) }),
+]);
+
+/** A project line of an annex table, as printed (序号 and 实事名称 span the item's rows). */
+const AnnexRow = z.looseObject({
+  itemNo: z.number().int(),
+  itemTitle: z.string(),
+  itemRowSpan: z.number().int().describe("rows the item's cells span: 0 on the item's later rows"),
+  projectMark: z.string(),
+  projectTitle: z.string(),
+  progressText: z.string(),
+  statusLabel: z.string(),
+});
+
 /** The composed bulletin (`minsheng.bulletin/v1`, see packages/bulletin/src/model.ts), documented by its main parts. */
 export const BulletinModel = z.looseObject({
   format: z.literal("minsheng.bulletin/v1"),
@@ -123,13 +140,15 @@ export const BulletinModel = z.looseObject({
   date: z.string(),
   masthead: z.looseObject({ title: z.string(), issue: z.string(), issueNo: z.number().int(), issuer: z.string(), date: z.string() }),
   title: z.string(),
-  sections: z.array(z.looseObject({ key: z.string(), heading: z.string(), blocks: z.array(z.looseObject({ type: z.enum(["paragraph", "table"]) })) })),
+  salutation: z.string(),
+  intro: z.string(),
+  sections: z.array(z.looseObject({ key: z.string(), heading: z.string(), blocks: z.array(Block) })),
   summaries: z.array(Summary),
   groups: z.looseObject({ fast: z.number(), fastEntries: z.array(z.unknown()), slowEntries: z.array(z.unknown()), regionEntries: z.array(z.unknown()) }),
   disclosure: z.looseObject({ text: z.string() }).nullable(),
   ranking: z.looseObject({ text: z.string() }).nullable(),
   falls: z.array(z.unknown()),
-  annexes: z.array(z.looseObject({ label: z.string(), title: z.string(), plan: z.string(), rows: z.array(z.looseObject({ projectTitle: z.string(), progressText: z.string() })) })),
+  annexes: z.array(z.looseObject({ label: z.string(), title: z.string(), plan: z.string(), rows: z.array(AnnexRow) })),
 });
 
 export const Preview = BulletinModel.extend({

@@ -1,4 +1,5 @@
 import type { Database, Queryable } from "@minsheng/db";
+import type { PlanLevel } from "@minsheng/domain";
 import type { ContentKind } from "./content-schemas.js";
 
 /**
@@ -23,7 +24,8 @@ export interface SiteRow {
   plan_id: string;
   plan_title: string;
   plan_year: number;
-  plan_level: string;
+  /** plans are written through the domain's Plan schema: one of its levels */
+  plan_level: PlanLevel;
   region_name: string;
 }
 

@@ -1,3 +1,4 @@
+import { PlanLevel } from "@minsheng/domain";
 import { z } from "zod";
 import { RegionCode } from "../lib/region-code.js";
 import { ContentKind } from "./content-schemas.js";
@@ -52,7 +53,7 @@ export const SiteSummary = z.object({
   url: z.string().describe("the public page the QR code opens"),
   project: z.object({ id: z.string(), no: z.number().int(), title: z.string() }),
   item: z.object({ id: z.string(), no: z.number().int(), title: z.string() }),
-  plan: z.object({ id: z.string(), title: z.string(), year: z.number().int(), level: z.string() }),
+  plan: z.object({ id: z.string(), title: z.string(), year: z.number().int(), level: PlanLevel }),
   region: z.object({ code: z.string(), name: z.string(), path: z.array(z.string()) }),
   unit: z.object({ id: z.string(), name: z.string() }),
   contact: z.string(),
