@@ -93,6 +93,8 @@ if (command === "start") {
   process.exit(run(pnpm, ["--filter", "@minsheng/api", "start"], { env: { ...env, ...(seed === undefined ? {} : { SEED: seed }) } }));
 } else if (command === "test") {
   ensureSystemPackages();
+  // The linter first: it takes a second, and a warning fails the run like an error (tooling/lint).
+  must(pnpm, ["run", "lint"], { env });
   must(pnpm, ["turbo", "run", "build", "typecheck", "--output-logs=errors-only"], { env });
   // First on the embedded database (PGlite), as a user's machine runs it …
   const { DATABASE_URL: _ignored, ...embeddedEnv } = env;

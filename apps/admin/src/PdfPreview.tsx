@@ -1,5 +1,6 @@
 import { Alert, Button, Space, Spin, Typography } from "antd";
 import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy } from "pdfjs-dist";
+// oxlint-disable-next-line import/default -- Vite's `?url` import: the default export is the file's URL (vite/client types)
 import workerUrl from "pdfjs-dist/build/pdf.worker.min.mjs?url";
 import { useEffect, useRef, useState } from "react";
 

@@ -31,8 +31,10 @@ describe("the filter bar", () => {
   });
 
   it("puts the filters in one wrapping row and the second row below them", () => {
+    // oxlint-disable-next-line react/no-children-prop -- createElement in a .ts test: FilterBar's props type requires children
     const html = renderToStaticMarkup(createElement(FilterBar, { below: createElement("i", null, "tabs"), children: createElement("b", null, "filter") }));
     expect(html).toMatch(/ant-space-gap-row-small[^>]*>.*<b>filter<\/b>.*<\/div><div style="margin-top:12px"><i>tabs<\/i>/s);
+    // oxlint-disable-next-line react/no-children-prop -- as above
     expect(renderToStaticMarkup(createElement(FilterBar, { children: "x" }))).not.toContain("margin-top:12px");
   });
 });

@@ -187,7 +187,7 @@ describe("database dump and restore (this run's database: PGlite, or PostgreSQL 
     try {
       await seedDemo(source, fixturePath);
       // values whose text must survive: a decimal with many digits, microseconds, jsonb with odd keys
-      await source.query("INSERT INTO app_settings (key, value, updated_at) VALUES ('backup-test', $1::jsonb, '2024-10-08T02:00:00.123456Z')", [JSON.stringify({ "z键": 1.000000000000000000001, a: [null, "\u202e"], n: 12345678901234567890 })]);
+      await source.query("INSERT INTO app_settings (key, value, updated_at) VALUES ('backup-test', $1::jsonb, '2024-10-08T02:00:00.123456Z')", ['{"z键": 1.000000000000000000001, "a": [null, "\\u202e"], "n": 12345678901234567890}']);
       const before = await databaseDigest(source);
       const manifest = await dumpDatabase(source, dir);
       expect(manifest.tables.find((t) => t.name === "reports")!.rows).toBe(before.tables.reports!.rows);

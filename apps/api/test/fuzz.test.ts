@@ -418,7 +418,7 @@ function encodePathPart(v: string): string {
 }
 
 async function send(p: Plan, r: Req & { params?: Record<string, string> }): Promise<{ status: number; text: string }> {
-  const params = { ...p.params, ...(r.params ?? {}) };
+  const params = { ...p.params, ...r.params };
   const path = p.op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodePathPart(params[name] ?? ""));
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(r.query)) for (const x of ([] as string[]).concat(v)) search.append(k, x);

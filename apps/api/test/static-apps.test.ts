@@ -49,7 +49,7 @@ describe("static apps", () => {
   });
 
   it("sends a server-rendered page when the renderer has one, the plain shell when it fails or has none", async () => {
-    const render = vi.fn(async (path: string) => {
+    const render = vi.fn<(path: string) => Promise<{ title: string; root: string; data: { code: string } } | null>>(async (path: string) => {
       if (path === "/p/BROKEN00") throw new Error("renderer broke");
       return path === "/p/BHMSXDK5" ? { title: "托育 · 码上通", root: "<h1>托育</h1>", data: { code: "BHMSXDK5" } } : null;
     });

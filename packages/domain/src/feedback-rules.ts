@@ -24,3 +24,13 @@ export function feedbackTextProblem(text: string): FeedbackTextProblem | null {
 
 /** An optional phone: absent, or a mainland mobile number. */
 export const isMobilePhone = (phone: string): boolean => MOBILE_PHONE_PATTERN.test(phone);
+
+/**
+ * What is kept of text people type (suggestions, proposals, questions, answers): line breaks become
+ * "\n"; control characters other than line breaks and tabs, zero-width and bidirectional marks are
+ * dropped (they hide or reorder what a reader sees). Trimming is the caller's choice.
+ */
+export function cleanTypedText(s: string): string {
+  // oxlint-disable-next-line no-control-regex -- matching control characters is the point: they are removed
+  return s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "");
+}

@@ -35,13 +35,13 @@ export default function Bulletins() {
   const selectedPlans = order(params.get("plans")?.split(",").filter(Boolean) ?? defaultPlans);
   const planKey = selectedPlans.join(",");
   const bundle = useBundle(selectedPlans[0]);
-  const regionTree = bundle.data?.regions ?? [];
-  const parent = useMemo(() => new Map(regionTree.map((r) => [r.code, r.parent])), [regionTree]);
+  const regionTree = bundle.data?.regions;
+  const parent = useMemo(() => new Map((regionTree ?? []).map((r) => [r.code, r.parent])), [regionTree]);
   const within = (code: string, ancestor: string) => {
     for (let c: string | null | undefined = code; c; c = parent.get(c)) if (c === ancestor) return true;
     return false;
   };
-  const regionChoices = regionTree.filter((r) => r.level !== "city_self" && (!me.region || within(r.code, me.region)));
+  const regionChoices = (regionTree ?? []).filter((r) => r.level !== "city_self" && (!me.region || within(r.code, me.region)));
   // The user's own region (a province user: the first city, as the city bulletins are the usual ones); without one, the plan's.
   const region =
     params.get("region") ??

@@ -35,7 +35,10 @@ export async function auditLog(db: Queryable, f: LogFilter): Promise<{ total: nu
     params.push(v);
     where.push(sql(`$${params.length}`));
   };
-  if (f.action) f.action.endsWith(".") ? add((n) => `starts_with(action, ${n})`, f.action) : add((n) => `action = ${n}`, f.action);
+  if (f.action) {
+    if (f.action.endsWith(".")) add((n) => `starts_with(action, ${n})`, f.action);
+    else add((n) => `action = ${n}`, f.action);
+  }
   if (f.actor) add((n) => `actor = ${n}`, f.actor);
   if (f.entity) add((n) => `entity = ${n}`, f.entity);
   if (f.from) add((n) => `at >= ${n}`, new Date(f.from).toISOString());

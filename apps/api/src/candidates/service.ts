@@ -1,4 +1,5 @@
 import { appendAudit, type Queryable } from "@minsheng/db";
+import { cleanTypedText } from "@minsheng/domain";
 import type { CandidateSource } from "@minsheng/domain";
 import { assertRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
@@ -24,7 +25,7 @@ import {
  */
 
 /** Control characters other than line breaks and tabs are dropped from proposers' text (as from suggestions). */
-export const cleanText = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim();
+export const cleanText = (s: string) => cleanTypedText(s).trim();
 
 async function freshTicket(deps: Deps): Promise<string> {
   let ticket = newTicket();

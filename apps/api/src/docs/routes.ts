@@ -68,7 +68,7 @@ export function openApiDocument(app: object, version = "0.1.0"): Record<string, 
     ...generated,
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     components: {
-      ...(generated.components ?? {}),
+      ...generated.components,
       securitySchemes: {
         session: { type: "apiKey", in: "cookie", name: "ms_session", description: "set by POST /auth/login (`__Host-ms_session` in production)" },
         bearer: { type: "http", scheme: "bearer", description: "an API token issued by a security administrator (POST /tokens); never for an administrator account" },

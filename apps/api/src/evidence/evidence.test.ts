@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentDisposition, evidenceTypes, sanitiseFilename, sniff } from "../lib/sniff.js";
 import { type Harness, makeHarness } from "../../test/harness.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+// oxlint-disable-next-line typescript/no-explicit-any -- response bodies are checked field by field
 type Json = any;
 const body = async (res: Response): Promise<Json> => res.json();
 

@@ -1,4 +1,5 @@
 import { appendAudit } from "@minsheng/db";
+import { cleanTypedText } from "@minsheng/domain";
 import { assertProjectScope, assertRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Deps } from "../lib/context.js";
@@ -11,7 +12,7 @@ import { type FollowedQuestion, insertFollowupQuestion, loadFollowupQuestion, se
  * which answers them. A unit's reporter answers for the projects its unit leads only.
  */
 
-const clean = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim();
+const clean = (s: string) => cleanTypedText(s).trim();
 
 export async function askFollowup(deps: Deps, p: Principal, body: { project: string; question: string }): Promise<number> {
   const at = deps.now();

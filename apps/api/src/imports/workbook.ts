@@ -1,6 +1,6 @@
 // exceljs takes ~0.4 s to load: imported on first use, not at server start (BENCHMARKS.md, issue 3).
 import type ExcelJS from "exceljs";
-import { MAX_UNPACKED_BYTES, readFast, Refused, UnpackedTooLarge } from "./xlsx-fast.js";
+import { readFast, Refused, UnpackedTooLarge } from "./xlsx-fast.js";
 
 /**
  * The Excel side of importing monthly figures: the template a unit fills in (one row per

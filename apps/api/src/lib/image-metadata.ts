@@ -164,7 +164,7 @@ function exifOrientation(tiff: Uint8Array): number | null {
 /** An APP1 segment with an EXIF of one tag: the orientation (big-endian TIFF, IFD0 with one entry). */
 function orientationApp1(orientation: number): Uint8Array {
   const tiff = [0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0];
-  const payload = [...[0x45, 0x78, 0x69, 0x66, 0, 0], ...tiff];
+  const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
   const length = payload.length + 2;
   return new Uint8Array([0xff, 0xe1, length >> 8, length & 0xff, ...payload]);
 }

@@ -218,6 +218,7 @@ export function sanitiseFilename(raw: string, type: DetectedType): string {
   let name = raw.normalize("NFC");
   name = name.split(/[\\/]/).pop() ?? "";
   name = name
+    // oxlint-disable-next-line no-control-regex -- control characters are what this removes from a file name
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, "")
     .replace(/[<>:"|?*;]/g, "_")
     .replace(/\s+/g, " ")

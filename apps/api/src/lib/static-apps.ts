@@ -67,6 +67,7 @@ export function currentFile(path: string): () => string | null {
  * ask again each time) and read again after a rebuild, so a new build shows without a restart;
  * while a build has emptied the folder the page answers 503 with Retry-After, never cached.
  */
+// oxlint-disable-next-line typescript/no-explicit-any -- any app, whatever its routes: Hono's schema parameter admits no narrower common type
 export function mountStaticApps<E extends object>(app: Hono<E & { Variables: never } & any>, apps: StaticApp[]): string[] {
   const mounted: string[] = [];
   // Longest prefix first so "/admin" wins over the root app.

@@ -1,4 +1,5 @@
 import { appendAudit, type Queryable } from "@minsheng/db";
+import { cleanTypedText } from "@minsheng/domain";
 import { type LookbackConclusion, needsFollowUp } from "@minsheng/domain";
 import { assertProjectScope, assertRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
@@ -12,7 +13,7 @@ import { insertLookback, insertQuestion, loadLookback, type LookbackRecord, proj
  * follow-up). A unit's reporter works on the projects its unit leads only.
  */
 
-const clean = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim();
+const clean = (s: string) => cleanTypedText(s).trim();
 
 async function lookbackInArea(deps: Deps, db: Queryable, p: Principal, id: number, lock: boolean, unitOnly: boolean): Promise<LookbackRecord> {
   const l = await loadLookback(db, id, lock);

@@ -235,7 +235,7 @@ export function cachedPageAnswer(request: Request, env: unknown, deps: Deps): Re
 }
 
 /** Cached public site pages answered ahead of the app's router (see `cachedPageAnswer`). */
-export function answerCachedPagesFirst(app: Hono<AppEnv, any, any>, deps: Deps): void {
+export function answerCachedPagesFirst(app: Pick<Hono<AppEnv>, "fetch">, deps: Deps): void {
   const route = app.fetch;
   app.fetch = (request, env, ctx) => cachedPageAnswer(request, env, deps) ?? route(request, env, ctx);
 }

@@ -1,4 +1,5 @@
 import { FeedbackKind, FeedbackState, FeedbackSubmission, LetterKind, SatisfactionRating, Status } from "@minsheng/domain";
+import { cleanTypedText } from "@minsheng/domain";
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { Context, TypedResponse } from "hono";
 import { cors } from "hono/cors";
@@ -200,8 +201,6 @@ export const publicFileOp = defineOperation({
   success: { status: 200, description: "the file", media: "application/octet-stream" },
 });
 
-/** Control characters other than line breaks and tabs are dropped from citizens' text. */
-const cleanText = (s: string) => s.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, "");
 
 const client = (c: Context<AppEnv>) => {
   const deps = c.get("deps");
@@ -236,7 +235,7 @@ async function readSubmission(c: Context<AppEnv>): Promise<{ body: FeedbackSubmi
   } else throw fail("PUBLIC_BODY_TYPE");
   const fields = { ...raw };
   if (fields.phone === "" || fields.phone === null) delete fields.phone;
-  if (typeof fields.text === "string") fields.text = cleanText(fields.text);
+  if (typeof fields.text === "string") fields.text = cleanTypedText(fields.text);
   if (typeof fields.phone === "string") fields.phone = fields.phone.replace(/[\s-]/g, "");
   return { body: parseOr400(FeedbackBody, { kind: fields.kind, text: fields.text, ...(fields.phone !== undefined ? { phone: fields.phone } : {}) }), photo };
 }

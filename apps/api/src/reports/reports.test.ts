@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.dispose());
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+// oxlint-disable-next-line typescript/no-explicit-any -- response bodies are checked field by field
 type Json = any;
 const body = async (res: Response): Promise<Json> => res.json();
 const paths = (b: Json): string[] => b.error.problems.map((p: { path: string }) => p.path).sort();
