@@ -9,19 +9,31 @@
  * Sections are by feature; add a code in its feature's section, never reuse one for another error.
  */
 export const errorCodes = {
-  // ── generic: any route ────────────────────────────────────────────────────────────────────────
+  // ── generic: any route (validation, sign-in, access, limits, the server itself) ────────────────
   VALIDATION_FAILED: { status: 400, zh: "输入有误，请按提示修改" },
-  BAD_REQUEST: { status: 400, zh: "请求格式有误" },
+  TEXT_HAS_NUL: { status: 400, zh: "包含不允许的控制字符（NUL）" },
+  BAD_REQUEST: { status: 400, zh: "请求格式有误，请刷新页面后重试" },
   NOT_SIGNED_IN: { status: 401, zh: "未登录或登录已过期，请重新登录" },
-  FORBIDDEN: { status: 403, zh: "无权限：您的角色或辖区不允许此操作" },
+  API_TOKEN_INVALID: { status: 401, zh: "API 令牌无效、已吊销或已过期" },
+  API_TOKEN_ACTS_AS_ADMIN: { status: 403, zh: "API 令牌 {token} 代表的用户 {username} 现为管理员，令牌不能代表管理员（系统/安全/审计管理员）" },
+  PERMISSION_DENIED: { status: 403, zh: "您的角色无此权限（{permission}）" },
+  REGION_OUTSIDE_AREA: { status: 403, zh: "地区 {region} 不在您的辖区内" },
+  PROJECT_OF_OTHER_UNIT: { status: 403, zh: "该项目由单位 {leadUnit} 牵头，不是本单位（{unit}）的项目" },
   CSRF_REJECTED: { status: 403, zh: "跨站请求被拒绝，请从本系统页面操作" },
-  ROUTE_NOT_FOUND: { status: 404, zh: "接口不存在" },
+  ROUTE_NOT_FOUND: { status: 404, zh: "接口 {method} {path} 不存在" },
   PAYLOAD_TOO_LARGE: { status: 413, zh: "内容过大（上限 {limit}）" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: "不支持的文件或内容类型" },
   TOO_MANY_REQUESTS: { status: 429, zh: "操作过于频繁，请 {retryAfter} 秒后再试" },
+  SIGN_IN_THROTTLED: { status: 429, zh: "登录失败次数过多，请 {minutes} 分钟后再试" },
   DATABASE_UNAVAILABLE: { status: 503, zh: "数据库暂时不可用，请稍后重试" },
   KEY_MISMATCH: { status: 409, zh: "本服务器的密钥与数据不符，请联系系统管理员" },
+  IMAGE_DAMAGED: { status: 400, zh: "{type} 图片已损坏，无法去除其中的位置等信息，请重新导出或拍摄后上传" },
+  STORED_IMAGE_DAMAGED: { status: 409, zh: "该图片文件已损坏，无法在去除位置信息后提供，请重新上传" },
   INTERNAL: { status: 500, zh: "系统内部错误，请联系系统管理员" },
+  // errors of the domain's rules (@minsheng/domain errors.ts), answered by lib/errors.ts
+  BUNDLE_INVALID: { status: 400, zh: "数据包校验未通过（{count} 处问题）" },
+  UNKNOWN_REGION: { status: 400, zh: "地区 {region} 不存在" },
+  REPORT_TRANSITION_NOT_ALLOWED: { status: 409, zh: "该填报当前为“{from}”，不能{action}，请刷新后查看最新状态" },
 
   // ── tokens ───────────────────────────────────────────────────────────────────────────────────
   TOKEN_USER_UNKNOWN: { status: 400, zh: "用户 {userId} 不存在" },

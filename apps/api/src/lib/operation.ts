@@ -1,11 +1,10 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
+import { errorCodes } from "@minsheng/domain";
 import { can, type Permission, Role, roleLabel } from "../auth/roles.js";
 import type { Tag } from "../docs/tags.js";
 import type { AppEnv } from "./context.js";
-import { statusOfError } from "./errors.js";
-import { nulProblems, problemsOf } from "./validate.js";
-import { invalid } from "./errors.js";
+import { invalid, nulProblems, problemsOf } from "./validate.js";
 
 /**
  * One operation of the API, declared once beside its handler (`router().openapi(op, handler)`):
@@ -93,7 +92,8 @@ export function errorStatuses(op: Pick<OperationSpec, "errors" | "params" | "que
 export const rolesFor = (op: Pick<OperationSpec, "access" | "notFor">): Role[] =>
   op.access === "public" || op.access === "signed-in" ? [...Role.options] : Role.options.filter((r) => can(r, op.access as Permission) && !(op.notFor ?? []).includes(r));
 
-const codesFor = (status: number) => Object.entries(statusOfError).filter(([, s]) => s === status).map(([code]) => code);
+/** The codes of the error table (@minsheng/domain error-codes) that answer with `status`. */
+const codesFor = (status: number) => Object.entries(errorCodes).filter(([, e]) => e.status === status).map(([code]) => code);
 
 // Types: what the declaration means to Hono's validators and to the typed client.
 type SuccessStatus<O extends OperationSpec> = O["success"]["status"] | (O["success"]["alsoStatus"] extends 200 | 201 ? O["success"]["alsoStatus"] : never);
