@@ -162,7 +162,7 @@ describe("a city task force builds its plan", () => {
     expect(await paths(res)).toEqual(["$.id", "$.schedule.points[1].fraction", "$.schedule.points[1].month", "$.title", "$.year"]);
     expect(await count("plans")).toBe(before);
     const level = await call("admin", "POST", "/plans", { id: "sy2025b", year: 2025, level: "province", region: "430500", title: "级别不符" });
-    expect((await level.json()).error.problems).toEqual([{ path: "$.level", message: "does not match the region's level (邵阳市 is city)", code: "PLAN_LEVEL_MISMATCH", params: { name: "邵阳市", level: "市" } }]);
+    expect((await level.json()).error.problems).toEqual([{ path: "$.level", message: "does not match the region's level (邵阳市 is city)", code: "PLAN_LEVEL_MISMATCH", params: { name: "邵阳市", level: "city" } }]);
     const item = await call("city", "POST", "/plans/sy2025/items", { id: "sy2025-i01", no: 1, title: "重复" });
     // every problem at once, under the first one's code
     const { error } = (await item.json()) as { error: { code: string; params: unknown; problems: { path: string }[] } };
