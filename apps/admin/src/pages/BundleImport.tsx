@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Progress, Steps, Table, Typography, Upload } from "antd";
 import { useRef, useState } from "react";
-import { ApiProblem, type Problem } from "../api";
+import { ApiProblem, type ErrorBody, type Problem } from "../api";
 
 type Phase = "idle" | "reading" | "checking" | "uploading" | "importing" | "done" | "failed";
 
@@ -75,7 +75,7 @@ export default function BundleImport() {
       xhr.upload.onload = () => go("importing", 90);
       xhr.onerror = () => fail("网络错误，未能上传");
       xhr.onload = async () => {
-        let body: { imported?: Record<string, number>; error?: { code?: string; message?: string; problems?: Problem[] } } = {};
+        let body: { imported?: Record<string, number> } & ErrorBody = {};
         try {
           body = JSON.parse(xhr.responseText) as typeof body;
         } catch {
@@ -88,7 +88,7 @@ export default function BundleImport() {
         } else if (xhr.status === 413) fail("文件过大（上限 200 MB）");
         else {
           // the API's answer in Chinese, as everywhere (ApiProblem)
-          const e = new ApiProblem(xhr.status, body.error?.code ?? "Error", body.error?.message ?? "", body.error?.problems ?? []);
+          const e = ApiProblem.of(xhr.status, body);
           if (xhr.status === 400 && e.problems.length > 0) fail("数据包校验未通过", e.problems);
           else fail(e.message, e.problems);
         }

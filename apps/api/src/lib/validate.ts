@@ -12,6 +12,9 @@ const issueParams = (issue: z.core.$ZodIssue): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
   for (const key of ["expected", "minimum", "maximum", "inclusive", "origin", "format", "values", "keys"])
     if (fields[key] !== undefined) out[key] = typeof fields[key] === "bigint" ? String(fields[key]) : fields[key];
+  // zod keeps no input on its issues; its message says what came instead ("received undefined": a missing field)
+  const received = issue.code === "invalid_type" ? /received (\w+)$/.exec(issue.message)?.[1] : undefined;
+  if (received) out.received = received;
   return out;
 };
 
