@@ -21,7 +21,7 @@ import type { IndicatorRecord, PlanRecord, RecordKind, RecordOf } from "./data.j
  * by the task force that issued the plan (admins: any plan); targets by staff for regions inside
  * their area — the split-down of a target handed to them.
  *
- * Errors keep the English messages integrators (and the console, until it reads codes) saw
+ * Errors keep the English messages integrators saw
  * before; each has its own code (@minsheng/domain error-codes).
  */
 
