@@ -1,7 +1,7 @@
 import { appendAudit } from "@minsheng/db";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { CodedError, fail } from "../lib/errors.js";
+import { CodedError } from "../lib/errors.js";
 import { clientAddress } from "../lib/rate-limit.js";
 import type { AppEnv } from "../lib/context.js";
 import { admitAttempt, deniedRule } from "./failures.js";

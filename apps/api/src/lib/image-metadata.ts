@@ -1,4 +1,4 @@
-import { CodedError, fail } from "./errors.js";
+import { CodedError } from "./errors.js";
 import { type DetectedType, evidenceTypes } from "./sniff.js";
 
 /**
