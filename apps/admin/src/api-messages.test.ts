@@ -142,6 +142,7 @@ describe("field problems", () => {
     ["must be a region code (6-12 digits)", "invalid_format", "须为 6-12 位地区代码"],
     ["must be an 11-digit mainland mobile number", "invalid_format", "请填写 11 位手机号码"],
     ["must differ from the current password", "custom", "新密码不能与当前密码相同"],
+    ["must be at least 10 characters", "custom", "至少 10 个字符"],
     ["months must increase", "custom", "月份应逐个递增"],
     ["must be an enrolment code such as ABCDE-12345", "invalid_format", "请输入绑定码，如 ABCDE-12345"],
   ];

@@ -147,8 +147,10 @@ const customText: Rule[] = [
   [/^must be the challenge/, "登录验证已失效，请重新输入密码"],
   [/^must be the version (you read|of the report you reviewed)/, "缺少版本号，请刷新后重试"],
   [/^(is implausibly large|must not be 0|must be greater than 0)/, (m) => (m === "must not be 0" ? "不能为 0" : m.startsWith("is") ? "数值过大" : "须大于 0")],
-  // refinements
+  // refinements (the password policy's are custom issues: their figures are in the wording only)
+  [/^must be at (least|most) (\d+) characters$/, (w, n) => `${w === "least" ? "至少" : "最多"} ${n} 个字符`],
   [/^must contain letters and digits$/, "须同时包含字母和数字"],
+  [/^duplicates rule (\S+)$/, (r) => `与规则 ${r} 重复`],
   [/^must differ from the current password$/, "新密码不能与当前密码相同"],
   [/^send either code or recoveryCode$/, "请填写验证码或恢复码（二选一）"],
   [/^is a month that has not begun yet$/, "该月份尚未开始"],
