@@ -76,7 +76,7 @@ function codedOf(err: unknown): CodedError | null {
 /** The generic code of a status Hono itself refused a request with (a malformed body, a wrong content type). */
 const codeOfStatus = (status: number) => (status === 415 ? ("UNSUPPORTED_MEDIA_TYPE" as const) : ("BAD_REQUEST" as const));
 
-/** The body of every error answer: `{ error: { code, message, problems: [{path, message}] } }`. */
+/** The body of every error answer: `{ error: { code, message, params, problems: [{ path, message, code?, params? }] } }`, its status the table's. */
 export function errorResponse(c: Context, err: unknown): Response {
   const coded = err instanceof CodedError ? err : codedOf(err);
   if (coded) {

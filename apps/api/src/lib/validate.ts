@@ -1,4 +1,4 @@
-import { jsonPath, type Problem } from "@minsheng/domain";
+import { jsonPath, type Problem, zodIssueParams } from "@minsheng/domain";
 import { validator } from "hono/validator";
 import type { z } from "zod";
 import { CodedError } from "./errors.js";
@@ -6,24 +6,12 @@ import { CodedError } from "./errors.js";
 /** The 400 of a schema's problems (every field at fault listed). */
 export const invalid = (problems: Problem[], message = "invalid input") => new CodedError("VALIDATION_FAILED", {}, message, problems);
 
-/** What a schema check needs to be said again in another language: zod's issue code and its figures. */
-const issueParams = (issue: z.core.$ZodIssue): Record<string, unknown> => {
-  const fields: Record<string, unknown> = { ...issue };
-  const out: Record<string, unknown> = {};
-  for (const key of ["expected", "minimum", "maximum", "inclusive", "origin", "format", "values", "keys"])
-    if (fields[key] !== undefined) out[key] = typeof fields[key] === "bigint" ? String(fields[key]) : fields[key];
-  // zod keeps no input on its issues; its message says what came instead ("received undefined": a missing field)
-  const received = issue.code === "invalid_type" ? /received (\w+)$/.exec(issue.message)?.[1] : undefined;
-  if (received) out.received = received;
-  return out;
-};
-
 /**
  * Every problem of a failed parse, at its JSON path; each carries zod's issue `code` (too_small,
  * invalid_type …) and its `params`, so the console can say it in Chinese without reading the English.
  */
 export const problemsOf = (error: z.ZodError, root?: string): Problem[] =>
-  error.issues.map((i) => ({ path: jsonPath(root ? [root, ...i.path] : i.path), message: i.message, code: i.code, params: issueParams(i) }));
+  error.issues.map((i) => ({ path: jsonPath(root ? [root, ...i.path] : i.path), message: i.message, code: i.code, params: zodIssueParams(i) }));
 
 /**
  * Where the input holds the NUL character: PostgreSQL cannot store it in text (it would fail as a
