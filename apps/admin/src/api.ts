@@ -10,14 +10,23 @@ export const api = createClient(typeof location === "undefined" ? "http://localh
 export interface Problem {
   path: string;
   message: string;
+  /** what kind of problem: an error code of the table, or zod's issue code (`too_small` …) */
+  code?: string;
+  /** the figures the problem names (`minimum`, `region` …) */
+  params?: Record<string, unknown>;
   /** the API's own wording (English), when `message` is its Chinese */
   apiMessage?: string;
 }
 
+/** An error answer's body as the API sends it. */
+export interface ErrorBody {
+  error?: { code?: string; message?: string; params?: Record<string, unknown>; problems?: Problem[] };
+}
+
 /**
- * An error answer of the API: `{ error: { code, message, problems } }` with its status. The message
- * and each problem's are put in Chinese here (api-messages.ts), so whatever shows them speaks
- * Chinese; the API's English stays beside them (`apiMessage`).
+ * An error answer of the API: `{ error: { code, message, params, problems } }` with its status. The
+ * message is its code's Chinese text (`errorText(code, params)`, api-messages.ts), each problem's
+ * too, so whatever shows them speaks Chinese; the API's English stays beside them (`apiMessage`).
  */
 export class ApiProblem extends Error {
   readonly problems: Problem[];
@@ -28,10 +37,18 @@ export class ApiProblem extends Error {
     readonly code: string,
     message: string,
     problems: Problem[] = [],
+    readonly params: Record<string, unknown> = {},
   ) {
-    super(messageText(code, status, message));
+    super(messageText(code, status, message, params));
     this.apiMessage = message;
-    this.problems = problems.map((p) => ({ ...p, message: problemText(p.message), apiMessage: p.apiMessage ?? p.message }));
+    // a problem with its apiMessage was put in Chinese already (an ApiProblem made again from another)
+    this.problems = problems.map((p) => (p.apiMessage !== undefined ? { ...p } : { ...p, message: problemText(p), apiMessage: p.message }));
+  }
+
+  /** The error of an answer's status and body (`read`, and the uploads that use XMLHttpRequest). */
+  static of(status: number, body: ErrorBody | null | undefined): ApiProblem {
+    const e = body?.error;
+    return new ApiProblem(status, e?.code ?? "Error", e?.message ?? `HTTP ${status}`, e?.problems ?? [], e?.params ?? {});
   }
 }
 
@@ -39,13 +56,13 @@ export class ApiProblem extends Error {
 export async function read<T>(p: Promise<{ ok: boolean; status: number; json(): Promise<T> }> | { ok: boolean; status: number; json(): Promise<T> }): Promise<T> {
   const res = await p;
   if (res.ok) return (await res.json()) as T;
-  let body: { error?: { code?: string; message?: string; problems?: Problem[] } } = {};
+  let body: ErrorBody = {};
   try {
-    body = (await res.json()) as typeof body;
+    body = (await res.json()) as ErrorBody;
   } catch {
     /* not JSON */
   }
-  throw new ApiProblem(res.status, body.error?.code ?? "Error", body.error?.message ?? `HTTP ${res.status}`, body.error?.problems ?? []);
+  throw ApiProblem.of(res.status, body);
 }
 
 /** `$.value` → `value`; `$.items[0].id` → `items[0].id` (a form field name). */

@@ -36,23 +36,26 @@ describe("ids and numbers", () => {
 
 describe("problemsForForm", () => {
   it("puts each problem at the field its path names, nested paths included, and keeps the others apart", () => {
-    const e = new ApiProblem(400, "ValidationFailed", "invalid input", [
-      { path: "$.no", message: "is already used by item sy2025-i01 in this plan" },
-      { path: "$.schedule.points[1].month", message: "months must increase" },
-      { path: "$", message: 'Unrecognized key: "region"' },
-    ]);
+    // as the API answers (the first problem's code, every problem with its own)
+    const e = new ApiProblem(400, "ITEM_NO_TAKEN", "invalid input", [
+      { path: "$.no", message: "is already used by item sy2025-i01 in this plan", code: "ITEM_NO_TAKEN", params: { no: 1, other: "sy2025-i01" } },
+      { path: "$.schedule.points[1].month", message: "months must increase", code: "custom", params: {} },
+      { path: "$", message: 'Unrecognized key: "region"', code: "unrecognized_keys", params: { keys: ["region"] } },
+    ], { no: 1, other: "sy2025-i01" });
     // in Chinese (the API's English is kept on the problem, see api-messages.test.ts)
     expect(problemsForForm(e, ["id", "no", "title", "schedule"])).toEqual({
       fields: [
-        { name: "no", errors: ["已被本计划的实事 sy2025-i01 使用"] },
+        { name: "no", errors: ["序号 1 已被本计划的实事 sy2025-i01 使用"] },
         { name: "schedule", errors: ["第 2 个节点 月份：月份应逐个递增"] },
       ],
-      rest: ['包含不认识的字段 "region"'],
+      rest: ["包含不认识的字段 region"],
     });
   });
 
   it("explains a version conflict, and any other error by its message", () => {
-    expect(problemsForForm(new ApiProblem(409, "Conflict", "item sy2025-i01 changed since you read it"), ["title"]).rest[0]).toMatch(/^数据已被他人修改/);
+    expect(problemsForForm(new ApiProblem(409, "ITEM_VERSION_STALE", "item sy2025-i01 changed since you read it", [], { id: "sy2025-i01", current: 3, sent: 2 }), ["title"]).rest[0]).toBe(
+      "实事 sy2025-i01 已被他人修改（当前版本 3，您读取的是 2），请刷新后重试",
+    );
     expect(problemsForForm(new Error("network down"), ["title"])).toEqual({ fields: [], rest: ["network down"] });
   });
 });

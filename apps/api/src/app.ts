@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { auditDenials, authenticate, csrfGuard } from "./auth/middleware.js";
 import { limitBodies } from "./lib/body-limit.js";
 import { type AppEnv, type Deps } from "./lib/context.js";
-import { errorResponse } from "./lib/errors.js";
+import { CodedError, errorResponse } from "./lib/errors.js";
 import { securityHeaders } from "./lib/security-headers.js";
 import { auditRoutes } from "./audit/routes.js";
 import { authRoutes } from "./auth/routes.js";
@@ -104,7 +104,10 @@ export function createApp(deps: Deps) {
     .route("/api/v1", api);
   app.onError((err, c) => errorResponse(c, err));
   api.onError((err, c) => errorResponse(c, err));
-  app.notFound((c) => c.json({ error: { code: "NotFound", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, problems: [] } }, 404));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    return errorResponse(c, new CodedError("ROUTE_NOT_FOUND", { method: c.req.method, path }, `no route ${c.req.method} ${path}`));
+  });
   // 码上通's most-read answer, a cached site page, goes out before the router and middleware.
   answerCachedPagesFirst(app, deps);
   return app;

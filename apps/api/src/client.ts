@@ -7,7 +7,7 @@ import type { FeedbackBody as FeedbackBodySchema } from "./public/routes.js";
 /**
  * Typed client of the API for the two web apps (`@minsheng/api/client`), built on `hono/client`:
  * paths, params, query, bodies and the JSON of success answers are typed from the routes
- * themselves (errors answer `{ error: { code, message, problems } }`, see openapi.json).
+ * themselves (errors answer `{ error: { code, message, params, problems } }`, see openapi.json).
  *
  *   const api = createClient("https://minsheng.example");    // in a page: createClient(location.origin)
  *   await api.auth.login.$post({ json: { username, password } });

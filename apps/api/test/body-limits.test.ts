@@ -91,7 +91,7 @@ describe("request body limits", () => {
   it("refuses a 50 MB JSON body to /auth/login with 413 from its declared length, before reading it", async () => {
     const answer = await slowPost("/api/v1/auth/login", { total: 50 * 1024 * 1024, chunk: 64 * 1024, pauseMs: 50, declareLength: true });
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body).error).toMatchObject({ code: "PayloadTooLarge", message: "the request body is larger than the limit of 1 MB" });
+    expect(JSON.parse(answer.body).error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", params: { limit: "1 MB" }, message: "the request body is larger than the limit of 1 MB" });
     expect(answer.sentWhenAnswered).toBeLessThan(2 * 1024 * 1024);
   }, 30_000);
 
@@ -104,7 +104,7 @@ describe("request body limits", () => {
     const answer = await upload;
     expect(health.status).toBe(200);
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body).error.code).toBe("PayloadTooLarge");
+    expect(JSON.parse(answer.body).error.code).toBe("PAYLOAD_TOO_LARGE");
     expect(health.at).toBeLessThan(started + 100 + 2_000); // answered while the body was still streaming
     expect(answer.sentWhenAnswered).toBeGreaterThan(MAX_JSON_BYTES / 2);
     expect(answer.sentWhenAnswered).toBeLessThan(MAX_JSON_BYTES + 1024 * 1024);
@@ -131,7 +131,7 @@ describe("request body limits", () => {
       duplex: "half",
     } as RequestInit);
     expect(streamed.status).toBe(413);
-    expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe("PayloadTooLarge");
+    expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
     expect((await h.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM reports")).rows[0]!.n).toBe(before);
     // the same form at an honest size is saved
     const small = await h.call(cookie, "PUT", "/api/v1/reports", { indicator: "hn2024-p08-a", region: "430523", period: "2024-10", value: 1, narrative: "正常大小" });

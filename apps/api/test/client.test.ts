@@ -55,6 +55,6 @@ describe("createClient (@minsheng/api/client)", () => {
     );
     const anonymous = await api.plans.$get();
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toMatchObject({ error: { code: "Unauthenticated" } });
+    expect(await anonymous.json()).toMatchObject({ error: { code: "NOT_SIGNED_IN" } });
   });
 });

@@ -341,7 +341,7 @@ describe.skipIf(!reachable)("PostgreSQL connections dropping (pg_terminate_backe
       expect(killed, "caught the import's connection at work").toBeGreaterThan(0);
       const answer = await importing;
       expect(answer.status).toBe(503);
-      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("DatabaseUnavailable");
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("DATABASE_UNAVAILABLE");
       expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM plans WHERE id = 'pgkill2024'")).rows[0]!.n).toBe(0);
       expect((await call(cookie, "GET", "/plans")).status).toBe(200);
 

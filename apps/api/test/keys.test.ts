@@ -54,7 +54,7 @@ describe("a value sealed under another key", () => {
     const res = await h.call(county, "POST", `${API}/feedback/${id}/phone`);
     expect(res.status).toBe(409);
     const { error } = await res.json();
-    expect(error.code).toBe("KeyMismatch");
+    expect(error.code).toBe("KEY_MISMATCH");
     expect(error.message).toMatch(/sealed with another key.*FEEDBACK_KEY/);
     h.deps.secrets = secretsFromKey(keyA);
   });
@@ -68,7 +68,7 @@ describe("a value sealed under another key", () => {
       expect(step.next).toBe("totp");
       const res = await h.call(null, "POST", `${API}/auth/login/totp`, { challenge: step.challenge, code: totp(secret, h.clock.now) });
       expect(res.status).toBe(409);
-      expect((await res.json()).error.code).toBe("KeyMismatch");
+      expect((await res.json()).error.code).toBe("KEY_MISMATCH");
     } finally {
       await h.deps.db.query("UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL WHERE username = 'observer'");
       h.deps.secrets = secretsFromKey(keyA);

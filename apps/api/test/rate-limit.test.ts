@@ -109,7 +109,7 @@ describe("limits through the API", () => {
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
     const refused = await suggest("2001:db8:77:1:aaaa:bbbb:cccc:dddd", 7);
     expect(refused.status).toBe(429);
-    expect((await body(refused)).error.code).toBe("TooManyRequests");
+    expect((await body(refused)).error).toMatchObject({ code: "TOO_MANY_REQUESTS", params: { retryAfter: expect.any(Number) } });
     // the neighbouring /64 is another subscriber
     expect((await suggest("2001:db8:77:2::1", 8)).status).toBe(201);
     // and a refusal is counted in the shared table, not in this process

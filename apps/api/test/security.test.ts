@@ -216,7 +216,7 @@ describe("two-factor sign-in (REQUIRE_2FA=staff)", () => {
     const step = await (await login(mfa, "city")).json();
     const res = await mfa.call(null, "POST", `${API}/auth/login/totp`, { challenge: step.challenge });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.problems[0]).toEqual({ path: "$.code", message: "send either code or recoveryCode" });
+    expect((await res.json()).error.problems[0]).toEqual({ path: "$.code", message: "send either code or recoveryCode", code: "custom", params: {} });
   });
 
   it("wrong codes count towards the lockout: five lock the account (423)", async () => {
@@ -430,7 +430,7 @@ describe("API tokens act with their user as the user is now", () => {
     }
     expect((await asToken(token, "/plans")).status).toBe(200);
     const denied = await auditLog(h, "action=authz.denied");
-    expect(denied.find((e) => e.entityId === "GET /api/v1/audit/verify")!.after!.reason).toMatch(/^Forbidden: API token \d+ acts as integration, now an administrator/);
+    expect(denied.find((e) => e.entityId === "GET /api/v1/audit/verify")!.after!.reason).toMatch(/^API_TOKEN_ACTS_AS_ADMIN: API token \d+ acts as integration, now an administrator/);
   });
 });
 
@@ -451,10 +451,10 @@ describe("audit of sign-ins, refusals and permission changes", () => {
     const entries = await auditLog(h, "action=authz.denied&actor=user:county");
     expect(entries[0]!.entityId).toBe("GET /api/v1/plans/hn2024/progress");
     expect(entries[0]!.after).toMatchObject({ role: "staff_county", region: "430523" });
-    expect(String(entries[0]!.after!.reason)).toMatch(/^Forbidden: region 430524/);
+    expect(String(entries[0]!.after!.reason)).toMatch(/^REGION_OUTSIDE_AREA: region 430524/);
     // a cross-site write refused by the CSRF check too
     expect((await h.call(county, "POST", `${API}/auth/logout`, undefined, { origin: "https://evil.example" })).status).toBe(403);
-    expect((await auditLog(h, "action=authz.denied&actor=user:county"))[0]!.after!.reason).toMatch(/^CsrfRejected/);
+    expect((await auditLog(h, "action=authz.denied&actor=user:county"))[0]!.after!.reason).toMatch(/^CSRF_REJECTED/);
   });
 
   it("records permission changes with before and after", async () => {

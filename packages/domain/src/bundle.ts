@@ -40,9 +40,24 @@ export type Bundle = z.infer<typeof Bundle>;
 /** A bundle as written in a file (optional arrays may be missing). */
 export type BundleInput = z.input<typeof Bundle>;
 
-/** Zod issues as problems with JSON paths. */
+/**
+ * What a schema check needs to be said again in another language: zod's figures of the issue
+ * (`minimum`, `expected` …). zod keeps no input on its issues; for a wrong type its message says
+ * what came instead ("received undefined": a missing field), kept as `received`.
+ */
+export function zodIssueParams(issue: z.core.$ZodIssue): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...issue };
+  const out: Record<string, unknown> = {};
+  for (const key of ["expected", "minimum", "maximum", "inclusive", "origin", "format", "values", "keys"])
+    if (fields[key] !== undefined) out[key] = typeof fields[key] === "bigint" ? String(fields[key]) : fields[key];
+  const received = issue.code === "invalid_type" ? /received (\w+)$/.exec(issue.message)?.[1] : undefined;
+  if (received) out.received = received;
+  return out;
+}
+
+/** Zod issues as problems with JSON paths, each with zod's issue code and figures (for translation). */
 export const problemsFromZod = (error: z.ZodError): Problem[] =>
-  error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message }));
+  error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message, code: issue.code, params: zodIssueParams(issue) }));
 
 /** Rows as far as the reference checks read them; `undefined` for a row too broken to read. */
 type Rows<T> = ReadonlyArray<T | undefined>;

@@ -2,12 +2,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Progress, Steps, Table, Typography, Upload } from "antd";
 import { useRef, useState } from "react";
 import type { InferResponseType } from "hono/client";
-import { ApiProblem, api, type Problem } from "../api";
+import { ApiProblem, api, type ErrorBody } from "../api";
 
 /** What POST /bundles answers when it imports (typed from the operation). */
 type Imported = InferResponseType<typeof api.bundles.$post, 201>;
-/** An error answer (lib/errors.ts): the client types success answers only. */
-type Refusal = { error?: { code?: string; message?: string; problems?: Problem[] } };
 
 type Phase = "idle" | "reading" | "checking" | "uploading" | "importing" | "done" | "failed";
 
@@ -81,7 +79,7 @@ export default function BundleImport() {
       xhr.upload.onload = () => go("importing", 90);
       xhr.onerror = () => fail("网络错误，未能上传");
       xhr.onload = async () => {
-        let body: Partial<Imported> & Refusal = {};
+        let body: Partial<Imported> & ErrorBody = {};
         try {
           body = JSON.parse(xhr.responseText) as typeof body;
         } catch {
@@ -94,7 +92,7 @@ export default function BundleImport() {
         } else if (xhr.status === 413) fail("文件过大（上限 200 MB）");
         else {
           // the API's answer in Chinese, as everywhere (ApiProblem)
-          const e = new ApiProblem(xhr.status, body.error?.code ?? "Error", body.error?.message ?? "", body.error?.problems ?? []);
+          const e = ApiProblem.of(xhr.status, body);
           if (xhr.status === 400 && e.problems.length > 0) fail("数据包校验未通过", e.problems);
           else fail(e.message, e.problems);
         }

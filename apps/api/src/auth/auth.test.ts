@@ -103,7 +103,7 @@ describe("CSRF", () => {
     const cookie = await h.login("admin");
     const res = await h.call(cookie, "POST", "/api/v1/tokens", { name: "x", userId: 1 }, { origin: "https://evil.example" });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe("CsrfRejected");
+    expect((await res.json()).error.code).toBe("CSRF_REJECTED");
   });
 
   it("takes PUBLIC_BASE_URL's origin as our own (behind a TLS proxy the request itself says http://)", async () => {

@@ -1,7 +1,7 @@
 import { appendAudit } from "@minsheng/db";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { ApiError, forbidden } from "../lib/errors.js";
+import { CodedError } from "../lib/errors.js";
 import { clientAddress } from "../lib/rate-limit.js";
 import type { AppEnv } from "../lib/context.js";
 import { admitAttempt, deniedRule } from "./failures.js";
@@ -19,7 +19,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (header !== undefined) {
     const m = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header);
     principal = m ? await principalFromToken(db, m[1]!, now()) : null;
-    if (!principal) throw new ApiError("Unauthenticated", "invalid or revoked API token");
+    if (!principal) throw new CodedError("API_TOKEN_INVALID", {}, "invalid or revoked API token");
   } else {
     const secret = getCookie(c, sessionCookieName(config.production));
     if (secret) principal = await principalFromSession(db, secret, config, now());
@@ -44,7 +44,7 @@ export const csrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     const own = [new URL(c.req.url).origin, new URL(config.publicBaseUrl).origin];
     const allowed = origin !== undefined && (own.includes(origin) || config.allowedOrigins.includes(origin));
     const sameSite = c.req.header("sec-fetch-site") === "same-origin";
-    if (!allowed && !sameSite) throw new ApiError("CsrfRejected", "cross-site request refused (Origin does not match)");
+    if (!allowed && !sameSite) throw new CodedError("CSRF_REJECTED", {}, "cross-site request refused (Origin does not match)");
   }
   await next();
 };
@@ -89,13 +89,13 @@ export const auditDenials: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** The caller, or 401. */
 export function requireUser(principal: Principal | null): Principal {
-  if (!principal) throw new ApiError("Unauthenticated", "sign in first");
+  if (!principal) throw new CodedError("NOT_SIGNED_IN", {}, "sign in first");
   return principal;
 }
 
 /** The caller holding `permission`, or 401/403. */
 export function requirePermission(principal: Principal | null, permission: Permission): Principal {
   const p = requireUser(principal);
-  if (!can(p.role, permission)) throw forbidden(`your role may not ${permission}`);
+  if (!can(p.role, permission)) throw new CodedError("PERMISSION_DENIED", { permission }, `your role may not ${permission}`);
   return p;
 }

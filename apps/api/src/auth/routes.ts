@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { warmRenderersSoon } from "../bulletins/service.js";
 import type { AppEnv } from "../lib/context.js";
-import { ApiError, fail } from "../lib/errors.js";
+import { CodedError, fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { clientAddress } from "../lib/rate-limit.js";
 import { twoFactorEnabled } from "./data.js";
@@ -165,8 +165,7 @@ export const authRoutes = router()
     const step = await signInWithPassword(deps, { username, password, client: clientAddress(c, deps.config.trustProxy), oldSession: presentedSession(c) });
     if (step.kind === "throttled") {
       c.header("Retry-After", String(step.retryAfterSeconds));
-      // the generic refusal of too many requests (its code is the middleware's, converted with theirs)
-      throw new ApiError("TooManyRequests", `登录失败次数过多，请 ${Math.ceil(step.retryAfterSeconds / 60)} 分钟后再试 (too many failed sign-ins from this address)`, [], {
+      throw new CodedError("SIGN_IN_THROTTLED", { minutes: Math.ceil(step.retryAfterSeconds / 60) }, "too many failed sign-ins from this address", [], {
         retryAfter: step.retryAfterSeconds,
       });
     }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Queryable } from "@minsheng/db";
 import type { ApiConfig } from "../lib/context.js";
-import { forbidden } from "../lib/errors.js";
+import { CodedError } from "../lib/errors.js";
 import type { Principal } from "./principal.js";
 import { isAdminRole, type Role } from "./roles.js";
 
@@ -83,7 +83,7 @@ export async function principalFromToken(db: Queryable, secret: string, now: Dat
   const row = rows[0];
   if (!row || row.disabled) return null;
   if (row.expires_at !== null && now.getTime() >= new Date(row.expires_at).getTime()) return null;
-  if (isAdminRole(row.role)) throw forbidden(`API token ${row.token_id} acts as ${row.username}, now an administrator (系统/安全/审计管理员): a token never acts as one`);
+  if (isAdminRole(row.role)) throw new CodedError("API_TOKEN_ACTS_AS_ADMIN", { token: row.token_id, username: row.username }, `API token ${row.token_id} acts as ${row.username}, now an administrator (系统/安全/审计管理员): a token never acts as one`);
   await db.query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", [row.token_id, now.toISOString()]);
   return principalOf(row, "token", `token:${row.token_id}(${row.username})`);
 }

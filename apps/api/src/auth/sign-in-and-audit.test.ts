@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditDenials, authenticate } from "./middleware.js";
 import type { AppEnv } from "../lib/context.js";
-import { errorResponse, forbidden } from "../lib/errors.js";
+import { errorResponse, fail } from "../lib/errors.js";
 import { hashPassword, PRODUCTION_SCRYPT_N, SCRYPT_N, scryptCost, verifyPassword } from "./password.js";
 import { runRetention } from "../lib/retention.js";
 import { DEMO_PASSWORD } from "../seed.js";
@@ -95,8 +95,9 @@ describe("lockout and throttling of sign-in", () => {
     const answers = await Promise.all(Array.from({ length: 26 }, (_, i) => login(`guess-${i}`, "wrong-password-1", "10.3.0.1")));
     expect(countBy(answers.map((r) => r.status))).toEqual({ 401: 20, 429: 6 });
     const refused = answers.find((r) => r.status === 429)!;
-    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await refused.json()).error.code).toBe("TooManyRequests");
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect((await refused.json()).error).toMatchObject({ code: "SIGN_IN_THROTTLED", params: { minutes: Math.ceil(retryAfter / 60) }, retryAfter });
     // even the right password from there, while another address signs in
     expect((await login("county", DEMO_PASSWORD, "10.3.0.1")).status).toBe(429);
     expect((await login("county", DEMO_PASSWORD, "10.3.0.2")).status).toBe(200);
@@ -129,7 +130,7 @@ describe("lockout and throttling of sign-in", () => {
       .use(auditDenials)
       .use(authenticate)
       .post("/refuse", () => {
-        throw forbidden("refused for the test");
+        throw fail("CSRF_REJECTED");
       });
     app.onError((err, c) => errorResponse(c, err));
     const refuse = () => Promise.resolve(app.request("http://localhost/refuse", { method: "POST", headers: { "x-forwarded-for": "10.4.0.1" } }));
@@ -186,12 +187,12 @@ describe("changing one's own password", () => {
   it("refuses bad input with the field named, and changes nothing", async () => {
     const cookie = await h.login("reviewer");
     const hashBefore = (await h.deps.db.query<{ password_hash: string }>("SELECT password_hash FROM users WHERE username = 'reviewer'")).rows[0]!.password_hash;
-    // a schema's refusal names the field (ValidationFailed); a wrong current password has its own code
+    // a schema's refusal names the field (VALIDATION_FAILED); a wrong current password has its own code
     const cases: [unknown, string, RegExp, string][] = [
-      [{ currentPassword: DEMO_PASSWORD, newPassword: "short1" }, "$.newPassword", /at least 10 characters/, "ValidationFailed"],
-      [{ currentPassword: DEMO_PASSWORD, newPassword: "onlyletters-here" }, "$.newPassword", /letters and digits/, "ValidationFailed"],
-      [{ currentPassword: DEMO_PASSWORD, newPassword: DEMO_PASSWORD }, "$.newPassword", /differ from the current/, "ValidationFailed"],
-      [{ newPassword: "a-good-password-9" }, "$.currentPassword", /./, "ValidationFailed"],
+      [{ currentPassword: DEMO_PASSWORD, newPassword: "short1" }, "$.newPassword", /at least 10 characters/, "VALIDATION_FAILED"],
+      [{ currentPassword: DEMO_PASSWORD, newPassword: "onlyletters-here" }, "$.newPassword", /letters and digits/, "VALIDATION_FAILED"],
+      [{ currentPassword: DEMO_PASSWORD, newPassword: DEMO_PASSWORD }, "$.newPassword", /differ from the current/, "VALIDATION_FAILED"],
+      [{ newPassword: "a-good-password-9" }, "$.currentPassword", /./, "VALIDATION_FAILED"],
       [{ currentPassword: "not-my-password-1", newPassword: "a-good-password-9" }, "$.currentPassword", new RegExp(errorText("AUTH_CURRENT_PASSWORD_WRONG")!), "AUTH_CURRENT_PASSWORD_WRONG"],
     ];
     for (const [body, path, message, code] of cases) {

@@ -25,7 +25,8 @@ describe("POST /api/v1/bundles", () => {
     const res = await h.call(admin, "POST", "/api/v1/bundles", broken);
     expect(res.status).toBe(400);
     const { error } = await res.json();
-    expect(error.code).toBe("BundleInvalid");
+    expect(error.code).toBe("BUNDLE_INVALID");
+    expect(error.params).toEqual({ count: error.problems.length });
     const paths = error.problems.map((p: { path: string }) => p.path);
     const n = fixture.targets.length;
     expect(paths).toEqual(expect.arrayContaining([`$.targets[${n + 1}].value`, `$.progress[${fixture.progress.length}].period`]));

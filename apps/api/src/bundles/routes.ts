@@ -3,9 +3,9 @@ import { Either } from "@minsheng/domain";
 import { z } from "zod";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody } from "../lib/body-limit.js";
-import { fail, invalid } from "../lib/errors.js";
+import { fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";
-import { nulProblems } from "../lib/validate.js";
+import { invalid, nulProblems } from "../lib/validate.js";
 import { invalidInput, problem } from "../plans/service.js";
 import { exportVisible, importAudited } from "./service.js";
 

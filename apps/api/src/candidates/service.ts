@@ -53,7 +53,7 @@ export async function propose(deps: Deps, p: Principal, body: Proposal): Promise
   const regions = await deps.regions.ready();
   if (!regions.get(body.region)) throw fail("CANDIDATE_UNKNOWN_REGION", { region: body.region }).at("$.region");
   assertRegion(p, body.region, regions);
-  if (!sourceAllowed(p, body.source)) throw fail("FORBIDDEN").at("$.source", `your role proposes as ${p.role === "observer" ? "deputy" : "department"} only`);
+  if (!sourceAllowed(p, body.source)) throw fail("CANDIDATE_SOURCE_NOT_YOURS", { source: p.role === "observer" ? "代表" : "部门" }).at("$.source");
   const at = deps.now().toISOString();
   const ticket = body.source === "public" ? await freshTicket(deps) : null;
   return deps.db.transaction(async (tx) => {

@@ -58,7 +58,7 @@ export function openApiDocument(app: object, version = "0.1.0"): Record<string, 
       title: "民生实事 API",
       version,
       description:
-        "重点民生实事平台接口 · API of the key livelihood projects platform. Sign in with POST /auth/login (session cookie) or send `Authorization: Bearer <token>`. Every error answers `{ error: { code, message, problems } }`.\n\n在文档页 /api/v1/docs 调试：对 POST /auth/login 点 “Try it out” 登录（之后的调用自动带上本站的会话 Cookie），或点 “Authorize” 填入 API 令牌 · In the docs page, sign in with “Try it out” on POST /auth/login (later calls carry this site's session cookie), or “Authorize” with an API token.",
+        "重点民生实事平台接口 · API of the key livelihood projects platform. Sign in with POST /auth/login (session cookie) or send `Authorization: Bearer <token>`. Every error answers `{ error: { code, message, params, problems } }`: `code` is its own (the error table @minsheng/domain/error-codes gives its status and Chinese text, `params` fill the text's placeholders).\n\n在文档页 /api/v1/docs 调试：对 POST /auth/login 点 “Try it out” 登录（之后的调用自动带上本站的会话 Cookie），或点 “Authorize” 填入 API 令牌 · In the docs page, sign in with “Try it out” on POST /auth/login (later calls carry this site's session cookie), or “Authorize” with an API token.",
     },
     servers: [{ url: API_BASE }],
     tags: Object.entries(tags).map(([name, description]) => ({ name, description })),

@@ -243,7 +243,7 @@ describe("uploading evidence", () => {
     justOver.set(png());
     const res = await upload(reporter, report.id, justOver, "big.png");
     expect(res.status).toBe(413);
-    expect((await body(res)).error.code).toBe("PayloadTooLarge");
+    expect((await body(res)).error.code).toBe("PAYLOAD_TOO_LARGE");
     expect((await upload(reporter, report.id, new Uint8Array(max + 200_000), "huge.png")).status).toBe(413);
     const atLimit = new Uint8Array(max);
     atLimit.set(png());

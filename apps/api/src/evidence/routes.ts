@@ -2,7 +2,7 @@ import { z } from "zod";
 import { assertProjectScope } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import { tooLarge, uploadLimit } from "../lib/body-limit.js";
-import { ApiError, CodedError, fail } from "../lib/errors.js";
+import { CodedError, fail } from "../lib/errors.js";
 import { servedWithoutMetadata } from "../lib/image-metadata.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
@@ -76,7 +76,7 @@ export const evidenceRoutes = router()
       form = await c.req.parseBody();
     } catch (e) {
       // the body limit's 413 (lib/body-limit.ts) as it is; else the form could not be read
-      if (e instanceof ApiError || e instanceof CodedError) throw e;
+      if (e instanceof CodedError) throw e;
       throw fail("EVIDENCE_FORM_UNREADABLE").at("$.file", "the multipart body could not be read");
     }
     const file = form.file;

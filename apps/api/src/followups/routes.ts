@@ -65,7 +65,7 @@ export const followupRoutes = router()
     const q = c.req.valid("query");
     const deps = c.get("deps");
     const regions = await deps.regions.ready();
-    if (!mayAccessRegion(p, q.region, regions)) throw fail("FORBIDDEN").at("$.query.region", `region ${q.region} is outside your area`);
+    if (!mayAccessRegion(p, q.region, regions)) throw fail("REGION_OUTSIDE_AREA", { region: q.region }).at("$.query.region");
     return c.json({ projects: await followedProjects(deps.db, { regions: regions.subtree(q.region), year: q.year, unit: p.unit }) }, 200);
   })
   .openapi(askFollowupOp, async (c) => {

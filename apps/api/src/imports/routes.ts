@@ -3,7 +3,7 @@ import { z } from "zod";
 import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
-import { ApiError, CodedError, fail } from "../lib/errors.js";
+import { CodedError, fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { contentDisposition, sniff } from "../lib/sniff.js";
 import { deadlineOf } from "../reports/service.js";
@@ -121,7 +121,7 @@ export const reportImportRoutes = router()
       form = await c.req.parseBody();
     } catch (e) {
       // the body limit's 413 (lib/body-limit.ts) as it is; else the form could not be read
-      if (e instanceof ApiError || e instanceof CodedError) throw e;
+      if (e instanceof CodedError) throw e;
       throw fail("IMPORT_FORM_UNREADABLE").at("$.file", "could not be read");
     }
     const file = form.file;

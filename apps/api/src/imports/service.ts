@@ -3,7 +3,7 @@ import { type ErrorCode, errorCodes, isEditableReportState, type PreviousCounted
 import { appendAudit, type Queryable } from "@minsheng/db";
 import type { Principal } from "../auth/principal.js";
 import type { Deps } from "../lib/context.js";
-import { ApiError, CodedError } from "../lib/errors.js";
+import { CodedError } from "../lib/errors.js";
 import type { RegionDirectory } from "../lib/regions.js";
 import { figuresOfReports, reportStatesOf } from "../reports/data.js";
 import { SaveBody } from "../reports/schemas.js";
@@ -194,8 +194,6 @@ export async function importRows(
       if (e instanceof CodedError && errorCodes[e.code as ErrorCode].status === 400 && e.problems.length > 0)
         refuse(e.problems.map((pr) => atCell(row.row, parsed.columns, pr, period)), parsed.rows.length);
       if (e instanceof CodedError) throw new CodedError(e.code, e.params, `${DATA_SHEET} row ${row.row}: ${e.message}; nothing was imported`, e.problems, e.extra);
-      if (e instanceof ApiError && e._tag === "ValidationFailed") refuse(e.problems.map((pr) => atCell(row.row, parsed.columns, pr, period)), parsed.rows.length);
-      if (e instanceof ApiError) throw new ApiError(e._tag, `${DATA_SHEET} row ${row.row}: ${e.message}; nothing was imported`, e.problems, e.extra);
       throw e;
     }
     const reports = checked.map(({ row, value }, i) => ({ row: row.row, id: written[i]!.id, indicator: row.indicator, region: row.region, value, created: written[i]!.created }));

@@ -220,16 +220,16 @@ describe("overdue = not accepted by the deadline (rule 11), on an injected clock
 describe("bad input: a 4xx naming the field, nothing written", () => {
   const letter = (over: Record<string, unknown>) => ({ kind: "assignment", to: { region: "430523" }, subject: "交办函", body: "请整改。", dueOn: "2024-12-31", ...over });
   const cases: [string, string, Record<string, unknown>, number, string, string][] = [
-    ["a missing deadline", "city", letter({ dueOn: undefined }), 400, "ValidationFailed", "$.dueOn"],
+    ["a missing deadline", "city", letter({ dueOn: undefined }), 400, "VALIDATION_FAILED", "$.dueOn"],
     ["a past deadline", "city", letter({ dueOn: "2024-10-07" }), 400, "LETTER_DUE_PAST", "$.dueOn"],
-    ["not a date", "city", letter({ dueOn: "2024-02-30" }), 400, "ValidationFailed", "$.dueOn"],
+    ["not a date", "city", letter({ dueOn: "2024-02-30" }), 400, "LETTER_DUE_INVALID", "$.dueOn"],
     ["an unknown unit", "city", letter({ to: { unit: "nope" } }), 400, "LETTER_UNKNOWN_UNIT", "$.to.unit"],
     ["an unknown region", "city", letter({ to: { region: "999999" } }), 400, "LETTER_UNKNOWN_REGION", "$.to.region"],
     ["no addressee", "city", letter({ to: {} }), 400, "LETTER_NO_ADDRESSEE", "$.to"],
     ["a region outside the issuer's area", "county", letter({ to: { region: "430524" } }), 403, "LETTER_OUTSIDE_AREA", "$.to.region"],
     ["a unit outside the issuer's area", "county", letter({ to: { unit: "edu" } }), 403, "LETTER_OUTSIDE_AREA", "$.to.unit"],
     ["the issuer's own region", "city", letter({ to: { region: "430500" } }), 403, "LETTER_OUTSIDE_AREA", "$.to.region"],
-    ["an unknown kind", "city", letter({ kind: "memo" }), 400, "ValidationFailed", "$.kind"],
+    ["an unknown kind", "city", letter({ kind: "memo" }), 400, "VALIDATION_FAILED", "$.kind"],
     ["a source that does not exist", "city", letter({ sources: [{ kind: "observation", id: 999999 }] }), 400, "LETTER_SOURCE_UNKNOWN", "$.sources[0]"],
   ];
   for (const [what, who, body, status, code, path] of cases)

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Role } from "../auth/roles.js";
-import { fail, invalid } from "../lib/errors.js";
+import { fail } from "../lib/errors.js";
 import type { Deps } from "../lib/context.js";
 import { acceptedWithoutMetadata } from "../lib/image-metadata.js";
 import { sanitiseFilename, sniff } from "../lib/sniff.js";
@@ -115,7 +115,7 @@ function checkDueOn(dueOn: string, today: string, path: string) {
   if (!problem) return;
   // not a date at all (2024-02-30) is a malformed field; a real date before today is a past deadline
   if (dueOnProblem(dueOn, "0000-00-00") === null) throw fail("LETTER_DUE_PAST", { dueOn, today }).at(path);
-  throw invalid([{ path, message: problem }]);
+  throw fail("LETTER_DUE_INVALID").at(path, problem);
 }
 
 /** A new draft from the caller's task force; checks the deadline, the addressee, the area and the sources. Returns its id. */
@@ -123,7 +123,7 @@ export async function createLetter(tx: Queryable, deps: Pick<Deps, "regions" | "
   if (p.region === null || !STAFF.includes(p.role)) throw fail("LETTER_NO_ISSUER_REGION");
   checkDueOn(input.dueOn, todayOf(deps), `${path}.dueOn`);
   const { toUnit, toRegion } = await resolveAddressee(tx, deps, p.region, input.to, `${path}.to`);
-  if (input.project !== undefined && !(await data.projectExists(tx, input.project))) throw invalid([{ path: `${path}.project`, message: `project ${input.project} does not exist` }]);
+  if (input.project !== undefined && !(await data.projectExists(tx, input.project))) throw fail("LETTER_PROJECT_UNKNOWN", { project: input.project }).at(`${path}.project`);
   const sources = input.sources ?? [];
   for (const [i, s] of sources.entries()) {
     const at = await data.sourceRegion(tx, s);
@@ -163,7 +163,7 @@ export async function editDraft(deps: Deps, p: Principal, id: number, patch: Par
     if (l.state !== "draft") throw fail("LETTER_BAD_TRANSITION", { state: letterStateLabel[l.state], action: "修改（签发后不能修改）" });
     if (patch.dueOn !== undefined) checkDueOn(patch.dueOn, todayOf(deps), "$.dueOn");
     const to = patch.to ? await resolveAddressee(tx, deps, l.issuerRegion, patch.to, "$.to") : { toUnit: l.toUnit, toRegion: l.toRegion };
-    if (patch.project !== undefined && !(await data.projectExists(tx, patch.project))) throw invalid([{ path: "$.project", message: `project ${patch.project} does not exist` }]);
+    if (patch.project !== undefined && !(await data.projectExists(tx, patch.project))) throw fail("LETTER_PROJECT_UNKNOWN", { project: patch.project }).at("$.project");
     const before = { kind: l.kind, toUnit: l.toUnit, toRegion: l.toRegion, project: l.project, subject: l.subject, body: l.body, dueOn: l.dueOn };
     const after = {
       kind: patch.kind ?? l.kind,

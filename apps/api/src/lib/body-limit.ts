@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "./context.js";
-import { ApiError, errorResponse } from "./errors.js";
+import { CodedError, errorResponse } from "./errors.js";
 
 /**
  * Request body limits on every route, enforced while the body streams: a declared Content-Length
@@ -20,7 +20,7 @@ export const humanSize = (bytes: number) =>
 /** Multipart framing (boundaries, part headers, small fields) on top of the largest file a route accepts. */
 export const MULTIPART_OVERHEAD = 64 * 1024;
 
-export const tooLarge = (max: number, what: string) => new ApiError("PayloadTooLarge", `${what} is larger than the limit of ${humanSize(max)}`);
+export const tooLarge = (max: number, what: string) => new CodedError("PAYLOAD_TOO_LARGE", { limit: humanSize(max) }, `${what} is larger than the limit of ${humanSize(max)}`);
 
 /** A route's own limit, declared on it with `acceptsBody` and applied by `limitBodies`. */
 interface BodyAllowance {

@@ -1,49 +1,8 @@
 import { isConnectionError } from "@minsheng/db";
 import { type ErrorCode, type ErrorParams, errorCodes, errorText, type Problem } from "@minsheng/domain";
+import { reportStateLabel } from "@minsheng/domain/labels";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-
-/**
- * Every error the API answers with, by tag. The one table that maps errors to HTTP statuses:
- * domain errors (BundleInvalid, UnknownRegion …) and the API's own (NotFound, Forbidden …).
- */
-export const statusOfError: Record<string, ContentfulStatusCode> = {
-  // input
-  ValidationFailed: 400,
-  InvalidInput: 400,
-  BundleInvalid: 400,
-  UnknownRegion: 400,
-  UnknownPlan: 404,
-  TransitionNotAllowed: 409,
-  // identity and access
-  Unauthenticated: 401,
-  Forbidden: 403,
-  CsrfRejected: 403,
-  AccountLocked: 423,
-  // state
-  NotFound: 404,
-  Conflict: 409,
-  PayloadTooLarge: 413,
-  UnsupportedMediaType: 415,
-  TooManyRequests: 429,
-  // a sealed value (phone number, two-factor secret) that this server's key does not open: another instance's key
-  KeyMismatch: 409,
-  // the database connection failed (server restart, terminated connection): try again
-  DatabaseUnavailable: 503,
-};
-
-/** An error the API raises itself; `_tag` picks the status from the table above. */
-export class ApiError extends Error {
-  constructor(
-    readonly _tag: keyof typeof statusOfError,
-    message: string,
-    readonly problems: ReadonlyArray<Problem> = [],
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = _tag;
-  }
-}
 
 /**
  * An error of the error table (@minsheng/domain error-codes): its own code, typed parameters, the
@@ -62,9 +21,13 @@ export class CodedError<C extends ErrorCode = ErrorCode> extends Error {
     this.name = code;
   }
 
-  /** Names the field at fault (a JSON path such as `$.userId`), so a form can mark it. */
+  /**
+   * Names the field at fault (a JSON path such as `$.userId`), so a form can mark it. The problem
+   * carries the error's code and parameters, so the console says it in Chinese whatever `message`
+   * (English, for integrators) says.
+   */
   at(path: string, message: string = this.message): this {
-    this.problems = [...this.problems, { path, message }];
+    this.problems = [...this.problems, { path, message, code: this.code, params: this.params }];
     return this;
   }
 }
@@ -76,45 +39,64 @@ export const fail = <C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>) =>
 /** The same with field problems (400s): `throw failWith("VALIDATION_FAILED", {}, problems)`. */
 export const failWith = <C extends ErrorCode>(code: C, params: ErrorParams<C>, problems: ReadonlyArray<Problem>, message?: string) => new CodedError(code, params, message, problems);
 
-export const notFound = (what: string) => new ApiError("NotFound", `${what} not found`);
-export const forbidden = (why = "not allowed for your role or region") => new ApiError("Forbidden", why);
-export const conflict = (why: string, extra: Record<string, unknown> = {}) => new ApiError("Conflict", why, [], extra);
-export const invalid = (problems: Problem[], message = "invalid input") => new ApiError("ValidationFailed", message, problems);
+/** What a review action is called in the answer's Chinese text (the domain's action names are English). */
+const reviewActionText: Record<string, string> = { submit: "提交", verify: "核验通过", reduce: "核减", return: "退回", reopen: "重新打开" };
 
-interface TaggedLike {
-  _tag: string;
-  message: string;
-  problems?: ReadonlyArray<Problem>;
+/**
+ * A tagged error of the domain's rules (@minsheng/domain errors.ts), or the sealing's KeyMismatch,
+ * as the error of the table it answers with; null for anything else.
+ */
+function codedOf(err: unknown): CodedError | null {
+  const tag = typeof err === "object" && err !== null ? (err as { _tag?: unknown })._tag : undefined;
+  if (typeof tag !== "string") return null;
+  const e = err as Error & Record<string, unknown>;
+  const problems = (e.problems as ReadonlyArray<Problem> | undefined) ?? [];
+  switch (tag) {
+    case "BundleInvalid":
+      return new CodedError("BUNDLE_INVALID", { count: problems.length }, e.message, problems);
+    case "InvalidInput":
+      return new CodedError("VALIDATION_FAILED", {}, e.message, problems);
+    case "UnknownRegion":
+      return new CodedError("UNKNOWN_REGION", { region: String(e.region) }, e.message);
+    case "UnknownPlan":
+      return new CodedError("PLAN_NOT_FOUND", { id: String(e.plan) }, e.message);
+    case "TransitionNotAllowed": {
+      const from = String(e.from);
+      const action = String(e.action);
+      const params = { from: (reportStateLabel as Record<string, string>)[from] ?? from, action: reviewActionText[action] ?? action };
+      return new CodedError("REPORT_TRANSITION_NOT_ALLOWED", params, e.message, [], { from, action });
+    }
+    case "KeyMismatch":
+      return new CodedError("KEY_MISMATCH", {}, e.message);
+    default:
+      return null;
+  }
 }
 
-const isTagged = (e: unknown): e is TaggedLike =>
-  typeof e === "object" && e !== null && typeof (e as { _tag?: unknown })._tag === "string" && (e as { _tag: string })._tag in statusOfError;
+/** The generic code of a status Hono itself refused a request with (a malformed body, a wrong content type). */
+const codeOfStatus = (status: number) => (status === 415 ? ("UNSUPPORTED_MEDIA_TYPE" as const) : ("BAD_REQUEST" as const));
 
-/** The body of every error answer: `{ error: { code, message, problems: [{path, message}] } }`. */
+/** The body of every error answer: `{ error: { code, message, params, problems: [{ path, message, code?, params? }] } }`, its status the table's. */
 export function errorResponse(c: Context, err: unknown): Response {
-  if (err instanceof CodedError) {
-    const status = errorCodes[err.code as ErrorCode].status as ContentfulStatusCode;
-    return c.json({ error: { code: err.code, message: err.message.split("\n")[0], params: err.params, problems: err.problems, ...err.extra } }, status);
-  }
-  if (isTagged(err)) {
-    const status = statusOfError[err._tag]!;
-    const problems = err.problems ?? [];
-    const extra = err instanceof ApiError ? err.extra : {};
-    return c.json({ error: { code: err._tag, message: err.message.split("\n")[0], problems, ...extra } }, status);
+  const coded = err instanceof CodedError ? err : codedOf(err);
+  if (coded) {
+    const status = errorCodes[coded.code as ErrorCode].status as ContentfulStatusCode;
+    return c.json({ error: { code: coded.code, message: coded.message.split("\n")[0], params: coded.params, problems: coded.problems, ...coded.extra } }, status);
   }
   if (isConnectionError(err)) {
     console.warn(`[api] database unavailable: ${(err as Error).message}`);
     c.header("Retry-After", "1");
-    return c.json({ error: { code: "DatabaseUnavailable", message: "数据库暂时不可用，请稍后重试 (the database connection failed; try again)", problems: [] } }, 503);
+    return errorResponse(c, new CodedError("DATABASE_UNAVAILABLE", {}, "the database connection failed; try again"));
   }
   // Bodies the parser could not read are the client's fault, not ours.
-  if (err instanceof SyntaxError) return c.json({ error: { code: "ValidationFailed", message: "body is not valid JSON", problems: [{ path: "$", message: err.message }] } }, 400);
+  if (err instanceof SyntaxError) return errorResponse(c, new CodedError("BAD_REQUEST", {}, "body is not valid JSON", [{ path: "$", message: err.message, code: "BAD_REQUEST" }]));
   const status = (err as { status?: unknown })?.status;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // Hono's own refusals (e.g. a malformed JSON body) concern the body as a whole: say so at "$".
     const message = (err as Error).message || "bad request";
-    return c.json({ error: { code: "BadRequest", message, problems: status === 400 ? [{ path: "$", message }] : [] } }, status as ContentfulStatusCode);
+    const code = codeOfStatus(status);
+    return errorResponse(c, new CodedError(code, {}, message, code === "BAD_REQUEST" ? [{ path: "$", message, code }] : []));
   }
   console.error("[api] unexpected error", err);
-  return c.json({ error: { code: "Internal", message: "internal error", problems: [] } }, 500);
+  return errorResponse(c, new CodedError("INTERNAL", {}, "internal error"));
 }

@@ -1,4 +1,4 @@
-import { conflict, invalid } from "./errors.js";
+import { CodedError } from "./errors.js";
 import { type DetectedType, evidenceTypes } from "./sniff.js";
 
 /**
@@ -20,8 +20,8 @@ import { type DetectedType, evidenceTypes } from "./sniff.js";
 
 /** The image's structure does not hold together: the upload is refused (400), not stored. */
 export class DamagedImage extends Error {
-  constructor(what: string) {
-    super(`the ${what} image is damaged and cannot be cleaned of its metadata`);
+  constructor(readonly type: string) {
+    super(`the ${type} image is damaged and cannot be cleaned of its metadata`);
   }
 }
 
@@ -33,7 +33,7 @@ export function acceptedWithoutMetadata(bytes: Uint8Array, type: DetectedType, f
   try {
     return stripImageMetadata(bytes, type);
   } catch (e) {
-    if (e instanceof DamagedImage) throw invalid([{ path: `$.${field}`, message: e.message }], e.message);
+    if (e instanceof DamagedImage) throw new CodedError("IMAGE_DAMAGED", { type: e.type }, e.message).at(`$.${field}`);
     throw e;
   }
 }
@@ -49,7 +49,7 @@ export function servedWithoutMetadata(bytes: Uint8Array, mediaType: string): Uin
   try {
     return stripImageMetadata(bytes, type);
   } catch (e) {
-    if (e instanceof DamagedImage) throw conflict("the stored image is damaged and cannot be served without its metadata");
+    if (e instanceof DamagedImage) throw new CodedError("STORED_IMAGE_DAMAGED", {}, "the stored image is damaged and cannot be served without its metadata");
     throw e;
   }
 }

@@ -1,11 +1,10 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import { z } from "zod";
+import { errorCodes } from "@minsheng/domain";
 import { can, type Permission, Role, roleLabel } from "../auth/roles.js";
 import type { Tag } from "../docs/tags.js";
 import type { AppEnv } from "./context.js";
-import { statusOfError } from "./errors.js";
-import { nulProblems, problemsOf } from "./validate.js";
-import { invalid } from "./errors.js";
+import { invalid, nulProblems, problemsOf } from "./validate.js";
 
 /**
  * One operation of the API, declared once beside its handler (`router().openapi(op, handler)`):
@@ -56,12 +55,20 @@ export type ApiOperation = Omit<OperationSpec, "path"> & { path: string };
 
 const json = "application/json";
 
-/** The body of every error answer (lib/errors.ts): `{ error: { code, message, problems } }`. */
+/** The body of every error answer (lib/errors.ts): `{ error: { code, message, params, problems } }`. */
 export const ErrorBody = z.object({
   error: z.looseObject({
-    code: z.string().describe("what went wrong, one code per error (see the error table)"),
-    message: z.string(),
-    problems: z.array(z.object({ path: z.string().describe("JSON path of the field, e.g. $.targets[3].value"), message: z.string() })),
+    code: z.string().describe("what went wrong, one code per error (the error table, @minsheng/domain/error-codes: its status and Chinese text)"),
+    message: z.string().describe("an English detail for integrators"),
+    params: z.record(z.string(), z.unknown()).describe("the error's parameters, the `{name}` placeholders of its Chinese text"),
+    problems: z.array(
+      z.object({
+        path: z.string().describe("JSON path of the field, e.g. $.targets[3].value"),
+        message: z.string(),
+        code: z.string().optional().describe("an error code of the table, or zod's issue code (too_small, invalid_type …)"),
+        params: z.record(z.string(), z.unknown()).optional().describe("the problem's figures (minimum, expected …) or its error's parameters"),
+      }),
+    ),
   }),
 }).meta({ id: "Error" });
 
@@ -73,6 +80,8 @@ const errorText: Record<number, string> = {
   409: "冲突 · conflict with the current state",
   413: "过大 · payload too large: a JSON body over 1 MB, or a file over the route's limit (refused as it streams)",
   415: "类型不支持 · unsupported media type",
+  500: "内部错误 · internal error",
+  503: "暂不可用 · the database is unavailable: try again",
   423: "账户锁定 · account locked after repeated failures",
   429: "请求过多 · too many requests",
 };
@@ -93,7 +102,8 @@ export function errorStatuses(op: Pick<OperationSpec, "errors" | "params" | "que
 export const rolesFor = (op: Pick<OperationSpec, "access" | "notFor">): Role[] =>
   op.access === "public" || op.access === "signed-in" ? [...Role.options] : Role.options.filter((r) => can(r, op.access as Permission) && !(op.notFor ?? []).includes(r));
 
-const codesFor = (status: number) => Object.entries(statusOfError).filter(([, s]) => s === status).map(([code]) => code);
+/** The codes of the error table (@minsheng/domain error-codes) that answer with `status`. */
+const codesFor = (status: number) => Object.entries(errorCodes).filter(([, e]) => e.status === status).map(([code]) => code);
 
 // Types: what the declaration means to Hono's validators and to the typed client.
 type SuccessStatus<O extends OperationSpec> = O["success"]["status"] | (O["success"]["alsoStatus"] extends 200 | 201 ? O["success"]["alsoStatus"] : never);

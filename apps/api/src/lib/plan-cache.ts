@@ -1,6 +1,6 @@
 import { type Bundle, PreparedBundle } from "@minsheng/domain";
 import { exportBundle, type Queryable } from "@minsheng/db";
-import { notFound } from "./errors.js";
+import { CodedError } from "./errors.js";
 
 /**
  * Prepared plans (exported with their linked plans, merged and indexed for evaluation), cached until
@@ -71,7 +71,7 @@ async function exportPlans(db: Queryable, plans: readonly string[]): Promise<Pre
   for (const plan of [...plans].reverse()) {
     if (covered.has(plan)) continue;
     const b = await exportBundle(db, plan);
-    if (!b) throw notFound(`plan ${plan}`);
+    if (!b) throw new CodedError("PLAN_NOT_FOUND", { id: plan }, `plan ${plan} not found`);
     b.plans.forEach((x) => covered.add(x.id));
     bundles.push(b);
   }

@@ -2,7 +2,7 @@ import { isIPv6 } from "node:net";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Queryable } from "@minsheng/db";
 import type { Context } from "hono";
-import { ApiError } from "./errors.js";
+import { CodedError } from "./errors.js";
 
 /** A token bucket: `capacity` requests at once, refilled at `perSeconds` ÷ `capacity` a second. */
 export interface RateRule {
@@ -148,5 +148,5 @@ export async function enforceRate(c: Context, limiter: RateLimiter, rule: RateRu
   const d = await limiter.take(rule, client);
   if (d.allowed) return;
   c.header("Retry-After", String(d.retryAfterSeconds));
-  throw new ApiError("TooManyRequests", `too many requests; try again in ${d.retryAfterSeconds} s`, [], { retryAfter: d.retryAfterSeconds });
+  throw new CodedError("TOO_MANY_REQUESTS", { retryAfter: d.retryAfterSeconds }, `too many requests; try again in ${d.retryAfterSeconds} s`, [], { retryAfter: d.retryAfterSeconds });
 }

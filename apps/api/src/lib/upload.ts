@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
-import { ApiError, invalid } from "./errors.js";
+import { CodedError, fail } from "./errors.js";
 import { tooLarge } from "./body-limit.js";
 
 /**
@@ -10,18 +10,18 @@ import { tooLarge } from "./body-limit.js";
  */
 export async function readUpload(c: Context<AppEnv>, field: string, max: number): Promise<{ bytes: Uint8Array; name: string }> {
   const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (mediaType !== "multipart/form-data") throw new ApiError("UnsupportedMediaType", `send the file as multipart/form-data in the field \`${field}\``);
+  if (mediaType !== "multipart/form-data") throw fail("UPLOAD_NOT_MULTIPART", { field });
   let form: Record<string, unknown>;
   try {
     form = await c.req.parseBody();
   } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw invalid([{ path: `$.${field}`, message: "the multipart body could not be read" }]);
+    if (e instanceof CodedError) throw e;
+    throw fail("UPLOAD_UNREADABLE").at(`$.${field}`);
   }
   const file = form[field];
-  if (!(file instanceof Blob)) throw invalid([{ path: `$.${field}`, message: `is required: a file in the multipart field \`${field}\`` }]);
+  if (!(file instanceof Blob)) throw fail("UPLOAD_FILE_REQUIRED").at(`$.${field}`);
   if (file.size > max) throw tooLarge(max, "the file");
-  if (file.size === 0) throw invalid([{ path: `$.${field}`, message: "is empty" }]);
+  if (file.size === 0) throw fail("UPLOAD_FILE_EMPTY").at(`$.${field}`);
   const name = typeof (file as File).name === "string" ? (file as File).name : "";
   return { bytes: new Uint8Array(await file.arrayBuffer()), name };
 }

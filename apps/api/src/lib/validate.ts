@@ -1,23 +1,17 @@
-import { jsonPath, type Problem } from "@minsheng/domain";
+import { jsonPath, type Problem, zodIssueParams } from "@minsheng/domain";
 import { validator } from "hono/validator";
 import type { z } from "zod";
-import { invalid } from "./errors.js";
+import { CodedError } from "./errors.js";
 
-/** What a schema check needs to be said again in another language: zod's issue code and its figures. */
-const issueParams = (issue: z.core.$ZodIssue): Record<string, unknown> => {
-  const fields: Record<string, unknown> = { ...issue };
-  const out: Record<string, unknown> = {};
-  for (const key of ["expected", "minimum", "maximum", "inclusive", "origin", "format", "values", "keys"])
-    if (fields[key] !== undefined) out[key] = typeof fields[key] === "bigint" ? String(fields[key]) : fields[key];
-  return out;
-};
+/** The 400 of a schema's problems (every field at fault listed). */
+export const invalid = (problems: Problem[], message = "invalid input") => new CodedError("VALIDATION_FAILED", {}, message, problems);
 
 /**
  * Every problem of a failed parse, at its JSON path; each carries zod's issue `code` (too_small,
  * invalid_type …) and its `params`, so the console can say it in Chinese without reading the English.
  */
 export const problemsOf = (error: z.ZodError, root?: string): Problem[] =>
-  error.issues.map((i) => ({ path: jsonPath(root ? [root, ...i.path] : i.path), message: i.message, code: i.code, params: issueParams(i) }));
+  error.issues.map((i) => ({ path: jsonPath(root ? [root, ...i.path] : i.path), message: i.message, code: i.code, params: zodIssueParams(i) }));
 
 /**
  * Where the input holds the NUL character: PostgreSQL cannot store it in text (it would fail as a
@@ -35,11 +29,11 @@ export function nulProblems(value: unknown, root: (string | number)[] = []): Pro
   for (let i = 0; i < nodes.length && problems.length < 20; i++) {
     const v = nodes[i]!.value;
     if (typeof v === "string") {
-      if (v.includes("\u0000")) problems.push({ path: jsonPath(pathOf(i)), message: "must not contain the NUL character (\\u0000)" });
+      if (v.includes("\u0000")) problems.push({ path: jsonPath(pathOf(i)), message: "must not contain the NUL character (\\u0000)", code: "TEXT_HAS_NUL" });
     } else if (Array.isArray(v)) v.forEach((x, k) => nodes.push({ value: x, parent: i, key: k }));
     else if (v !== null && typeof v === "object")
       for (const [k, x] of Object.entries(v)) {
-        if (k.includes("\u0000")) problems.push({ path: jsonPath(pathOf(i)), message: "must not have a key containing the NUL character (\\u0000)" });
+        if (k.includes("\u0000")) problems.push({ path: jsonPath(pathOf(i)), message: "must not have a key containing the NUL character (\\u0000)", code: "TEXT_HAS_NUL" });
         nodes.push({ value: x, parent: i, key: k });
       }
   }

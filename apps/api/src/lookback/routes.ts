@@ -83,7 +83,7 @@ export const lookbackRoutes = router()
     const q = c.req.valid("query");
     const deps = c.get("deps");
     const regions = await deps.regions.ready();
-    if (!mayAccessRegion(p, q.region, regions)) throw fail("FORBIDDEN").at("$.query.region", `region ${q.region} is outside your area`);
+    if (!mayAccessRegion(p, q.region, regions)) throw fail("REGION_OUTSIDE_AREA", { region: q.region }).at("$.query.region");
     const lookbacks = await listLookbacks(deps.db, { regions: regions.subtree(q.region), year: q.year, unit: p.unit });
     return c.json({ lookbacks, unmet: lookbacks.filter((l) => l.conclusion === "not_met") }, 200);
   })

@@ -27,12 +27,12 @@ describe("the registry", () => {
     const reporterId = Number((await h.deps.db.query<{ id: string }>("SELECT id FROM users WHERE username = 'reporter'")).rows[0]!.id);
     const base = { name: "李代表", background: "人大代表", region: "430523", group: "城市建设组" };
     for (const [who, body, status, code] of [
-      ["county", { ...base, region: "430524" }, 403, "Forbidden"],
+      ["county", { ...base, region: "430524" }, 403, "REGION_OUTSIDE_AREA"],
       ["county", { ...base, region: "999999" }, 400, "OBSERVER_UNKNOWN_REGION"],
       ["county", { ...base, userId: reporterId }, 400, "OBSERVER_USER_NOT_OBSERVER"],
       ["county", { ...base, userId: 999_999 }, 400, "OBSERVER_USER_UNKNOWN"],
-      ["county", { ...base, name: "" }, 400, "ValidationFailed"],
-      ["observer", base, 403, "Forbidden"],
+      ["county", { ...base, name: "" }, 400, "VALIDATION_FAILED"],
+      ["observer", base, 403, "PERMISSION_DENIED"],
     ] as const) {
       const res = await h.call(cookie[who]!, "POST", `${API}/observers`, body);
       expect(res.status, JSON.stringify(body)).toBe(status);

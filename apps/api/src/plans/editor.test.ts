@@ -117,7 +117,7 @@ describe("a city task force builds its plan", () => {
     expect(await linked.json()).toMatchObject({ linkedTo: "hn2024-p02-a" });
     const own = await call("city", "PATCH", "/indicators/sy2025-p01-b", { version: 1, linkedTo: "sy2025-p01-a" });
     expect(own.status).toBe(400);
-    expect((await own.json()).error.problems).toEqual([{ path: "$.linkedTo", message: "must be an indicator of another plan (纳入上级统一调度)" }]);
+    expect((await own.json()).error.problems).toEqual([{ path: "$.linkedTo", message: "must be an indicator of another plan (纳入上级统一调度)", code: "INDICATOR_LINK_SAME_PLAN", params: {} }]);
     const unknown = await call("city", "PATCH", "/indicators/sy2025-p01-b", { version: 1, linkedTo: "nope-a" });
     expect((await unknown.json()).error).toMatchObject({ code: "INDICATOR_LINK_UNKNOWN", problems: [{ path: "$.linkedTo", message: 'unknown indicator "nope-a"' }] });
     // hn2024-p02-a → sy2025-p01-b → hn2024-p02-a would loop
@@ -162,7 +162,7 @@ describe("a city task force builds its plan", () => {
     expect(await paths(res)).toEqual(["$.id", "$.schedule.points[1].fraction", "$.schedule.points[1].month", "$.title", "$.year"]);
     expect(await count("plans")).toBe(before);
     const level = await call("admin", "POST", "/plans", { id: "sy2025b", year: 2025, level: "province", region: "430500", title: "级别不符" });
-    expect((await level.json()).error.problems).toEqual([{ path: "$.level", message: "does not match the region's level (邵阳市 is city)" }]);
+    expect((await level.json()).error.problems).toEqual([{ path: "$.level", message: "does not match the region's level (邵阳市 is city)", code: "PLAN_LEVEL_MISMATCH", params: { name: "邵阳市", level: "city" } }]);
     const item = await call("city", "POST", "/plans/sy2025/items", { id: "sy2025-i01", no: 1, title: "重复" });
     // every problem at once, under the first one's code
     const { error } = (await item.json()) as { error: { code: string; params: unknown; problems: { path: string }[] } };
@@ -181,13 +181,13 @@ describe("a city task force builds its plan", () => {
       targets: [{ region: "430523", value: 1, version: 2 }, { region: "430000", value: 5 }, { region: "999999", value: 5 }, { region: "430524", value: 5, version: 1 }, { region: "430524", value: 6, version: 1 }],
     });
     expect((await regions.json()).error.problems).toEqual([
-      { path: "$.targets[1].region", message: "is outside the plan's area (430500)" },
-      { path: "$.targets[2].region", message: 'unknown region "999999"' },
-      { path: "$.targets[4].region", message: "repeats targets[3]" },
+      { path: "$.targets[1].region", message: "is outside the plan's area (430500)", code: "TARGET_REGION_OUTSIDE_PLAN", params: { region: "430000", planRegion: "430500" } },
+      { path: "$.targets[2].region", message: 'unknown region "999999"', code: "TARGET_REGION_UNKNOWN", params: { region: "999999" } },
+      { path: "$.targets[4].region", message: "repeats targets[3]", code: "TARGET_REGION_REPEATED", params: { region: "430524", first: 4 } },
     ]);
     expect((await h.deps.db.query<{ value: string }>("SELECT value::text AS value FROM targets WHERE indicator = 'sy2025-p01-a' AND region = '430523'")).rows[0]!.value).toBe("40.1");
     const milestone = await call("admin", "PUT", "/indicators/hn2024-p01-a/targets", { targets: [{ region: "430523", value: 120, version: 1 }] });
-    expect((await milestone.json()).error.problems).toEqual([{ path: "$.targets[0].value", message: "is a milestone percent: at most 100" }]);
+    expect((await milestone.json()).error.problems).toEqual([{ path: "$.targets[0].value", message: "is a milestone percent: at most 100", code: "TARGET_MILESTONE_OVER_100", params: {} }]);
   });
 });
 

@@ -21,7 +21,7 @@ import type { IndicatorRecord, PlanRecord, RecordKind, RecordOf } from "./data.j
  * by the task force that issued the plan (admins: any plan); targets by staff for regions inside
  * their area — the split-down of a target handed to them.
  *
- * Errors keep the English messages integrators (and the console, until it reads codes) saw
+ * Errors keep the English messages integrators saw
  * before; each has its own code (@minsheng/domain error-codes).
  */
 
@@ -39,7 +39,7 @@ export const problem = (error: CodedError, path: string, message: string): Field
 
 /** The 400 of the problems (at least one): every problem listed at once, under the first one's code. */
 export const invalidInput = ([first, ...rest]: readonly [FieldProblem, ...FieldProblem[]], message = "invalid input") =>
-  new CodedError(first.error.code, first.error.params, message, [first, ...rest].map(({ path, message }) => ({ path, message })));
+  new CodedError(first.error.code, first.error.params, message, [first, ...rest].map(({ path, message, error }) => ({ path, message, code: error.code, params: error.params })));
 
 /** Refuses the input when anything is wrong. */
 export function refuse(problems: readonly FieldProblem[]): void {

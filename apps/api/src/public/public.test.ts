@@ -233,7 +233,7 @@ describe("suggestions from the public page", () => {
       const limited = await suggest("限流测试第6条：道路施工噪音扰民", {}, "192.0.2.1");
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect((await body(limited)).error.code).toBe("TooManyRequests");
+      expect((await body(limited)).error.code).toBe("TOO_MANY_REQUESTS");
       // another address has its own bucket
       expect((await suggest("限流测试：另一位市民的建议内容", {}, "192.0.2.2")).status).toBe(201);
       // without TRUST_PROXY the header is ignored: every request here comes from one unknown socket

@@ -6,7 +6,7 @@ import { cors } from "hono/cors";
 import { z } from "zod";
 import { acceptsBody, MULTIPART_OVERHEAD } from "../lib/body-limit.js";
 import type { AppEnv } from "../lib/context.js";
-import { ApiError, fail } from "../lib/errors.js";
+import { CodedError, fail } from "../lib/errors.js";
 import { cachedJson, etagOf, matchesIfNoneMatch, NO_STORE, PUBLIC_PAGE_CACHE } from "../lib/http-cache.js";
 import { servedWithoutMetadata } from "../lib/image-metadata.js";
 import { defineOperation, router } from "../lib/operation.js";
@@ -218,7 +218,7 @@ async function readSubmission(c: Context<AppEnv>): Promise<{ body: FeedbackSubmi
     try {
       raw = await c.req.parseBody();
     } catch (e) {
-      if (e instanceof ApiError) throw e;
+      if (e instanceof CodedError) throw e;
       throw fail("PUBLIC_BODY_UNREADABLE").at("$", "the multipart body could not be read");
     }
     const file = raw.photo;

@@ -245,7 +245,7 @@ describe("state transitions", () => {
     const draft = await body(await put(reporter, { indicator: "hn2024-p13-a", region: "430523", period: "2024-10", value: 340, narrative: "进展顺利" }));
     const verifyDraft = await review(reviewer, draft.id, { action: "verify", version: draft.version });
     expect(verifyDraft.status).toBe(409);
-    expect((await body(verifyDraft)).error.code).toBe("TransitionNotAllowed");
+    expect((await body(verifyDraft)).error).toMatchObject({ code: "REPORT_TRANSITION_NOT_ALLOWED", params: { from: "草稿", action: "核验通过" } });
     expect((await review(reviewer, draft.id, { action: "reopen", version: draft.version })).status).toBe(409);
 
     const sub = await body(await submit(reporter, draft.id));

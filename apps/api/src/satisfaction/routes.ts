@@ -93,7 +93,7 @@ export const satisfactionRoutes = router()
     const q = c.req.valid("query");
     const deps = c.get("deps");
     const regions = await deps.regions.ready();
-    if (!mayAccessRegion(p, q.region, regions)) throw fail("FORBIDDEN").at("$.query.region", `region ${q.region} is outside your area`);
+    if (!mayAccessRegion(p, q.region, regions)) throw fail("REGION_OUTSIDE_AREA", { region: q.region }).at("$.query.region");
     return c.json({ ballots: await listSurveys(deps.db, { regions: regions.subtree(q.region), year: q.year }) }, 200);
   })
   .openapi(createSurveyOp, async (c) => {

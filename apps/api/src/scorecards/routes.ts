@@ -4,7 +4,7 @@ import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import type { Principal } from "../auth/principal.js";
 import type { Deps } from "../lib/context.js";
-import { fail, forbidden } from "../lib/errors.js";
+import { fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { adjustmentsOf, listNotices } from "./data.js";
 import { adjust, type Card, cardOf, issue, putScheme, recordInterview, schemeOf, warningsAt } from "./service.js";
@@ -219,7 +219,7 @@ export const scorecardRoutes = router()
     const { region, period } = c.req.valid("query");
     const deps = c.get("deps");
     await checkRegion(deps, p, region);
-    if (!visible(p, unit)) throw forbidden(`a unit's reporter sees its own unit's card only (${p.unit})`);
+    if (!visible(p, unit)) throw fail("SCORECARD_OTHER_UNIT", { unit: p.unit ?? "" });
     const { card, issued } = await cardOf(deps.db, deps, region, period);
     const line = card.units.find((u) => u.unit === unit);
     if (!line) throw fail("SCORECARD_UNIT_UNKNOWN", { unit, region }).at("$.params.unit");

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody, MULTIPART_OVERHEAD } from "../lib/body-limit.js";
 import type { AppEnv } from "../lib/context.js";
-import { ApiError, fail } from "../lib/errors.js";
+import { CodedError, fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { siteScope } from "./routes.js";
 import { ContentIdParam, ContentPatch, ContentView, FileView } from "./schemas.js";
@@ -42,7 +42,7 @@ export async function fileFromForm(c: Context<AppEnv>, field: string, max: numbe
   try {
     form = await c.req.parseBody();
   } catch (e) {
-    if (e instanceof ApiError) throw e;
+    if (e instanceof CodedError) throw e;
     throw fail("CONTENT_UPLOAD_UNREADABLE").at(`$.${field}`, "the multipart body could not be read");
   }
   const file = form[field];

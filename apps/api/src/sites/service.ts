@@ -361,7 +361,7 @@ export async function editContent(p: Principal, deps: Deps, id: number, patch: C
     if (wrong.length > 0) {
       const kind = contentKindLabel[before.kind];
       const error = fail("CONTENT_FIELD_NOT_OF_KIND", { kind, field: wrong.join(", ") });
-      for (const k of wrong) error.at(`$.${k}`, `${kind} has no such field`);
+      error.problems = wrong.map((k) => ({ path: `$.${k}`, message: `${kind} has no such field`, code: error.code, params: { kind, field: k } }));
       throw error;
     }
     const merged: Record<string, unknown> = { ...fieldsOf(before) };

@@ -44,7 +44,7 @@ async function checkReferences(db: Queryable, u: { role?: string; region?: strin
   const [first, ...rest] = errors;
   if (!first) return;
   // one answer: the first error's code, every field's problem
-  for (const e of rest) for (const p of e.problems) first.at(p.path, p.message);
+  first.problems = [...first.problems, ...rest.flatMap((e) => e.problems)];
   throw first;
 }
 

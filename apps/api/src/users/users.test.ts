@@ -55,8 +55,8 @@ describe("creating users", () => {
     const both = await refusal(await h.call(security, "POST", `${API}/users`, { ...newUser, username: "ghost-1", region: "439999", unit: "no-such-unit" }), "USER_REGION_UNKNOWN", 400);
     expect(both.params).toEqual({ region: "439999" });
     expect(both.problems).toEqual([
-      { path: "$.region", message: errorText("USER_REGION_UNKNOWN", { region: "439999" }) },
-      { path: "$.unit", message: errorText("USER_UNIT_UNKNOWN", { unit: "no-such-unit" }) },
+      { path: "$.region", message: errorText("USER_REGION_UNKNOWN", { region: "439999" }), code: "USER_REGION_UNKNOWN", params: { region: "439999" } },
+      { path: "$.unit", message: errorText("USER_UNIT_UNKNOWN", { unit: "no-such-unit" }), code: "USER_UNIT_UNKNOWN", params: { unit: "no-such-unit" } },
     ]);
     const none = await refusal(await h.call(security, "POST", `${API}/users`, { ...newUser, username: "ghost-2", region: null }), "USER_REGION_REQUIRED", 400);
     expect(none.problems.map((p) => p.path)).toEqual(["$.region"]);

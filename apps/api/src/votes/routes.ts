@@ -124,7 +124,7 @@ export const voteRoutes = router()
     const q = c.req.valid("query");
     const deps = c.get("deps");
     const regions = await deps.regions.ready();
-    if (!mayAccessRegion(p, q.region, regions)) throw fail("FORBIDDEN").at("$.query.region", `region ${q.region} is outside your area`);
+    if (!mayAccessRegion(p, q.region, regions)) throw fail("REGION_OUTSIDE_AREA", { region: q.region }).at("$.query.region");
     const sessions = await listSessions(deps.db, { regions: regions.subtree(q.region), year: q.year });
     return c.json({ votes: await Promise.all(sessions.map((s) => sessionView(deps.db, s))) }, 200);
   })
