@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Progress, Steps, Table, Typography, Upload } from "antd";
 import { useRef, useState } from "react";
 import type { InferResponseType } from "hono/client";
-import { ApiProblem, api, type ErrorBody } from "../api";
+import { ApiProblem, api, type ErrorBody, type Problem } from "../api";
 
 /** What POST /bundles answers when it imports (typed from the operation). */
 type Imported = InferResponseType<typeof api.bundles.$post, 201>;
