@@ -152,7 +152,8 @@ async function appendManyLocked(tx: Queryable, entries: readonly AuditEntry[]): 
   return records;
 }
 
-const toRecord = (r: Record<string, unknown>): AuditRecord => ({
+/** An audit_log row as a record (the reading side of the API maps its rows with it too). */
+export const auditRecordOf = (r: Record<string, unknown>): AuditRecord => ({
   seq: Number(r.seq),
   at: new Date(r.at as string | Date).toISOString(),
   actor: String(r.actor),
@@ -207,7 +208,7 @@ export async function verifyAuditChain(db: Queryable, batch = 5000): Promise<Cha
       return { ok: true, entries: count, ...extra };
     }
     for (const raw of rows) {
-      const r = toRecord(raw);
+      const r = auditRecordOf(raw);
       if (r.prevHash !== prevHash) return { ok: false, entries: count, brokenAt: r.seq, reason: "link to the previous entry does not match", ...extra };
       if (entryHash(prevHash, r) !== r.hash) return { ok: false, entries: count, brokenAt: r.seq, reason: "content does not match its hash", ...extra };
       if (!confirmed && r.action === "audit.prune") {
@@ -294,5 +295,5 @@ export async function auditHistory(db: Queryable, entity: string, entityId: stri
     "SELECT seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq",
     [entity, entityId],
   );
-  return rows.map(toRecord);
+  return rows.map(auditRecordOf);
 }

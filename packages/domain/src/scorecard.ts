@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { periodMonth } from "./period.js";
 import type { Evaluation, IndicatorResult, LaggingIndicatorRegion } from "./evaluate.js";
-import { ScoringRule } from "./scoring.js";
+import { checkScheme, ScoringRule } from "./scoring.js";
 
 /**
  * The monthly unit scorecard (rule 8) as the platform keeps it: every rule names the `source` its
@@ -35,15 +35,7 @@ export const ScorecardScheme = z
       consecutiveMonths: z.number().int().min(1, "must be at least 1").max(12),
     }),
   })
-  .superRefine((s, ctx) => {
-    const seen = new Set<string>();
-    s.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicates rule ${r.id}` });
-      seen.add(r.id);
-    });
-    if (s.floor !== undefined && s.ceiling !== undefined && s.floor > s.ceiling)
-      ctx.addIssue({ code: "custom", path: ["floor"], message: "must not be above the ceiling" });
-  });
+  .superRefine(checkScheme);
 export type ScorecardScheme = z.infer<typeof ScorecardScheme>;
 
 /** DESIGN.md rule 8's default scheme (大祥区), used until a region sets its own. */

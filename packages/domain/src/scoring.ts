@@ -21,6 +21,16 @@ export const ScoringRule = z.object({
 });
 export type ScoringRule = z.infer<typeof ScoringRule>;
 
+/** A scheme's checks beyond its fields: rule ids once each, the floor not above the ceiling (any scheme of rule 8). */
+export function checkScheme(s: { rules: readonly { id: string }[]; floor?: number | undefined; ceiling?: number | undefined }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  s.rules.forEach((r, i) => {
+    if (seen.has(r.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicates rule ${r.id}` });
+    seen.add(r.id);
+  });
+  if (s.floor !== undefined && s.ceiling !== undefined && s.floor > s.ceiling) ctx.addIssue({ code: "custom", path: ["floor"], message: "must not be above the ceiling" });
+}
+
 export const ScoringScheme = z
   .object({
     base: z.number().default(100),
@@ -36,15 +46,7 @@ export const ScoringScheme = z
       })
       .default({ bottom: 3, consecutiveMonths: 2 }),
   })
-  .superRefine((s, ctx) => {
-    const seen = new Set<string>();
-    s.rules.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicates rule ${r.id}` });
-      seen.add(r.id);
-    });
-    if (s.floor !== undefined && s.ceiling !== undefined && s.floor > s.ceiling)
-      ctx.addIssue({ code: "custom", path: ["floor"], message: "must not be above the ceiling" });
-  });
+  .superRefine(checkScheme);
 export type ScoringScheme = z.infer<typeof ScoringScheme>;
 
 /** How often a rule applied to a unit in the month (e.g. 3 indicators behind schedule). */

@@ -1,4 +1,5 @@
-import type { AuditRecord, Queryable } from "@minsheng/db";
+import { type AuditRecord, auditRecordOf, type Queryable } from "@minsheng/db";
+import { conditions } from "../lib/sql.js";
 
 /** Data access of the audit log's reading side (appending is @minsheng/db's appendAudit): rows typed and mapped where read. */
 
@@ -14,27 +15,10 @@ export interface LogFilter {
   offset: number;
 }
 
-const recordOf = (r: Record<string, unknown>): AuditRecord => ({
-  seq: Number(r.seq),
-  at: new Date(r.at as string | Date).toISOString(),
-  actor: String(r.actor),
-  action: String(r.action),
-  entity: String(r.entity),
-  entityId: String(r.entity_id),
-  before: r.before ?? null,
-  after: r.after ?? null,
-  prevHash: String(r.prev_hash),
-  hash: String(r.hash),
-});
 
 /** The log, newest first, filtered; with the count of every matching entry. */
 export async function auditLog(db: Queryable, f: LogFilter): Promise<{ total: number; entries: AuditRecord[] }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (n: string) => string, v: unknown) => {
-    params.push(v);
-    where.push(sql(`$${params.length}`));
-  };
+  const { add, params, clause } = conditions();
   if (f.action) {
     if (f.action.endsWith(".")) add((n) => `starts_with(action, ${n})`, f.action);
     else add((n) => `action = ${n}`, f.action);
@@ -43,13 +27,13 @@ export async function auditLog(db: Queryable, f: LogFilter): Promise<{ total: nu
   if (f.entity) add((n) => `entity = ${n}`, f.entity);
   if (f.from) add((n) => `at >= ${n}`, new Date(f.from).toISOString());
   if (f.to) add((n) => `at <= ${n}`, new Date(f.to).toISOString());
-  const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const filter = clause();
   const { rows: total } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${filter}`, params);
   const { rows } = await db.query<Record<string, unknown>>(
     `SELECT seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash FROM audit_log ${filter} ORDER BY seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, f.limit, f.offset],
   );
-  return { total: Number(total[0]!.n), entries: rows.map(recordOf) };
+  return { total: Number(total[0]!.n), entries: rows.map(auditRecordOf) };
 }
 
 /**

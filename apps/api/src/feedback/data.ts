@@ -1,4 +1,5 @@
 import type { FeedbackKind, FeedbackState } from "@minsheng/domain";
+import { conditions } from "../lib/sql.js";
 import type { Queryable } from "@minsheng/db";
 
 /** Data access of citizens' feedback: every SQL statement of the feature, rows typed where they are read. */
@@ -74,17 +75,12 @@ export type InboxCounts = Record<FeedbackState | "overdue", number>;
 
 /** A page of the inbox (oldest waiting first), its total, and the counts by state of its scope (before `state` and `overdue`). */
 export async function inbox(db: Queryable, f: InboxFilter): Promise<{ total: number; rows: FeedbackRow[]; counts: InboxCounts }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (n: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
+  const { add, params, clause } = conditions();
   if (f.area) add((n) => `s.region = ANY(${n}::text[])`, f.area);
   if (f.unit) add((n) => `p.lead_unit = ${n}`, f.unit);
   if (f.site) add((n) => `f.site = ${n}`, f.site);
   if (f.project) add((n) => `s.project = ${n}`, f.project);
-  const scope = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const scope = clause();
   const { rows: countRows } = await db.query<{ state: FeedbackState; n: number; overdue: number }>(
     `SELECT f.state, count(*)::int AS n,
             count(*) FILTER (WHERE f.state IN ('pending', 'open') AND f.received_on <= $${params.length + 1})::int AS overdue
@@ -99,7 +95,7 @@ export async function inbox(db: Queryable, f: InboxFilter): Promise<{ total: num
   if (f.state) add((n) => `f.state = ${n}`, f.state);
   if (f.overdue === "true") add((n) => `f.state IN ('pending', 'open') AND f.received_on <= ${n}`, f.cutoff);
   if (f.overdue === "false") add((n) => `NOT (f.state IN ('pending', 'open') AND f.received_on <= ${n})`, f.cutoff);
-  const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const filter = clause();
   const { rows: total } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${FEEDBACK_SELECT} ${filter}) x`, params);
   const { rows } = await db.query<FeedbackRow>(
     `${FEEDBACK_SELECT} ${filter}

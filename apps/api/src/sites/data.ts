@@ -1,4 +1,5 @@
 import type { Database, Queryable } from "@minsheng/db";
+import { conditions } from "../lib/sql.js";
 import type { PlanLevel } from "@minsheng/domain";
 import type { ContentKind } from "./content-schemas.js";
 
@@ -122,19 +123,14 @@ export async function findSites(
   db: Queryable,
   f: { area: string[] | null; unit?: string | null; project?: string; plan?: string; item?: string; q?: string; limit: number; offset: number },
 ): Promise<{ total: number; rows: SiteRow[] }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (n: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
+  const { add, params, clause } = conditions();
   if (f.area) add((n) => `s.region = ANY(${n}::text[])`, f.area);
   if (f.unit) add((n) => `p.lead_unit = ${n}`, f.unit);
   if (f.project) add((n) => `s.project = ${n}`, f.project);
   if (f.plan) add((n) => `pl.id = ${n}`, f.plan);
   if (f.item) add((n) => `i.id = ${n}`, f.item);
   if (f.q) add((n) => `(p.title ILIKE ${n} OR i.title ILIKE ${n} OR r.name ILIKE ${n} OR s.code = upper(${n}) OR s.location ILIKE ${n})`, `%${escapeLike(f.q)}%`);
-  const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const filter = clause();
   const { rows: count } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${SITE_SELECT} ${filter}) x`, params);
   const { rows } = await db.query<SiteRow>(`${SITE_SELECT} ${filter} ORDER BY pl.year DESC, pl.level, pl.id, p.no, p.id, s.region LIMIT ${f.limit} OFFSET ${f.offset}`, params);
   return { total: count[0]!.n, rows: rows.map(siteRow) };
