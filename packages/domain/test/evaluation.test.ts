@@ -1,7 +1,7 @@
 // Rules 7, 8 and 16: the unit scorecard (ties, adjustments, warnings), the quality shortfalls and the
 // early warning, checked against independent integer-fraction models over random inputs.
 import fc from "fast-check";
-import { Either } from "@minsheng/domain";
+import { Either } from "../src/index.js";
 import { describe, expect, it } from "vitest";
 import {
   atRisk,

@@ -1,5 +1,5 @@
 // The reporter's side of the monthly workflow (月度填报): editable states, the fall (环比下降), what a submission needs.
-import { Either } from "@minsheng/domain";
+import { Either } from "../src/index.js";
 import { describe, expect, it } from "vitest";
 import { applyReviewAction, fallOf, isEditableReportState, isFall, isReviewerAction, ReportState, submitIssues, submittedFallReason } from "../src/index.js";
 
