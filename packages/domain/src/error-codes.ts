@@ -63,10 +63,6 @@ export const errorCodes = {
   EVIDENCE_NOT_FOUND: { status: 404, zh: "佐证材料不存在" },
   EVIDENCE_FILE_MISSING: { status: 404, zh: "佐证材料的文件已不在存储中，请联系系统管理员" },
   EVIDENCE_REPORT_NOT_EDITABLE: { status: 409, zh: "该填报当前为“{state}”，只有草稿或已退回的填报可以添加或删除佐证材料" },
-  EVIDENCE_NOT_MULTIPART: { status: 415, zh: "请以表单（multipart/form-data）的 file 字段上传文件" },
-  EVIDENCE_FORM_UNREADABLE: { status: 400, zh: "上传内容无法读取，请重新上传" },
-  EVIDENCE_FILE_REQUIRED: { status: 400, zh: "请选择要上传的文件" },
-  EVIDENCE_FILE_EMPTY: { status: 400, zh: "文件是空的" },
   EVIDENCE_TYPE_REFUSED: { status: 415, zh: "文件类型不支持：只接受 {accepted}（按文件内容识别，不看文件名）" },
   EVIDENCE_DUPLICATE: { status: 409, zh: "该文件已是此填报的佐证材料" },
 
@@ -74,10 +70,6 @@ export const errorCodes = {
   IMPORT_REGION_NOT_FOUND: { status: 404, zh: "地区 {region} 不存在" },
   IMPORT_UNIT_NOT_FOUND: { status: 404, zh: "单位 {unit} 不存在" },
   IMPORT_UNIT_NOT_YOURS: { status: 403, zh: "您为单位 {yours} 填报，不能下载单位 {unit} 的模板" },
-  IMPORT_NOT_MULTIPART: { status: 415, zh: "请以表单（multipart/form-data）的 file 字段上传填好的模板" },
-  IMPORT_FORM_UNREADABLE: { status: 400, zh: "上传内容无法读取，请重新上传" },
-  IMPORT_FILE_REQUIRED: { status: 400, zh: "请选择填好的模板文件" },
-  IMPORT_FILE_EMPTY: { status: 400, zh: "文件是空的" },
   IMPORT_NOT_XLSX: { status: 415, zh: "文件不是 Excel 工作簿（.xlsx）：按文件内容识别，不看文件名" },
   IMPORT_ZIP_UNREADABLE: { status: 400, zh: "工作簿已损坏，无法读取（不是有效的 .xlsx 文件）" },
   IMPORT_UNPACKS_TOO_LARGE: { status: 413, zh: "工作簿解压后超过 {limit}" },
@@ -182,11 +174,6 @@ export const errorCodes = {
   CONTENT_FILE_TYPE_REFUSED: { status: 415, zh: "文件类型不被接受（可接受：{accepted}）" },
   CONTENT_FILE_DUPLICATE: { status: 409, zh: "该文件已上传过" },
   CONTENT_FILES_FULL: { status: 409, zh: "每条内容最多 {max} 个附件" },
-  CONTENT_UPLOAD_NOT_MULTIPART: { status: 415, zh: "请以 multipart/form-data 上传文件（字段 {field}）" },
-  CONTENT_UPLOAD_UNREADABLE: { status: 400, zh: "无法读取上传的内容" },
-  CONTENT_FILE_MISSING: { status: 400, zh: "请选择要上传的文件（字段 {field}）" },
-  CONTENT_FILE_EMPTY: { status: 400, zh: "上传的文件是空的" },
-  CONTENT_FILE_TOO_LARGE: { status: 413, zh: "文件过大（上限 {limit} KB）" },
 
   // ── feedback ─────────────────────────────────────────────────────────────────────────────────
   FEEDBACK_NOT_FOUND: { status: 404, zh: "意见建议 {id} 不存在" },

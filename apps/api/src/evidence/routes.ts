@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { assertProjectScope } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
-import { tooLarge, uploadLimit } from "../lib/body-limit.js";
+import { uploadLimit } from "../lib/body-limit.js";
 import { CodedError, fail } from "../lib/errors.js";
+import { readUpload } from "../lib/upload.js";
 import { servedWithoutMetadata } from "../lib/image-metadata.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { acceptedTypesLabel, contentDisposition, sanitiseFilename, sniff } from "../lib/sniff.js";
@@ -69,24 +70,9 @@ export const evidenceRoutes = router()
     // Scope first: nobody learns anything about a report outside their area by uploading to it.
     await assertMayAttach(deps.db, p, reportId, regions);
 
-    const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (mediaType !== "multipart/form-data") throw fail("EVIDENCE_NOT_MULTIPART");
-    let form: Record<string, unknown>;
-    try {
-      form = await c.req.parseBody();
-    } catch (e) {
-      // the body limit's 413 (lib/body-limit.ts) as it is; else the form could not be read
-      if (e instanceof CodedError) throw e;
-      throw fail("EVIDENCE_FORM_UNREADABLE").at("$.file", "the multipart body could not be read");
-    }
-    const file = form.file;
-    if (!(file instanceof Blob)) throw fail("EVIDENCE_FILE_REQUIRED").at("$.file", "is required: a file in the multipart field `file`");
-    if (file.size > config.maxUploadBytes) throw tooLarge(config.maxUploadBytes, "the file");
-    if (file.size === 0) throw fail("EVIDENCE_FILE_EMPTY").at("$.file", "is empty");
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    const { bytes, name: declaredName } = await readUpload(c, "file", config.maxUploadBytes);
     const type = sniff(bytes);
     if (!type) throw new CodedError("EVIDENCE_TYPE_REFUSED", { accepted: acceptedTypesLabel });
-    const declaredName = typeof (file as File).name === "string" ? (file as File).name : "";
     const view = await attachEvidence(deps, p, reportId, regions, { bytes, type, filename: sanitiseFilename(declaredName, type) });
     return c.json(view, 201);
   })

@@ -4,6 +4,7 @@ import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
 import { CodedError, fail } from "../lib/errors.js";
+import { readUpload as readFormFile } from "../lib/upload.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { contentDisposition, sniff } from "../lib/sniff.js";
 import { deadlineOf } from "../reports/service.js";
@@ -114,21 +115,7 @@ export const reportImportRoutes = router()
     const deps = c.get("deps");
     const { db, regions } = deps;
     await regions.ready();
-    const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (mediaType !== "multipart/form-data") throw fail("IMPORT_NOT_MULTIPART");
-    let form: Record<string, unknown>;
-    try {
-      form = await c.req.parseBody();
-    } catch (e) {
-      // the body limit's 413 (lib/body-limit.ts) as it is; else the form could not be read
-      if (e instanceof CodedError) throw e;
-      throw fail("IMPORT_FORM_UNREADABLE").at("$.file", "could not be read");
-    }
-    const file = form.file;
-    if (!(file instanceof Blob)) throw fail("IMPORT_FILE_REQUIRED").at("$.file", "is required: the filled template in the multipart field `file`");
-    if (file.size > MAX_IMPORT_BYTES) throw tooLarge(MAX_IMPORT_BYTES, "the workbook");
-    if (file.size === 0) throw fail("IMPORT_FILE_EMPTY").at("$.file", "is empty");
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    const { bytes, form, name: fileName } = await readFormFile(c, "file", MAX_IMPORT_BYTES, "the workbook");
     // What the bytes are, not what the name or the declared type say.
     if (sniff(bytes)?.kind !== "xlsx") throw fail("IMPORT_NOT_XLSX");
     // Counted as it inflates (declared sizes are not trusted), before anything reads the workbook.
@@ -155,8 +142,7 @@ export const reportImportRoutes = router()
       await checkImport(db, p, regions, at, period, parsed);
       return c.json({ dryRun: true, period, rows: parsed.rows.length, imported: 0, created: 0, updated: 0, reports: [] }, 200);
     }
-    const name = typeof (file as File).name === "string" ? (file as File).name : null;
-    const reports = await importRows(db, p, regions, at, period, parsed, { bytes, name });
+    const reports = await importRows(db, p, regions, at, period, parsed, { bytes, name: fileName || null });
     return c.json(
       { dryRun: false, period, rows: parsed.rows.length, imported: reports.length, created: reports.filter((r) => r.created).length, updated: reports.filter((r) => !r.created).length, reports },
       201,

@@ -1,8 +1,6 @@
-import type { Context } from "hono";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody, MULTIPART_OVERHEAD } from "../lib/body-limit.js";
-import type { AppEnv } from "../lib/context.js";
-import { CodedError, fail } from "../lib/errors.js";
+import { readUpload } from "../lib/upload.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { siteScope } from "./routes.js";
 import { ContentIdParam, ContentPatch, ContentView, FileView } from "./schemas.js";
@@ -34,24 +32,6 @@ export const attachContentFileOp = {
   middleware: [acceptsBody((c) => c.get("deps").config.maxUploadBytes, "the file", MULTIPART_OVERHEAD)],
 };
 
-/** One file from a multipart body: 415 when not multipart, 400 when absent or empty, 413 over `max`. */
-export async function fileFromForm(c: Context<AppEnv>, field: string, max: number): Promise<{ bytes: Uint8Array; name: string; form: Record<string, unknown> }> {
-  const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (mediaType !== "multipart/form-data") throw fail("CONTENT_UPLOAD_NOT_MULTIPART", { field });
-  let form: Record<string, unknown>;
-  try {
-    form = await c.req.parseBody();
-  } catch (e) {
-    if (e instanceof CodedError) throw e;
-    throw fail("CONTENT_UPLOAD_UNREADABLE").at(`$.${field}`, "the multipart body could not be read");
-  }
-  const file = form[field];
-  if (!(file instanceof Blob)) throw fail("CONTENT_FILE_MISSING", { field }).at(`$.${field}`, `is required: a file in the multipart field \`${field}\``);
-  if (file.size > max) throw fail("CONTENT_FILE_TOO_LARGE", { limit: Math.round(max / 1024) });
-  if (file.size === 0) throw fail("CONTENT_FILE_EMPTY").at(`$.${field}`, "is empty");
-  return { bytes: new Uint8Array(await file.arrayBuffer()), name: typeof (file as File).name === "string" ? (file as File).name : "", form };
-}
-
 export const contentRoutes = router()
   /** Edits, unpublishes (published: false) or publishes again; `version` guards against lost updates. */
   .openapi(editContentOp, async (c) => {
@@ -70,7 +50,7 @@ export const contentRoutes = router()
     const { id } = c.req.valid("param");
     const deps = c.get("deps");
     const content = await contentFor(p, deps, id);
-    const file = await fileFromForm(c, "file", deps.config.maxUploadBytes);
+    const file = await readUpload(c, "file", deps.config.maxUploadBytes);
     const fileId = await attachFile(deps, p.actor, content, file);
     const view = await contentView(deps.db, id);
     return c.json({ ...view.files.find((f) => f.id === fileId)!, content: view }, 201);
