@@ -3,7 +3,7 @@ import { z } from "zod";
 import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
-import { CodedError, fail } from "../lib/errors.js";
+import { CodedError, coded, fail } from "../lib/errors.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { contentDisposition, sniff } from "../lib/sniff.js";
 import { deadlineOf } from "../reports/service.js";
@@ -149,7 +149,7 @@ export const reportImportRoutes = router()
     if (period === null) refuse([metaCell("no month: use the downloaded template (its 填报说明 sheet names the month) or pass period")], parsed.rows.length);
     const at = deps.now();
     if (period > periodAt(at.getTime())) refuse([metaCell(`${period} is a month that has not begun yet`)], parsed.rows.length);
-    if (parsed.rows.length === 0) refuse([cellProblem(DATA_SHEET, null, null, null, "no row is filled in: enter this month's cumulative value and progress in the yellow columns")], 0);
+    if (parsed.rows.length === 0) refuse([cellProblem(DATA_SHEET, null, null, null, "no row is filled in: enter this month's cumulative value and progress in the yellow columns", coded("IMPORT_NO_ROWS"))], 0);
 
     if (q.dryRun === "true") {
       await checkImport(db, p, regions, at, period, parsed);
