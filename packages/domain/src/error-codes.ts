@@ -58,15 +58,15 @@ export const errorCodes = {
   REPORT_REVIEWED_MEANWHILE: { status: 409, zh: "另一位核验人员已先处理该填报，请重新载入" },
   REPORT_REVIEW_CANNOT_SUBMIT: { status: 400, zh: "核验不能提交填报：提交由填报人操作" },
   REPORT_IMPORTED_NOT_REVIEWABLE: { status: 409, zh: "导入的正式数据已核验，只能通过导入数据包修改" },
-  // the checks of a figure, by field (problems of REPORT_DRAFT_INVALID and of IMPORT_ROWS_INVALID's cells)
+  // the checks of a figure, by field: problems listed in a 400 (REPORT_DRAFT_INVALID, IMPORT_ROWS_INVALID), hence 400
   REPORT_INDICATOR_UNKNOWN: { status: 400, zh: "指标“{indicator}”不存在" },
   REPORT_INDICATOR_LINKED: { status: 400, zh: "该指标取自关联指标 {linkedTo}，请在该指标下填报" },
-  REPORT_PROJECT_NOT_YOUR_UNIT: { status: 403, zh: "属于 {leadUnit} 牵头的项目，不是本单位（{unit}）的" },
+  REPORT_PROJECT_NOT_YOUR_UNIT: { status: 400, zh: "属于 {leadUnit} 牵头的项目，不是本单位（{unit}）的" },
   REPORT_PERIOD_OUTSIDE_PLAN_YEAR: { status: 400, zh: "{period} 不在计划年度 {year} 内" },
   REPORT_VALUE_MILESTONE_OVER_100: { status: 400, zh: "节点类指标为百分比，不能超过 100" },
   REPORT_PERIOD_NOT_BEGUN: { status: 400, zh: "{period} 尚未开始" },
   REPORT_REGION_UNKNOWN: { status: 400, zh: "地区“{region}”不存在" },
-  REPORT_REGION_NOT_YOURS: { status: 403, zh: "不在您的辖区内" },
+  REPORT_REGION_NOT_YOURS: { status: 400, zh: "不在您的辖区内" },
   REPORT_REGION_NO_TARGET: { status: 400, zh: "该地区（含下级）没有指标 {indicator} 的目标" },
 
   // ── evidence ─────────────────────────────────────────────────────────────────────────────────
@@ -98,6 +98,9 @@ export const errorCodes = {
   IMPORT_WORKBOOK_UNPACKS_TOO_LARGE: { status: 400, zh: "工作簿解压后超过 {limit} MB，请上传填好的模板本身" },
   IMPORT_WORKBOOK_FORMAT_TOO_LONG: { status: 400, zh: "工作簿中有超过 {max} 个字符的数字格式（Excel 不会生成），无法读取，请使用下载的模板" },
   IMPORT_WORKBOOK_MERGED_TOO_MANY: { status: 400, zh: "工作簿中合并单元格超过 {max} 个，无法读取，请使用下载的模板" },
+  IMPORT_MONTH_INVALID: { status: 400, zh: "“{text}”不是月份，应写作 YYYY-MM" },
+  IMPORT_MONTH_MISMATCH: { status: 400, zh: "该工作簿是 {template} 的模板，不是 {period} 的，请下载 {period} 的模板" },
+  IMPORT_MONTH_MISSING: { status: 400, zh: "没有填报月份：请使用下载的模板（其“填报说明”工作表写明月份），或指定月份" },
   IMPORT_SHEET_MISSING: { status: 400, zh: "工作簿中没有“{sheet}”工作表，请使用下载的本月模板" },
   IMPORT_HEADER_MISSING: { status: 400, zh: "找不到表头：前几行应为模板的列标题（{columns}）" },
   IMPORT_COLUMN_MISSING: { status: 400, zh: "缺少“{column}”列" },
@@ -106,7 +109,7 @@ export const errorCodes = {
   IMPORT_ROW_DUPLICATE: { status: 400, zh: "与第 {first} 行重复：同一指标和地区出现两次" },
   IMPORT_VALUE_NOT_NUMBER: { status: 400, zh: "不是数字：“{text}”" },
   IMPORT_VALUE_EMPTY: { status: 400, zh: "为空：请填写本月累计值，或清空整行" },
-  IMPORT_REPORT_NOT_REPLACEABLE: { status: 409, zh: "{period} 该指标和地区的填报为“{state}”，只有草稿或已退回的填报可以替换" },
+  IMPORT_REPORT_NOT_REPLACEABLE: { status: 400, zh: "{period} 该指标和地区的填报为“{state}”，只有草稿或已退回的填报可以替换" },
   // ── auth: sign-in, second factor, one's own password ─────────────────────────────────────────
   AUTH_WRONG_PASSWORD: { status: 401, zh: "用户名或密码错误" },
   AUTH_ACCOUNT_LOCKED: { status: 423, zh: "连续登录失败次数过多，账户已锁定，请在 {minutes} 分钟后重试" },

@@ -188,6 +188,7 @@ describe("an upload with problems", () => {
     const problem = (await res.json()).error.problems[0];
     expect(problem).toMatchObject({ path: "填报说明!B2", sheet: "填报说明", row: 2, column: "B" });
     expect(problem.message).toContain("template of 2024-09, not of 2024-10");
+    expect(problem).toMatchObject({ code: "IMPORT_MONTH_MISMATCH", params: { template: "2024-09", period: "2024-10" } });
     const nothing = await upload(reporter, await filled(await template(reporter, "period=2024-10"), {}));
     expect(nothing.status).toBe(400);
     expect((await nothing.json()).error.problems[0]).toMatchObject({ message: expect.stringContaining("no row is filled in"), code: "IMPORT_NO_ROWS" });
