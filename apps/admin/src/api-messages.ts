@@ -6,8 +6,9 @@ import { errorText, isErrorCode } from "@minsheng/domain/error-codes";
  * as `errorText(code, params)`, never by reading its English. A code the console does not know
  * (a newer server) falls back to what its HTTP status means, the API's text kept in brackets.
  *
- * Field problems: those of a coded error (`fail(…).at(path)`) carry that error's code; those of a
- * schema carry zod's issue code and its figures (minimum, expected …), said here by code. Only
+ * Field problems: those of a coded error (`fail(…).at(path)`) carry that error's code, and so do
+ * the checks that list many (a monthly figure's, an imported workbook's cells: each its own code);
+ * those of a schema carry zod's issue code and its figures (minimum, expected …), said here by code. Only
  * the wordings our own schemas write (a custom message: "must be a month written YYYY-MM") and the
  * bundle's reference checks need their own Chinese (`customText`).
  */
@@ -171,34 +172,6 @@ const customText: Rule[] = [
   [/^is (outside|not in) the plan's year (\d+)$/, (_, y) => `不在计划年度 ${y} 内`],
 ];
 
-/**
- * Problems that carry no code of their own yet: the checks of a monthly figure (reports' draft and
- * submit checks, answered under REPORT_DRAFT_INVALID) and the cells of an imported workbook
- * (IMPORT_ROWS_INVALID). Until those checks give each problem a code, their wordings are said here.
- */
-const uncodedText: Rule[] = [
-  [/^takes its figures from the linked indicator (\S+); report there$/, (i) => `该指标取自关联指标 ${i}，请在该指标下填报`],
-  [/^belongs to a project led by (\S+), not your unit (\S+)$/, (l, u) => `属于 ${l} 牵头的项目，不是本单位（${u}）的`],
-  [/^is outside your area/, "不在您的辖区内"],
-  [/^has no target for (\S+) \(itself or below\)$/, (i) => `该地区（含下级）没有指标 ${i} 的目标`],
-  [/^is required to submit/, "提交前请填写进展情况"],
-  [/^is required: the value (\S+) is below (\S+)'s counted (\S+)/, (v, p, c) => `本月数值 ${v} 低于 ${p} 已核定的 ${c}（环比下降），请说明原因`],
-  [/^month (\S+) (.*)$/, (m, rest) => `${m}：${problemText({ message: rest })}`],
-  [/^the column "(.*)" is missing$/, (c) => `缺少“${c}”列`],
-  [/^the workbook has no sheet named "(.*?)"/, (n) => `工作簿中没有“${n}”工作表，请使用下载的本月模板`],
-  [/^no header row/, "找不到表头：前几行应为模板的列标题"],
-  [/^no row is filled in/, "没有填写任何一行：请在黄色列中填写本月累计值和进展情况"],
-  [/^more than (\d+) rows/, (n) => `超过 ${n} 行，请分批上传`],
-  [/^(the workbook could not be read: )?the workbook unpacks to more than (\d+) MB/, (_, n) => `工作簿解压后超过 ${n} MB，请上传填好的模板本身`],
-  [/^the workbook could not be read: a number format code is longer than Excel's (\d+) characters/, (n) => `工作簿中有超过 ${n} 个字符的数字格式（Excel 不会生成），无法读取，请使用下载的模板`],
-  [/^the workbook could not be read: merged cells cover more than (\d+) cells/, (n) => `工作簿中合并单元格超过 ${n} 个，无法读取，请使用下载的模板`],
-  [/^the workbook could not be read/, "无法读取该工作簿，请确认是 .xlsx 文件"],
-  [/^duplicates row (\d+): the same indicator and region twice$/, (r) => `与第 ${r} 行重复：同一指标和地区出现两次`],
-  [/^is not a number: "(.*)"$/, (v) => `不是数字：“${v}”`],
-  [/^is empty: fill in this month's cumulative value/, "为空：请填写本月累计值，或清空整行"],
-  [/^the (\S+) report of this indicator and region is already (\w+);/, (p, st) => `${p} 该指标和地区的填报已${{ submitted: "提交", verified: "核验", reduced: "核减" }[st] ?? st}，只有草稿或退回的填报可以替换`],
-];
-
 function custom(message: string, rules: readonly Rule[]): string | undefined {
   for (const [re, to] of rules) {
     const m = re.exec(message);
@@ -208,11 +181,11 @@ function custom(message: string, rules: readonly Rule[]): string | undefined {
 }
 
 /** How many wordings of our own remain (the test keeps the tables short). */
-export const customWordings = { schemas: customText.length, uncoded: uncodedText.length };
+export const customWordings = { schemas: customText.length };
 
 /** A problem in Chinese, to show at its field: by its error code, its own wording, or zod's code; else the English in brackets. */
 export function problemText(problem: { message: string; code?: string; params?: Params }): string {
   const { message, code, params = {} } = problem;
   if (code !== undefined && isErrorCode(code)) return errorText(code, params as Record<string, unknown>)!;
-  return chinese(message) ?? custom(message, customText) ?? (code !== undefined ? zodText(code, params) : undefined) ?? custom(message, uncodedText) ?? `不符合要求（${message}）`;
+  return chinese(message) ?? custom(message, customText) ?? (code !== undefined ? zodText(code, params) : undefined) ?? `不符合要求（${message}）`;
 }

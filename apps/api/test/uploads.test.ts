@@ -287,6 +287,7 @@ describe("workbook uploads: real unpacked size", () => {
   it("the fast reader caps by real output too, and does not hand an oversized workbook to exceljs", async () => {
     const parsed = await readUpload(lyingBomb(MAX_UNPACKED_BYTES + 1024, "xl/styles.xml"));
     expect(parsed.problems[0]?.message).toMatch(/unpacks to more than/);
+    expect(parsed.problems[0]).toMatchObject({ code: "IMPORT_WORKBOOK_UNPACKS_TOO_LARGE", params: { limit: MAX_UNPACKED_BYTES / 1024 / 1024 } });
   }, 60_000);
 });
 
@@ -319,6 +320,7 @@ describe("the xlsx reader is linear on hostile XML", () => {
     const parsed = await readUpload(bytes);
     expect(performance.now() - started).toBeLessThan(1500);
     expect(parsed.problems[0]?.message).toMatch(/merged cells cover more than 100000 cells/);
+    expect(parsed.problems[0]).toMatchObject({ code: "IMPORT_WORKBOOK_MERGED_TOO_MANY", params: { max: 100000 } });
   }, 30_000);
 
   it("a number format code longer than Excel's 255 characters is refused, not handed to exceljs (whose date test is quadratic in it)", async () => {
@@ -327,5 +329,6 @@ describe("the xlsx reader is linear on hostile XML", () => {
     const parsed = await readUpload(bytes);
     expect(performance.now() - started).toBeLessThan(1500);
     expect(parsed.problems[0]?.message).toMatch(/number format code is longer than Excel's 255 characters/);
+    expect(parsed.problems[0]).toMatchObject({ code: "IMPORT_WORKBOOK_FORMAT_TOO_LONG", params: { max: 255 } });
   }, 30_000);
 });

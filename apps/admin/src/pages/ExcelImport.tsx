@@ -18,6 +18,8 @@ interface CellProblem {
   row?: number | null;
   column?: string | null;
   field?: string | null;
+  /** the API's English, kept for support (message is the Chinese of the problem's code: api-messages.ts) */
+  apiMessage?: string;
 }
 /** The answer of an import, checked (dryRun) or done: typed from the operation (POST /imports/reports). */
 type ImportResult = InferResponseType<typeof api.imports.reports.$post>;
@@ -28,21 +30,6 @@ const monthsOf = (years: number[], now: string) =>
     .sort((a, b) => b - a)
     .flatMap((y) => periodsOfYear(y).reverse())
     .filter((m) => m <= now);
-
-/** Problems the API names in English, said in Chinese where we know the phrase (the cell address says where). */
-const chinese = (m: string) =>
-  m
-    .replace(/^unknown indicator "(.+)"$/, "未知指标“$1”")
-    .replace(/^is outside your area.*$/, "不在您的填报范围内")
-    .replace(/^is not a number: (.*)$/, "不是数字：$1")
-    .replace(/^is empty: .*$/, "未填写本月累计值（不填报的行请整行清空）")
-    .replace(/^is required: the value (\S+) is below (\S+)'s counted (\S+) \(环比下降\)$/, "本月累计 $1 低于 $2 核定的 $3（环比下降），须填写下降原因")
-    .replace(/^is required to submit: .*$/, "必填：请填写进展情况")
-    .replace(/^is a milestone percent: at most 100$/, "形象进度为百分比，不能超过 100")
-    .replace(/^must not be negative$/, "不能为负数")
-    .replace(/^duplicates row (\d+): .*$/, "与第 $1 行重复（同一指标、同一地区）")
-    .replace(/^has no target for (\S+).*$/, "该地区没有指标 $1 的目标任务")
-    .replace(/^the (\S+) report of this indicator and region is already (\w+);.*$/, "该指标本月月报已是“$2”状态，不能再导入覆盖");
 
 /** Excel 导入: download the month's template, fill it in, upload: every problem by sheet, row and column; nothing written unless all pass. */
 export default function ExcelImport() {
@@ -144,7 +131,7 @@ export default function ExcelImport() {
             { title: "行", dataIndex: "row", width: 60 },
             { title: "列", render: (_, p) => (p.column ? `${p.column}（${p.field ?? ""}）` : "—"), width: 170 },
             { title: "单元格", dataIndex: "path", width: 130 },
-            { title: "问题", render: (_, p) => <span title={p.message}>{chinese(p.message)}</span> },
+            { title: "问题", render: (_, p) => <span title={p.apiMessage}>{p.message}</span> },
           ]}
         />
       )}

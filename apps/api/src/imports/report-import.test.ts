@@ -156,6 +156,19 @@ describe("an upload with problems", () => {
     expect(message(`月度填报!J${rows.p05}`)).toContain("at most 100");
     expect(message(`月度填报!A${dup}`)).toContain(`duplicates row ${rows.p05}`);
     expect(message(`月度填报!J${rows.p10}`)).toContain("must not be negative");
+    // each problem has its own code and figures, which the console says in Chinese
+    const kind = (path: string) => {
+      const p = error.problems.find((x: { path: string }) => x.path === path);
+      return { code: p?.code, params: p?.params };
+    };
+    expect(kind(`月度填报!L${rows.p04}`)).toEqual({ code: "REPORT_FALL_NEEDS_REASON", params: { value: 100, previous: sept("hn2024-p04-a", "430523"), previousPeriod: "2024-09" } });
+    expect(kind(`月度填报!J${rows.p02}`)).toEqual({ code: "IMPORT_VALUE_NOT_NUMBER", params: { text: "一百二十" } });
+    expect(kind(`月度填报!A${rows.p03}`)).toEqual({ code: "REPORT_INDICATOR_UNKNOWN", params: { indicator: "hn2024-p99-z" } });
+    expect(kind(`月度填报!B${rows.p08}`)).toEqual({ code: "REPORT_REGION_NOT_YOURS", params: {} });
+    expect(kind(`月度填报!J${rows.p05}`)).toEqual({ code: "REPORT_VALUE_MILESTONE_OVER_100", params: {} });
+    expect(kind(`月度填报!A${dup}`)).toEqual({ code: "IMPORT_ROW_DUPLICATE", params: { first: rows.p05 } });
+    expect(kind(`月度填报!J${rows.p10}`)).toMatchObject({ code: "too_small", params: { minimum: 0 } });
+    expect(kind(`月度填报!K${rows.p09}`)).toEqual({ code: "REPORT_NEEDS_NARRATIVE", params: {} });
     for (const p of error.problems) expect(p.sheet).toBe("月度填报");
     expect(await octoberCount()).toBe(before);
   });
@@ -175,9 +188,10 @@ describe("an upload with problems", () => {
     const problem = (await res.json()).error.problems[0];
     expect(problem).toMatchObject({ path: "填报说明!B2", sheet: "填报说明", row: 2, column: "B" });
     expect(problem.message).toContain("template of 2024-09, not of 2024-10");
+    expect(problem).toMatchObject({ code: "IMPORT_MONTH_MISMATCH", params: { template: "2024-09", period: "2024-10" } });
     const nothing = await upload(reporter, await filled(await template(reporter, "period=2024-10"), {}));
     expect(nothing.status).toBe(400);
-    expect((await nothing.json()).error.problems[0].message).toContain("no row is filled in");
+    expect((await nothing.json()).error.problems[0]).toMatchObject({ message: expect.stringContaining("no row is filled in"), code: "IMPORT_NO_ROWS" });
   });
 });
 
@@ -221,7 +235,7 @@ describe("a valid upload", () => {
     // Submitted reports cannot be replaced by another upload.
     const again = await upload(reporter, bytes);
     expect(again.status).toBe(400);
-    expect((await again.json()).error.problems[0].message).toContain("already submitted");
+    expect((await again.json()).error.problems[0]).toMatchObject({ message: expect.stringContaining("already submitted"), code: "IMPORT_REPORT_NOT_REPLACEABLE", params: { period: "2024-10", state: "待核验" } });
   });
 
   it("replaces a returned report's figure and resubmits it", async () => {

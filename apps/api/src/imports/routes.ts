@@ -3,7 +3,7 @@ import { z } from "zod";
 import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
 import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
-import { CodedError, fail } from "../lib/errors.js";
+import { CodedError, coded, fail } from "../lib/errors.js";
 import { readUpload as readFormFile } from "../lib/upload.js";
 import { defineOperation, router } from "../lib/operation.js";
 import { contentDisposition, sniff } from "../lib/sniff.js";
@@ -128,15 +128,19 @@ export const reportImportRoutes = router()
     const formPeriod = typeof form.period === "string" && form.period !== "" ? form.period : undefined;
     const asked = q.period ?? formPeriod;
     if (asked !== undefined && !Period.safeParse(asked).success) throw fail("IMPORT_PERIOD_INVALID").at("$.period", "must be a month written YYYY-MM");
-    const metaCell = (message: string) => cellProblem(META_SHEET, PERIOD_CELL.row, PERIOD_CELL.column, "填报月份", message);
-    if (parsed.period !== null && !Period.safeParse(parsed.period).success) refuse([metaCell(`"${parsed.period}" is not a month written YYYY-MM`)], parsed.rows.length);
+    const metaCell = (message: string, kind: ReturnType<typeof coded>) => cellProblem(META_SHEET, PERIOD_CELL.row, PERIOD_CELL.column, "填报月份", message, kind);
+    if (parsed.period !== null && !Period.safeParse(parsed.period).success)
+      refuse([metaCell(`"${parsed.period}" is not a month written YYYY-MM`, coded("IMPORT_MONTH_INVALID", { text: parsed.period.slice(0, 40) }))], parsed.rows.length);
     if (asked !== undefined && parsed.period !== null && asked !== parsed.period)
-      refuse([metaCell(`the workbook is the template of ${parsed.period}, not of ${asked}: download the template of ${asked}`)], parsed.rows.length);
+      refuse(
+        [metaCell(`the workbook is the template of ${parsed.period}, not of ${asked}: download the template of ${asked}`, coded("IMPORT_MONTH_MISMATCH", { template: parsed.period, period: asked }))],
+        parsed.rows.length,
+      );
     const period = asked ?? parsed.period;
-    if (period === null) refuse([metaCell("no month: use the downloaded template (its 填报说明 sheet names the month) or pass period")], parsed.rows.length);
+    if (period === null) refuse([metaCell("no month: use the downloaded template (its 填报说明 sheet names the month) or pass period", coded("IMPORT_MONTH_MISSING"))], parsed.rows.length);
     const at = deps.now();
-    if (period > periodAt(at.getTime())) refuse([metaCell(`${period} is a month that has not begun yet`)], parsed.rows.length);
-    if (parsed.rows.length === 0) refuse([cellProblem(DATA_SHEET, null, null, null, "no row is filled in: enter this month's cumulative value and progress in the yellow columns")], 0);
+    if (period > periodAt(at.getTime())) refuse([metaCell(`${period} is a month that has not begun yet`, coded("REPORT_PERIOD_NOT_BEGUN", { period }))], parsed.rows.length);
+    if (parsed.rows.length === 0) refuse([cellProblem(DATA_SHEET, null, null, null, "no row is filled in: enter this month's cumulative value and progress in the yellow columns", coded("IMPORT_NO_ROWS"))], 0);
 
     if (q.dryRun === "true") {
       await checkImport(db, p, regions, at, period, parsed);

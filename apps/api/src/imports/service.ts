@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { type ErrorCode, errorCodes, isEditableReportState, type PreviousCounted, type Problem } from "@minsheng/domain";
+import { type ErrorCode, errorCodes, isEditableReportState, type PreviousCounted, type Problem, reportStateLabel } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import type { Principal } from "../auth/principal.js";
 import type { Deps } from "../lib/context.js";
-import { CodedError } from "../lib/errors.js";
+import { CodedError, coded } from "../lib/errors.js";
+import { problemsOf } from "../lib/validate.js";
 import type { RegionDirectory } from "../lib/regions.js";
 import { figuresOfReports, reportStatesOf } from "../reports/data.js";
 import { SaveBody } from "../reports/schemas.js";
@@ -39,8 +40,9 @@ const headerOf = (key: ColumnKey) => COLUMNS.find((c) => c.key === key)!.header;
 function atCell(row: number, columns: Columns, problem: Problem, period: string): CellProblem {
   const field = problem.path.replace(/^\$\./, "").split(/[.[]/)[0] as string;
   const key: ColumnKey | null = field === "period" ? "indicator" : (["indicator", "region", "value", "narrative", "fallReason"] as const).find((k) => k === field) ?? null;
+  // a month's problem names the month (its code's text does too, from its params)
   const message = field === "period" ? `month ${period} ${problem.message}` : problem.message;
-  return key ? cellProblem(DATA_SHEET, row, columnOf(key, columns), headerOf(key), message) : cellProblem(DATA_SHEET, row, null, null, `${problem.path}: ${message}`);
+  return key ? cellProblem(DATA_SHEET, row, columnOf(key, columns), headerOf(key), message, problem) : cellProblem(DATA_SHEET, row, null, null, `${problem.path}: ${message}`, problem);
 }
 
 /** 400 naming every problem by cell (at most MAX_PROBLEMS; `total` counts them all): nothing is written. */
@@ -87,18 +89,18 @@ async function checkRows(
   const previous = await previousCountedMany(db, pairs, period);
   const existing = await reportStatesOf(db, period, ids);
   const firstRow = new Map<string, number>();
-  const cell = (r: UploadRow, key: ColumnKey, message: string) => cellProblem(DATA_SHEET, r.row, columnOf(key, columns), headerOf(key), message);
+  const cell = (r: UploadRow, key: ColumnKey, message: string, kind: ReturnType<typeof coded>) => cellProblem(DATA_SHEET, r.row, columnOf(key, columns), headerOf(key), message, kind);
 
   for (const r of rows) {
     const before = problems.length;
     const key = `${r.indicator}|${r.region}`;
     if (r.indicator !== "" && r.region !== "") {
       const first = firstRow.get(key);
-      if (first !== undefined) problems.push(cell(r, "indicator", `duplicates row ${first}: the same indicator and region twice`));
+      if (first !== undefined) problems.push(cell(r, "indicator", `duplicates row ${first}: the same indicator and region twice`, coded("IMPORT_ROW_DUPLICATE", { first })));
       else firstRow.set(key, r.row);
     }
-    if (typeof r.value === "string") problems.push(cell(r, "value", `is not a number: "${r.value.slice(0, 40)}"`));
-    else if (r.value === null) problems.push(cell(r, "value", "is empty: fill in this month's cumulative value, or clear the whole row"));
+    if (typeof r.value === "string") problems.push(cell(r, "value", `is not a number: "${r.value.slice(0, 40)}"`, coded("IMPORT_VALUE_NOT_NUMBER", { text: r.value.slice(0, 40) })));
+    else if (r.value === null) problems.push(cell(r, "value", "is empty: fill in this month's cumulative value, or clear the whole row", coded("IMPORT_VALUE_EMPTY")));
     // The form's own schema: field formats, lengths and ranges.
     const parsed = SaveBody.safeParse({
       indicator: r.indicator,
@@ -109,7 +111,7 @@ async function checkRows(
       ...(r.fallReason !== "" ? { fallReason: r.fallReason } : {}),
     });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(atCell(r.row, columns, { path: `$.${issue.path.join(".")}`, message: issue.message }, period));
+      for (const issue of problemsOf(parsed.error)) problems.push(atCell(r.row, columns, issue, period));
       continue;
     }
     if (problems.length > before) continue;
@@ -119,7 +121,9 @@ async function checkRows(
     if (draft.length > 0) continue;
     const state = existing.get(key) ?? null;
     if (!isEditableReportState(state)) {
-      problems.push(cell(r, "value", `the ${period} report of this indicator and region is already ${state}; only a draft or a returned report can be replaced`));
+      problems.push(
+        cell(r, "value", `the ${period} report of this indicator and region is already ${state}; only a draft or a returned report can be replaced`, coded("IMPORT_REPORT_NOT_REPLACEABLE", { period, state: reportStateLabel[state!] })),
+      );
       continue;
     }
     for (const pr of submitProblems({ narrative: r.narrative, reportedValue: value }, previous.get(key) ?? null, r.fallReason === "" ? null : r.fallReason))

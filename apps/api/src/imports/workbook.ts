@@ -1,5 +1,6 @@
 // exceljs takes ~0.4 s to load: imported on first use, not at server start (BENCHMARKS.md, issue 3).
 import type ExcelJS from "exceljs";
+import { coded } from "../lib/errors.js";
 import { readFast, Refused, UnpackedTooLarge } from "./xlsx-fast.js";
 
 /**
@@ -195,12 +196,23 @@ export interface CellProblem {
   column: string | null;
   /** the column's header, e.g. 本月累计完成值 */
   field: string | null;
+  /** what kind of problem (an error code of the table, or zod's issue code), and its figures */
+  code?: string;
+  params?: Readonly<Record<string, unknown>>;
 }
 
-export const cellProblem = (sheet: string, row: number | null, column: number | null, field: string | null, message: string): CellProblem => {
+/** A problem at a cell; `kind` is its code and parameters (`coded("IMPORT_VALUE_EMPTY")`, or a form's problem's). */
+export const cellProblem = (
+  sheet: string,
+  row: number | null,
+  column: number | null,
+  field: string | null,
+  message: string,
+  kind?: { code?: string; params?: Readonly<Record<string, unknown>> },
+): CellProblem => {
   const letter = column === null ? null : columnLetter(column);
   const path = row === null ? sheet : letter === null ? `${sheet}!${row}:${row}` : `${sheet}!${letter}${row}`;
-  return { path, message, sheet, row, column: letter, field };
+  return { path, message, sheet, row, column: letter, field, ...(kind?.code !== undefined ? { code: kind.code, params: kind.params ?? {} } : {}) };
 };
 
 /** A data row read from the upload: raw values by column, and where each column is. */
@@ -263,8 +275,10 @@ export async function readUpload(bytes: Uint8Array, options: { fast?: boolean } 
     fast = options.fast === false ? null : readFast(bytes);
   } catch (e) {
     // What no honest workbook holds is refused, not handed to exceljs (unbounded unpacking, quadratic patterns).
-    if (e instanceof Refused || e instanceof UnpackedTooLarge)
-      return { period: null, rows: [], columns: {}, problems: [cellProblem("(workbook)", null, null, null, `the workbook could not be read: ${e.message}`)] };
+    if (e instanceof Refused || e instanceof UnpackedTooLarge) {
+      const kind = e instanceof Refused ? e.problem : coded("IMPORT_WORKBOOK_UNPACKS_TOO_LARGE", { limit: e.limit / 1024 / 1024 });
+      return { period: null, rows: [], columns: {}, problems: [cellProblem("(workbook)", null, null, null, `the workbook could not be read: ${e.message}`, kind)] };
+    }
     throw e;
   }
   if (fast) return readBook(fast as unknown as Book);
@@ -272,7 +286,12 @@ export async function readUpload(bytes: Uint8Array, options: { fast?: boolean } 
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (e) {
-    return { period: null, rows: [], columns: {}, problems: [cellProblem("(workbook)", null, null, null, `the workbook could not be read: ${(e as Error).message}`)] };
+    return {
+      period: null,
+      rows: [],
+      columns: {},
+      problems: [cellProblem("(workbook)", null, null, null, `the workbook could not be read: ${(e as Error).message}`, coded("IMPORT_WORKBOOK_UNREADABLE"))],
+    };
   }
   return readBook(wb);
 }
@@ -286,7 +305,7 @@ function readBook(wb: Book): ParsedUpload {
   const period = info ? cellText(info.getCell(PERIOD_CELL.ref).value).trim() || null : null;
   const ws = wb.getWorksheet(DATA_SHEET);
   if (!ws) {
-    problems.push(cellProblem(DATA_SHEET, null, null, null, `the workbook has no sheet named "${DATA_SHEET}": fill in the template downloaded for the month`));
+    problems.push(cellProblem(DATA_SHEET, null, null, null, `the workbook has no sheet named "${DATA_SHEET}": fill in the template downloaded for the month`, coded("IMPORT_SHEET_MISSING", { sheet: DATA_SHEET })));
     return { period, rows: [], columns: {}, problems };
   }
   // The header row: the first of the first ten holding 指标编号.
@@ -306,17 +325,18 @@ function readBook(wb: Book): ParsedUpload {
     }
   }
   if (headerRow === 0) {
-    problems.push(cellProblem(DATA_SHEET, null, null, null, `no header row: the first rows must hold the template's column titles (${COLUMNS.filter((c) => c.required).map((c) => c.header).join("、")})`));
+    const titles = COLUMNS.filter((c) => c.required).map((c) => c.header);
+    problems.push(cellProblem(DATA_SHEET, null, null, null, `no header row: the first rows must hold the template's column titles (${titles.join("、")})`, coded("IMPORT_HEADER_MISSING", { columns: titles.join("、") })));
     return { period, rows: [], columns, problems };
   }
-  for (const c of COLUMNS) if (c.required && columns[c.key] === undefined) problems.push(cellProblem(DATA_SHEET, headerRow, null, c.header, `the column "${c.header}" is missing`));
+  for (const c of COLUMNS) if (c.required && columns[c.key] === undefined) problems.push(cellProblem(DATA_SHEET, headerRow, null, c.header, `the column "${c.header}" is missing`, coded("IMPORT_COLUMN_MISSING", { column: c.header })));
   if (problems.length > 0) return { period, rows: [], columns, problems };
 
   const rows: UploadRow[] = [];
   const col = (k: ColumnKey) => columns[k];
   const last = ws.actualRowCount > 0 ? ws.rowCount : 0;
   if (last - headerRow > MAX_ROWS) {
-    problems.push(cellProblem(DATA_SHEET, null, null, null, `more than ${MAX_ROWS} rows: split the upload`));
+    problems.push(cellProblem(DATA_SHEET, null, null, null, `more than ${MAX_ROWS} rows: split the upload`, coded("IMPORT_TOO_MANY_ROWS", { max: MAX_ROWS })));
     return { period, rows: [], columns, problems };
   }
   for (let r = headerRow + 1; r <= last; r++) {

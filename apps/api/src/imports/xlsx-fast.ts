@@ -1,4 +1,5 @@
 import { createInflateRaw, inflateRawSync } from "node:zlib";
+import { coded } from "../lib/errors.js";
 
 /**
  * A fast reader of the cell values of a plain .xlsx (the filled template), for the Excel import:
@@ -33,8 +34,15 @@ export interface FastBook {
 
 /** Thrown inside the reader for what it does not model; readFast answers null then. */
 class Unsupported extends Error {}
-/** Thrown for what no honest workbook holds and exceljs must not be given either: readFast lets it through. */
-export class Refused extends Error {}
+/** Thrown for what no honest workbook holds and exceljs must not be given either: readFast lets it through (with the problem's code). */
+export class Refused extends Error {
+  constructor(
+    message: string,
+    readonly problem: ReturnType<typeof coded>,
+  ) {
+    super(message);
+  }
+}
 const unsupported = (why: string): never => {
   throw new Unsupported(why);
 };
@@ -324,7 +332,7 @@ function dateStyles(xml: string | undefined): Set<number> {
   const custom = new Map<number, string>();
   for (const tag of startTags(xml, "numFmt")) {
     const code = attr(tag, "formatCode") ?? "";
-    if (code.length > MAX_FORMAT_CODE) throw new Refused(`a number format code is longer than Excel's ${MAX_FORMAT_CODE} characters`);
+    if (code.length > MAX_FORMAT_CODE) throw new Refused(`a number format code is longer than Excel's ${MAX_FORMAT_CODE} characters`, coded("IMPORT_WORKBOOK_FORMAT_TOO_LONG", { max: MAX_FORMAT_CODE }));
     custom.set(Number(attr(tag, "numFmtId")), code);
   }
   let xfs = "";
@@ -448,7 +456,7 @@ function screenMergedCells(xml: string): void {
       const [r1, c1] = address(`${m[1]}${m[2]}`);
       const [r2, c2] = address(`${m[3]}${m[4]}`);
       cells += (Math.abs(r2 - r1) + 1) * (Math.abs(c2 - c1) + 1);
-      if (cells > MAX_MERGED_CELLS) throw new Refused(`merged cells cover more than ${MAX_MERGED_CELLS} cells`);
+      if (cells > MAX_MERGED_CELLS) throw new Refused(`merged cells cover more than ${MAX_MERGED_CELLS} cells`, coded("IMPORT_WORKBOOK_MERGED_TOO_MANY", { max: MAX_MERGED_CELLS }));
     }
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e; // an unclosed tag: exceljs cannot parse the part either

@@ -39,6 +39,9 @@ export const fail = <C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>) =>
 /** The same with field problems (400s): `throw failWith("VALIDATION_FAILED", {}, problems)`. */
 export const failWith = <C extends ErrorCode>(code: C, params: ErrorParams<C>, problems: ReadonlyArray<Problem>, message?: string) => new CodedError(code, params, message, problems);
 
+/** A problem's code and parameters (a problem of a list, not one error's `.at`): `{ path, message, ...coded("IMPORT_VALUE_EMPTY") }`. */
+export const coded = <C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>): { code: C; params: Readonly<Record<string, unknown>> } => ({ code, params: params ?? {} });
+
 /** What a review action is called in the answer's Chinese text (the domain's action names are English). */
 const reviewActionText: Record<string, string> = { submit: "提交", verify: "核验通过", reduce: "核减", return: "退回", reopen: "重新打开" };
 

@@ -16,6 +16,8 @@ afterAll(() => h.dispose());
 type Json = any;
 const body = async (res: Response): Promise<Json> => res.json();
 const paths = (b: Json): string[] => b.error.problems.map((p: { path: string }) => p.path).sort();
+/** Each problem's path and its own code (the console says it in Chinese by code). */
+const kinds = (b: Json): string[] => b.error.problems.map((p: { path: string; code: string }) => `${p.path} ${p.code}`).sort();
 
 const put = (cookie: string | null, draft: Record<string, unknown>) => h.call(cookie, "PUT", "/api/v1/reports", draft);
 const submit = (cookie: string | null, id: number, payload: Record<string, unknown> = {}) => h.call(cookie, "POST", `/api/v1/reports/${id}/submit`, payload);
@@ -212,6 +214,7 @@ describe("falls versus the previous month (环比下降)", () => {
     expect(refused.status).toBe(400);
     const why = await body(refused);
     expect(paths(why)).toEqual(["$.fallReason"]);
+    expect(why.error.problems[0]).toMatchObject({ code: "REPORT_FALL_NEEDS_REASON", params: { value: sept - 3, previous: sept, previousPeriod: "2024-09" } });
     expect(why.error).toMatchObject({ code: "REPORT_FALL_NEEDS_REASON", params: { value: sept - 3, previous: sept, previousPeriod: "2024-09" } });
     const tooShort = await submit(reporter, draft.id, { fallReason: " " });
     expect(tooShort.status).toBe(400);
@@ -290,20 +293,23 @@ describe("validation", () => {
     const ask = async (draft: Record<string, unknown>) => {
       const res = await put(reporter, { narrative: "x", value: 1, period: "2024-10", region: "430523", ...draft });
       expect(res.status).toBe(400);
-      return paths(await body(res));
+      return kinds(await body(res));
     };
-    expect(await ask({ indicator: "no-such-indicator" })).toEqual(["$.indicator"]);
-    expect(await ask({ indicator: "hn2024-p16-a", region: "999999" })).toEqual(["$.region"]);
+    expect(await ask({ indicator: "no-such-indicator" })).toEqual(["$.indicator REPORT_INDICATOR_UNKNOWN"]);
+    expect(await ask({ indicator: "hn2024-p16-a", region: "999999" })).toEqual(["$.region REPORT_REGION_UNKNOWN"]);
     // 隆回县 is outside 邵阳县's reporter's area
-    expect(await ask({ indicator: "hn2024-p16-a", region: "430524" })).toEqual(["$.region"]);
+    expect(await ask({ indicator: "hn2024-p16-a", region: "430524" })).toEqual(["$.region REPORT_REGION_NOT_YOURS"]);
     // ⑰ has no target in 邵阳县 (nor below)
-    expect(await ask({ indicator: "hn2024-p17-a" })).toEqual(["$.region"]);
-    expect(await ask({ indicator: "hn2024-p16-a", period: "2024-12" })).toEqual(["$.period"]);
-    expect(await ask({ indicator: "hn2024-p16-a", period: "2023-10" })).toEqual(["$.period"]);
+    expect(await ask({ indicator: "hn2024-p17-a" })).toEqual(["$.region REPORT_REGION_NO_TARGET"]);
+    expect(await ask({ indicator: "hn2024-p16-a", period: "2024-12" })).toEqual(["$.period REPORT_PERIOD_NOT_BEGUN"]);
+    expect(await ask({ indicator: "hn2024-p16-a", period: "2023-10" })).toEqual(["$.period REPORT_PERIOD_OUTSIDE_PLAN_YEAR"]);
     // a milestone is a percent
-    expect(await ask({ indicator: "hn2024-p16-a", value: 120 })).toEqual(["$.value"]);
+    expect(await ask({ indicator: "hn2024-p16-a", value: 120 })).toEqual(["$.value REPORT_VALUE_MILESTONE_OVER_100"]);
     // a linked indicator takes its figures from the province indicator
-    expect(await ask({ indicator: "sy2024-p03-a", region: "430523" })).toEqual(["$.indicator", "$.region"]);
+    expect(await ask({ indicator: "sy2024-p03-a", region: "430523" })).toEqual(["$.indicator REPORT_INDICATOR_LINKED", "$.region REPORT_REGION_NO_TARGET"]);
+    const linked = await body(await put(reporter, { narrative: "x", value: 1, period: "2023-10", region: "430523", indicator: "sy2024-p03-a" }));
+    expect(linked.error.problems.find((p: { code: string }) => p.code === "REPORT_INDICATOR_LINKED").params.linkedTo).toMatch(/^hn2024-/);
+    expect(linked.error.problems.find((p: { code: string }) => p.code === "REPORT_PERIOD_OUTSIDE_PLAN_YEAR").params).toEqual({ period: "2023-10", year: 2024 });
     const list = await h.call(reporter, "GET", "/api/v1/reports?period=2024-9");
     expect(list.status).toBe(400);
     expect(paths(await body(list))).toEqual(["$.query.period"]);
@@ -313,7 +319,9 @@ describe("validation", () => {
     const edu = await h.login("reporter-edu");
     const other = await put(edu, { indicator: "hn2024-p03-a", region: "430524", period: "2024-10", value: 4000, narrative: "x" });
     expect(other.status).toBe(400);
-    expect(paths(await body(other))).toEqual(["$.indicator"]);
+    expect((await body(other)).error.problems).toEqual([
+      { path: "$.indicator", message: expect.stringContaining("not your unit"), code: "REPORT_PROJECT_NOT_YOUR_UNIT", params: { leadUnit: expect.any(String), unit: expect.any(String) } },
+    ]);
     const own = await put(edu, { indicator: "hn2024-p01-a", region: "430524", period: "2024-10", value: 95, narrative: "主体完工" });
     expect(own.status).toBe(201);
   });
@@ -325,7 +333,7 @@ describe("validation", () => {
     const res = await submit(reporter, draft.id);
     expect(res.status).toBe(400);
     const why = await body(res);
-    expect(paths(why)).toEqual(["$.narrative"]);
+    expect(kinds(why)).toEqual(["$.narrative REPORT_NEEDS_NARRATIVE"]);
     expect(why.error.code).toBe("REPORT_NEEDS_NARRATIVE");
     expect(paths(await body(await review(reviewer, draft.id, { action: "verify" })))).toEqual(["$.version"]);
     expect(paths(await body(await review(reviewer, draft.id, { action: "approve", version: 1 })))).toContain("$.action");

@@ -5,12 +5,14 @@ import {
   periodAt,
   periodYear,
   type PreviousCounted,
+  type Problem,
   previousPeriod,
   type ReportFigures,
   type ReportState,
   reportingDeadline,
   reportStateLabel,
   type ReviewAction,
+  type SubmitIssue,
   submitIssues,
   submittedFallReason,
 } from "@minsheng/domain";
@@ -19,7 +21,7 @@ import { Either } from "@minsheng/domain";
 import { assertProjectScope, mayAccessRegion } from "../auth/access.js";
 import type { Principal } from "../auth/principal.js";
 import type { Deps } from "../lib/context.js";
-import { CodedError, fail, failWith } from "../lib/errors.js";
+import { CodedError, coded, fail, failWith } from "../lib/errors.js";
 import type { RegionDirectory } from "../lib/regions.js";
 import {
   type DueRow,
@@ -53,7 +55,8 @@ import {
 export type { IndicatorFacts, ReportScope, ReportView } from "./data.js";
 export { indicatorFacts, previousCountedMany } from "./data.js";
 
-type Problems = { path: string; message: string }[];
+/** Problems by field, each with its own code (the error table) and parameters. */
+type Problems = Problem[];
 
 // ---------------------------------------------------------------------------------------------
 // Reading and scope
@@ -123,23 +126,30 @@ export function draftProblems(
   at: Date,
 ): Problems {
   const problems: Problems = [];
-  if (!ind) problems.push({ path: "$.indicator", message: `unknown indicator "${d.indicator}"` });
+  if (!ind) problems.push({ path: "$.indicator", message: `unknown indicator "${d.indicator}"`, ...coded("REPORT_INDICATOR_UNKNOWN", { indicator: d.indicator }) });
   else {
-    if (ind.linkedTo !== null) problems.push({ path: "$.indicator", message: `takes its figures from the linked indicator ${ind.linkedTo}; report there` });
-    if (p.unit !== null && ind.leadUnit !== p.unit) problems.push({ path: "$.indicator", message: `belongs to a project led by ${ind.leadUnit}, not your unit ${p.unit}` });
-    if (ind.year !== periodYear(d.period)) problems.push({ path: "$.period", message: `is not in the plan's year ${ind.year}` });
-    if (ind.kind === "milestone" && d.value > 100) problems.push({ path: "$.value", message: "is a milestone percent: at most 100" });
+    if (ind.linkedTo !== null)
+      problems.push({ path: "$.indicator", message: `takes its figures from the linked indicator ${ind.linkedTo}; report there`, ...coded("REPORT_INDICATOR_LINKED", { linkedTo: ind.linkedTo }) });
+    if (p.unit !== null && ind.leadUnit !== p.unit)
+      problems.push({ path: "$.indicator", message: `belongs to a project led by ${ind.leadUnit}, not your unit ${p.unit}`, ...coded("REPORT_PROJECT_NOT_YOUR_UNIT", { leadUnit: ind.leadUnit, unit: p.unit }) });
+    if (ind.year !== periodYear(d.period))
+      problems.push({ path: "$.period", message: `is not in the plan's year ${ind.year}`, ...coded("REPORT_PERIOD_OUTSIDE_PLAN_YEAR", { period: d.period, year: ind.year }) });
+    if (ind.kind === "milestone" && d.value > 100) problems.push({ path: "$.value", message: "is a milestone percent: at most 100", ...coded("REPORT_VALUE_MILESTONE_OVER_100") });
   }
-  if (d.period > periodAt(at.getTime())) problems.push({ path: "$.period", message: "is a month that has not begun yet" });
-  if (!regions.get(d.region)) problems.push({ path: "$.region", message: `unknown region "${d.region}"` });
-  else if (!mayAccessRegion(p, d.region, regions)) problems.push({ path: "$.region", message: `is outside your area (${p.region})` });
-  else if (ind && !ind.targetRegions.some((t) => regions.isWithin(t, d.region))) problems.push({ path: "$.region", message: `has no target for ${d.indicator} (itself or below)` });
+  if (d.period > periodAt(at.getTime())) problems.push({ path: "$.period", message: "is a month that has not begun yet", ...coded("REPORT_PERIOD_NOT_BEGUN", { period: d.period }) });
+  if (!regions.get(d.region)) problems.push({ path: "$.region", message: `unknown region "${d.region}"`, ...coded("REPORT_REGION_UNKNOWN", { region: d.region }) });
+  else if (!mayAccessRegion(p, d.region, regions)) problems.push({ path: "$.region", message: `is outside your area (${p.region})`, ...coded("REPORT_REGION_NOT_YOURS") });
+  else if (ind && !ind.targetRegions.some((t) => regions.isWithin(t, d.region)))
+    problems.push({ path: "$.region", message: `has no target for ${d.indicator} (itself or below)`, ...coded("REPORT_REGION_NO_TARGET", { indicator: d.indicator }) });
   return problems;
 }
 
+/** A submission's issue (the domain's rule) as a problem: its error's code and parameters. */
+const problemOf = (issue: SubmitIssue): Problem => ({ path: issue.path, message: issue.message, code: issue.code, params: "params" in issue ? issue.params : {} });
+
 /** Why a report may not be submitted (the domain's rule), by field: no narrative, or a fall without a reason. */
 export const submitProblems = (r: { narrative: string; reportedValue: number }, previous: PreviousCounted | null, fallReason: string | null): Problems =>
-  submitIssues(r, previous, fallReason).map(({ path, message }) => ({ path, message }));
+  submitIssues(r, previous, fallReason).map(problemOf);
 
 /** The error of a draft's problems (400, every problem named). */
 const draftInvalid = (problems: Problems) => failWith("REPORT_DRAFT_INVALID", {}, problems);
@@ -149,7 +159,7 @@ function submitRefused(r: { narrative: string; reportedValue: number }, previous
   const issues = submitIssues(r, previous, fallReason);
   const [first] = issues;
   if (!first) return null;
-  const problems = issues.map(({ path, message }) => ({ path, message }));
+  const problems = issues.map(problemOf);
   return first.code === "REPORT_FALL_NEEDS_REASON" ? failWith(first.code, first.params, problems) : failWith(first.code, {}, problems);
 }
 
