@@ -2,7 +2,7 @@ import { Period, periodAt } from "@minsheng/domain";
 import { z } from "zod";
 import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
-import { acceptsBody, MULTIPART_OVERHEAD, tooLarge } from "../lib/body-limit.js";
+import { acceptsBody, MULTIPART_OVERHEAD } from "../lib/body-limit.js";
 import { CodedError, coded, fail } from "../lib/errors.js";
 import { readUpload as readFormFile } from "../lib/upload.js";
 import { defineOperation, router } from "../lib/operation.js";
