@@ -3,6 +3,7 @@ import { Button, Layout, Menu, Space, Spin, Tag, Typography } from "antd";
 import { Suspense, useState } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { api, builtSections, type Me, sections } from "./api";
+import { SignedInContext } from "./auth";
 import ChangePassword from "./ChangePassword";
 import LetterBell from "./LetterBell";
 
@@ -50,7 +51,9 @@ export default function Shell({ me }: { me: Me }) {
         <ChangePassword open={changingPassword} onClose={() => setChangingPassword(false)} />
         <Layout.Content style={{ margin: 24 }}>
           <Suspense fallback={<Spin />}>
-            <Outlet />
+            <SignedInContext.Provider value={me}>
+              <Outlet />
+            </SignedInContext.Provider>
           </Suspense>
         </Layout.Content>
       </Layout>

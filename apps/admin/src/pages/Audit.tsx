@@ -6,7 +6,7 @@ import { useSearchParams } from "react-router";
 import { chineseDate } from "@minsheng/domain/calendar";
 import { reportStateLabel } from "@minsheng/domain/labels";
 import { api, errorText, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { usePlans } from "../data";
 import { fmt, monthsOf, type ReportRow, stateColor } from "../reports";
 
@@ -142,7 +142,7 @@ const historyEntities = new Set(entities.map((e) => e.value));
  * also the whole log with filters and the hash-chain check.
  */
 export default function Audit() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const auditor = me.role === "audit_admin";
   const [params, setParams] = useSearchParams();
   const entity = params.get("entity") ?? "report";

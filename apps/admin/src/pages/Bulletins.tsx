@@ -6,7 +6,7 @@ import { openingPeriod, periodMonth, periodsOfYear, periodYear } from "@minsheng
 import { statusLabel } from "@minsheng/domain/labels";
 import type { InferRequestType, InferResponseType } from "hono/client";
 import { ApiProblem, api, currentPeriod, errorText, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { useBundle, usePlans } from "../data";
 import { readJson } from "../files";
 import { statusCountText } from "../figures";
@@ -25,7 +25,7 @@ const localKey = (region: string, period: string, plans: string) => `bulletin-dr
 
 /** 通报: pick plans, region and month; preview from live data; write the narrative (saved as you type); issue 第 N 期; download issued ones again. */
 export default function Bulletins() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const [params, setParams] = useSearchParams();
   const plans = usePlans();
   const year = plans.data?.[0]?.year ?? periodYear(currentPeriod());

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App as AntApp, Button, Card, Descriptions, Empty, Form, Input, InputNumber, Modal, Popconfirm, Radio, Select, Space, Steps, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api, errorText, isStaff, problemsToFields, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { FilterBar, FilterSelect, useUrlFilters } from "../filters";
 import { useScopeChoices } from "../maishangtong";
 
@@ -37,7 +37,7 @@ type StepKey = (typeof STEPS)[number]["key"];
 const stateColor: Record<string, string> = { pending: "orange", proposed: "blue", adopted: "green", declined: "red", merged: "default", rejected: "default" };
 
 export default function Congress() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const scope = useScopeChoices(me);
   const { params, set } = useUrlFilters();
   const thisYear = new Date().getFullYear();
@@ -90,7 +90,7 @@ function useDone() {
 // 征集: proposals from citizens (码上通), departments and deputies; moderation and merging
 
 function Collect({ region, year }: { region: string; year: number }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const { message } = AntApp.useApp();
   const done = useDone();
@@ -185,7 +185,7 @@ function Collect({ region, year }: { region: string; year: number }) {
 // 初选: feasibility, adopted or declined with a reason
 
 function Screen({ region, year, units }: { region: string; year: number; units: { value: string; label: string }[] }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const { message } = AntApp.useApp();
   const done = useDone();
@@ -254,7 +254,7 @@ function Screen({ region, year, units }: { region: string; year: number; units: 
 // 票决: sessions, the tellers' counts or the deputies' tablets, the result, publication, the plan
 
 function Votes({ region, year }: { region: string; year: number }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const { message } = AntApp.useApp();
   const done = useDone();
@@ -431,7 +431,7 @@ function Implement({ region, year }: { region: string; year: number }) {
 }
 
 function FollowupCard({ followed }: { followed: FollowedRow }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const { message } = AntApp.useApp();
   const qc = useQueryClient();
@@ -481,7 +481,7 @@ function FollowupCard({ followed }: { followed: FollowedRow }) {
 // 测评: the deputies' satisfaction ballot (rule 14)
 
 function Rate({ region, year }: { region: string; year: number }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const { message } = AntApp.useApp();
   const done = useDone();
@@ -609,7 +609,7 @@ function BallotCard({ ballot, staff, deputy }: { ballot: BallotRow; staff: boole
 // 回头看: last year's projects — the unit's assessment, deputies' questions, answers, the conclusion
 
 function Lookback({ region, year }: { region: string; year: number }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const { message } = AntApp.useApp();
   const done = useDone();
@@ -655,7 +655,7 @@ function Lookback({ region, year }: { region: string; year: number }) {
 }
 
 function LookbackCard({ record }: { record: LookbackRow }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const { message } = AntApp.useApp();
   const done = useDone();

@@ -4,7 +4,7 @@ import { useSearchParams } from "react-router";
 import { openingPeriod } from "@minsheng/domain/calendar";
 import { useQuery } from "@tanstack/react-query";
 import { api, bandColor, bandLabel, currentPeriod, errorText, read, statusColor, statusLabel } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { type Evaluation, useBundle, useChildProgress, usePlans, useProgress } from "../data";
 import { countStatuses, cumulativeMonthOptions, duePercent, ratePercent, scoreText, statusCountText } from "../figures";
 
@@ -43,7 +43,7 @@ interface Row {
 
 /** 总览: counts, the county chart, lagging regions, disclosure, falls and the drill-down. */
 export default function Dashboard() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const [params, setParams] = useSearchParams();
   const plans = usePlans();
   // The newest year's plans first (the list is newest first); the province's plan of that year if any.

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { openingPeriod, periodYear } from "@minsheng/domain/calendar";
 import { api, bandColor, currentPeriod, errorText, problemsToFields, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { usePlans } from "../data";
 import { monthOptions, scoreText } from "../figures";
 import { type Checklist, type ComplianceReport, cleanQuery, type Obligation, obligationLabel, useChecklist, useScopeChoices } from "../maishangtong";
@@ -14,7 +14,7 @@ type NonCompliant = ComplianceReport["nonCompliant"][number];
 
 /** 信息公开考核: rule 6 from what the sites published — each county's score and band, what each project misses, the checklist. */
 export default function Disclosure() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const scope = useScopeChoices(me);
   const plans = usePlans();
   const [params, setParams] = useSearchParams();

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { periodsOfYear } from "@minsheng/domain/calendar";
 import type { InferResponseType } from "hono/client";
 import { ApiProblem, api, currentPeriod, errorText } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { usePlans } from "../data";
 import { postForm } from "../files";
 
@@ -33,7 +33,7 @@ const monthsOf = (years: number[], now: string) =>
 
 /** Excel 导入: download the month's template, fill it in, upload: every problem by sheet, row and column; nothing written unless all pass. */
 export default function ExcelImport() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const plans = usePlans();
   const now = currentPeriod();
   const months = monthsOf((plans.data ?? []).map((p) => p.year), now);

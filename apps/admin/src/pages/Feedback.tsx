@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Card, Segmented, Space, Table, Tag, Tooltip, Typography } from "antd";
 import type { HTMLAttributes } from "react";
 import { api, errorText, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { FilterBar, FilterSelect, useUrlFilters } from "../filters";
 import { cleanQuery, type FeedbackState, type FeedbackView, type Inbox, feedbackStateColor as stateColor, useChecklist, useScopeChoices } from "../maishangtong";
 import FeedbackDrawer from "./FeedbackDrawer";
@@ -14,7 +14,7 @@ type Filter = "all" | FeedbackState | "overdue";
 
 /** 意见建议: the inbox of citizens' feedback per unit, with reply deadlines, moderation and answers. */
 export default function Feedback() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const scope = useScopeChoices(me);
   const checklist = useChecklist();
   const { params, set } = useUrlFilters();

@@ -6,7 +6,7 @@ import { useSearchParams } from "react-router";
 import { periodYear } from "@minsheng/domain/calendar";
 import { planLevelLabel } from "@minsheng/domain/labels";
 import { api, currentPeriod, errorText, type Role, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { usePlans } from "../data";
 import { circled, problemsForForm, scheduleText, suggestId } from "../plan-forms";
 import { ScheduleInput, scheduleRule } from "./ScheduleInput";
@@ -56,7 +56,7 @@ const useOutline = (planId: string | undefined) =>
 
 /** 计划管理: plans, items, projects, indicators, targets per region, schedules; bundle import and export. */
 export default function Plans() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [params, setParams] = useSearchParams();

@@ -5,7 +5,7 @@ import { Link, useSearchParams } from "react-router";
 import { chineseDate, periodYear } from "@minsheng/domain/calendar";
 import { reportStateLabel } from "@minsheng/domain/labels";
 import { api, currentPeriod, errorText, problemsToFields, read, sections } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { usePlans } from "../data";
 import EvidenceList from "../EvidenceList";
 import { chinaToday, defaultPeriod, fmt, monthsOf, type ReportRow, stateColor, type Task, uploadEvidence, useReport } from "../reports";
@@ -156,7 +156,7 @@ export default function Reporting() {
 
 /** The drawer for one figure: cumulative value, 进展情况, the fall reason when needed, evidence, save and submit. */
 function ReportEditor({ target, period, notify, onClose }: { target: Target; period: string; notify: (text: string) => void; onClose: () => void }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
   const [reportId, setReportId] = useState<number | null>(target.reportId);

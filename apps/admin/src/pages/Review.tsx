@@ -6,7 +6,7 @@ import { Link, useSearchParams } from "react-router";
 import { chineseDate } from "@minsheng/domain/calendar";
 import { reportStateLabel } from "@minsheng/domain/labels";
 import { ApiProblem, api, errorText, problemsToFields, read, sections } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { usePlans } from "../data";
 import EvidenceList from "../EvidenceList";
 import { fmt, monthsOf, type ReportRow, type ReportState, stateColor, useReport } from "../reports";
@@ -159,7 +159,7 @@ interface Decision {
 
 /** One report: evidence on the left, the figure and the decision on the right. */
 function ReviewPanel({ id, notify, onClose }: { id: number; notify: (t: string) => void; onClose: () => void }) {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const qc = useQueryClient();
   const report = useReport(id);
   const r = report.data;

@@ -4,7 +4,7 @@ import { lazy, Suspense, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { periodYear } from "@minsheng/domain/calendar";
 import { api, currentPeriod, errorText, isStaff, problemsToFields, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { monthOptions } from "../figures";
 import { useScopeChoices } from "../maishangtong";
 
@@ -19,7 +19,7 @@ const lastMonth = (now: string) => {
 
 /** 考评: the month's unit ranking with each line explained, adjustments, issue, trend, warnings and interviews, quality shortfalls. */
 export default function Scorecards() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const staff = isStaff(me.role);
   const scope = useScopeChoices(me);
   const [params, setParams] = useSearchParams();

@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Input, Popover, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
 import { api, errorText, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { usePlans } from "../data";
 import { FilterBar, FilterSelect, useUrlFilters } from "../filters";
 import { cleanQuery, type ListedSite, siteFileUrl, useScopeChoices } from "../maishangtong";
@@ -20,7 +20,7 @@ const count = (n: number, label: string, color: string) => (
 
 /** 项目点位: the project sites of the user's area, their codes and QR codes, and what each publishes. */
 export default function Sites() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const { params, set } = useUrlFilters();
   const scope = useScopeChoices(me);
   const plans = usePlans();

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App as AntApp, Button, Card, DatePicker, Form, Image, Input, Modal, Radio, Segmented, Select, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api, currentPeriod, errorText, problemsToFields, read } from "../api";
-import { useMe } from "../auth";
+import { useSignedIn } from "../auth";
 import { useScopeChoices } from "../maishangtong";
 import { type Board, daysLeft, type LetterRow, type ObservationRow, useLetters, useObservations } from "../supervision";
 import LetterDrawer, { letterStateColor } from "./LetterDrawer";
@@ -83,7 +83,7 @@ export default function Supervision() {
 }
 
 function Inbox() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const scope = useScopeChoices(me);
   const [state, setState] = useState<"submitted" | "no_action" | "forwarded" | "letter">("submitted");
   const list = useObservations({ state });
@@ -229,7 +229,7 @@ function TriageModal(props: { row: ObservationRow; action: "none" | "forward" | 
 const boardLabel: Record<Board, string> = { draft: "草稿", waiting: "待办理", overdue: "已逾期", closed: "已销号" };
 
 export function LettersBoard() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const scope = useScopeChoices(me);
   const [board, setBoard] = useState<Board>("waiting");
   const letters = useLetters({ state: board });
@@ -327,7 +327,7 @@ function NewLetterModal({ regions, units, onClose }: { regions: { value: string;
 }
 
 function Observers() {
-  const me = useMe().data!;
+  const me = useSignedIn();
   const scope = useScopeChoices(me);
   const [period, setPeriod] = useState(currentPeriod());
   const qc = useQueryClient();
