@@ -6,8 +6,10 @@ import { fileURLToPath } from "node:url";
 const serverJs = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "server.js");
 
 /** Starts `node dist/server.js` with exactly `env` and resolves once it listens ({ proc, url, exited, log }). */
+/** BENCH_NODE_ARGS passes node flags to the server(s), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a run. */
 export function startServer(env) {
-  const proc = spawn(process.execPath, [serverJs], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, serverJs], { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   proc.stdout.on("data", (d) => (out += d));
   proc.stderr.on("data", (d) => (out += d));

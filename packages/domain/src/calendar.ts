@@ -4,8 +4,15 @@
  * period.ts adds the zod schema `Period` and the clock-driven `currentPeriod`.
  */
 
-/** "YYYY-MM" with a month 01-12; the zod schema `Period` and the bundle fast path use it. */
-export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+/**
+ * The years a plan may have (计划年度). Months outside them are refused at the door: year 0000
+ * does not exist in PostgreSQL and 9999-12's end of month is not a JavaScript date.
+ */
+export const PLAN_YEAR_MIN = 2000;
+export const PLAN_YEAR_MAX = 2100;
+
+/** "YYYY-MM" with a year PLAN_YEAR_MIN-PLAN_YEAR_MAX and a month 01-12; the zod schema `Period` and the bundle fast path use it. */
+export const PERIOD_PATTERN = /^(20\d{2}|2100)-(0[1-9]|1[0-2])$/;
 
 export const periodYear = (period: string): number => Number(period.slice(0, 4));
 export const periodMonth = (period: string): number => Number(period.slice(5, 7));

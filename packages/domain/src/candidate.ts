@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { PlanYear } from "./period.js";
 import { Id } from "./plan.js";
 
 /** 候选项目: next year's projects, collected from the public and voted by people's-congress deputies (票决). */
 export const CANDIDATE_SOURCES = ["public", "department", "deputy"] as const;
 export const Candidate = z.object({
   id: Id,
-  year: z.number().int().min(2000).max(2100),
+  year: PlanYear,
   region: z.string(),
   title: z.string().trim().min(2).max(200),
   description: z.string().trim().max(5000).default(""),

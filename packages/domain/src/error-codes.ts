@@ -134,6 +134,7 @@ export const errorCodes = {
   // ── bulletins ────────────────────────────────────────────────────────────────────────────────
   BULLETIN_REGION_NOT_FOUND: { status: 404, zh: "地区 {region} 不存在" },
   BULLETIN_PLAN_NOT_FOUND: { status: 404, zh: "计划 {plan} 不存在" },
+  BULLETIN_PERIOD_OUTSIDE_PLAN_YEAR: { status: 400, zh: "{period} 不在计划 {plan} 的年度 {year} 内" },
   BULLETIN_DRAFT_STALE: { status: 409, zh: "通报草稿已被他人修改（现为第 {currentVersion} 版，您看到的是第 {version} 版），请刷新后重试" },
   BULLETIN_DRAFT_SAVED_CONCURRENTLY: { status: 409, zh: "他人同时保存了这份通报草稿，请刷新后重试" },
   BULLETIN_ISSUE_NO_TAKEN: { status: 409, zh: "地区 {region} {year} 年第 {issueNo} 期通报已签发，下一可用期号为第 {nextIssueNo} 期" },

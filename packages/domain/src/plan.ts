@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Period } from "./period.js";
+import { Period, PlanYear } from "./period.js";
 import { milestoneProblems } from "./schedule-rules.js";
 
 /** Identifier of a record in a plan: letters, digits, '-', '_', '.', ':' (stable in URLs and files). */
@@ -82,7 +82,7 @@ export type PlanLevel = z.infer<typeof PlanLevel>;
 /** One year's list of key livelihood projects (年度民生实事计划) issued at one level. */
 export const Plan = z.object({
   id: Id,
-  year: z.number().int().min(2000).max(2100),
+  year: PlanYear,
   level: PlanLevel,
   region: z.string(),
   title: z.string().trim().min(1, "must not be empty").max(200),

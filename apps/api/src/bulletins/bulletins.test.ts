@@ -161,6 +161,22 @@ describe("narrative drafts", () => {
     expect((await unknown.json()).error).toMatchObject({ code: "BULLETIN_PLAN_NOT_FOUND", problems: [{ path: "$.plans[1]" }] });
     expect((await h.deps.db.query("SELECT 1 FROM bulletin_drafts WHERE plans = 'hn2024,nope'")).rows).toEqual([]);
   });
+
+  it("refuses a month outside the plans' year, and months no plan can have, before anything is written", async () => {
+    const before = Number((await h.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bulletin_issues")).rows[0]!.n);
+    const body = { plans: ["hn2024", "sy2024"], region: "430500", issueNo: 90, date: "2024-10-09", sections: {} };
+    const other = await h.call(city, "POST", `${API}/bulletins`, { ...body, period: "2025-01" });
+    expect(other.status).toBe(400);
+    expect((await other.json()).error).toMatchObject({ code: "BULLETIN_PERIOD_OUTSIDE_PLAN_YEAR", params: { period: "2025-01", plan: "hn2024", year: 2024 }, problems: [{ path: "$.period" }] });
+    const preview = await h.call(city, "GET", `${API}/bulletins?plan=hn2024&region=430500&period=2023-12&format=json`);
+    expect((await preview.json()).error).toMatchObject({ code: "BULLETIN_PERIOD_OUTSIDE_PLAN_YEAR", problems: [{ path: "$.query.period" }] });
+    for (const period of ["0000-01", "1999-12", "9999-12", "2101-01"]) {
+      const res = await h.call(city, "POST", `${API}/bulletins`, { ...body, period });
+      expect(res.status, period).toBe(400);
+      expect((await res.json()).error.problems[0].path).toBe("$.period");
+    }
+    expect(Number((await h.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM bulletin_issues")).rows[0]!.n)).toBe(before);
+  });
 });
 
 describe("issuing freezes the figures", () => {

@@ -17,9 +17,9 @@ export interface DraftKey {
 const iso = (v: string | Date) => new Date(v).toISOString();
 
 /** The region of each plan asked that exists. */
-export async function plansByIds(db: Queryable, ids: readonly string[]): Promise<{ id: string; region: string }[]> {
-  const { rows } = await db.query<{ id: string; region: string }>("SELECT id, region FROM plans WHERE id = ANY($1::text[])", [ids]);
-  return rows.map((r) => ({ id: String(r.id), region: String(r.region) }));
+export async function plansByIds(db: Queryable, ids: readonly string[]): Promise<{ id: string; region: string; year: number }[]> {
+  const { rows } = await db.query<{ id: string; region: string; year: number }>("SELECT id, region, year FROM plans WHERE id = ANY($1::text[])", [ids]);
+  return rows.map((r) => ({ id: String(r.id), region: String(r.region), year: Number(r.year) }));
 }
 
 interface DraftRow {

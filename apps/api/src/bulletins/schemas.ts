@@ -1,5 +1,5 @@
 import { NARRATIVE_SECTIONS } from "@minsheng/bulletin";
-import { Period } from "@minsheng/domain";
+import { Period, PlanYearParam } from "@minsheng/domain";
 import { z } from "zod";
 
 /**
@@ -90,7 +90,7 @@ export type IssueBody = z.infer<typeof IssueBody>;
 
 export const IssueListQuery = z.object({
   region: RegionCode.optional(),
-  year: z.coerce.number().int().min(2000).max(2100).optional(),
+  year: PlanYearParam.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -140,13 +140,17 @@ export const modelHash = (model: BulletinModel) => createHash("sha256").update(c
 /** Where the request named the region and the plans, for the field of a 404. */
 export interface ScopeFields {
   region: string;
+  period: string;
   plan: (index: number) => string;
 }
-export const queryFields: ScopeFields = { region: "$.query.region", plan: () => "$.query.plan" };
-export const bodyFields: ScopeFields = { region: "$.region", plan: (i) => `$.plans[${i}]` };
+export const queryFields: ScopeFields = { region: "$.query.region", period: "$.query.period", plan: () => "$.query.plan" };
+export const bodyFields: ScopeFields = { region: "$.region", period: "$.period", plan: (i) => `$.plans[${i}]` };
 
-/** The region must lie in the caller's area; each plan must exist and be issued within it or above it. */
-export async function assertScope(p: Principal, deps: Deps, region: string, plans: readonly string[], fields: ScopeFields): Promise<void> {
+/**
+ * The region must lie in the caller's area; each plan must exist, be issued within it or above it,
+ * and be of the month's year (a bulletin reports one year's plans: figures restart each January).
+ */
+export async function assertScope(p: Principal, deps: Deps, { region, plans, period }: { region: string; plans: readonly string[]; period: string }, fields: ScopeFields): Promise<void> {
   const { db, regions } = deps;
   await regions.ready();
   if (!regions.get(region)) throw fail("BULLETIN_REGION_NOT_FOUND", { region }).at(fields.region);
@@ -157,6 +161,7 @@ export async function assertScope(p: Principal, deps: Deps, region: string, plan
     if (!plan) throw fail("BULLETIN_PLAN_NOT_FOUND", { plan: id }).at(fields.plan(i));
     const related = mayAccessRegion(p, plan.region, regions) || (p.region !== null && regions.isWithin(p.region, plan.region));
     if (!related) assertRegion(p, plan.region, regions);
+    if (plan.year !== periodYear(period)) throw fail("BULLETIN_PERIOD_OUTSIDE_PLAN_YEAR", { period, plan: id, year: plan.year }).at(fields.period);
   }
 }
 
@@ -183,7 +188,7 @@ const dropUndefined = <T extends Record<string, unknown>>(o: T): T => Object.fro
 
 /** The draft of a region, month and plans (null when none), the next issue number and today (China). */
 export async function draftOf(p: Principal, deps: Deps, key: DraftKey) {
-  await assertScope(p, deps, key.region, key.plans, queryFields);
+  await assertScope(p, deps, key, queryFields);
   return {
     draft: await loadDraft(deps.db, key),
     nextIssueNo: await nextIssueNo(deps.db, key.region, periodYear(key.period)),
@@ -193,7 +198,7 @@ export async function draftOf(p: Principal, deps: Deps, key: DraftKey) {
 
 /** Saves what staff typed (every field as typed); a conflict when someone else saved since the version read. */
 export async function saveDraft(p: Principal, deps: Deps, body: DraftBody): Promise<DraftView> {
-  await assertScope(p, deps, body.region, body.plans, bodyFields);
+  await assertScope(p, deps, body, bodyFields);
   const at = deps.now().toISOString();
   const key: DraftKey = { region: body.region, period: body.period, plans: body.plans };
   await deps.db.transaction(async (tx) => {
@@ -228,7 +233,7 @@ async function workflowSections(db: Queryable, deps: Deps, region: string, perio
 /** The bulletin from live data with the saved draft's narrative, and what it was composed from. */
 export async function previewBulletin(p: Principal, deps: Deps, q: Omit<PreviewQuery, "format">) {
   const plans = q.plan.split(",");
-  await assertScope(p, deps, q.region, plans, queryFields);
+  await assertScope(p, deps, { region: q.region, plans, period: q.period }, queryFields);
   const draft = await loadDraft(deps.db, { region: q.region, period: q.period, plans });
   const issueNo = q.issueNo ?? draft?.content.issueNo ?? (await nextIssueNo(deps.db, q.region, periodYear(q.period)));
   const date = q.date ?? validDate(draft?.content.date) ?? chinaDate(deps.now().getTime());
@@ -252,7 +257,7 @@ export async function auditPreviewDownload(p: Principal, deps: Deps, q: { region
 
 /** Issues 第 N 期: composes from the data as it is now and freezes the result; a conflict when the number is taken. */
 export async function issueBulletin(p: Principal, deps: Deps, body: IssueBody): Promise<IssueView> {
-  await assertScope(p, deps, body.region, body.plans, bodyFields);
+  await assertScope(p, deps, body, bodyFields);
   const at = deps.now();
   const year = periodYear(body.period);
   const id = await deps.db.transaction(async (tx) => {

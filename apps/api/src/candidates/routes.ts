@@ -1,4 +1,4 @@
-import { CANDIDATE_SOURCES, CANDIDATE_STATES, candidateStateLabel, chinaDate, FEEDBACK_TEXT_MAX, FEEDBACK_TEXT_MIN } from "@minsheng/domain";
+import { CANDIDATE_SOURCES, CANDIDATE_STATES, candidateStateLabel, chinaDate, FEEDBACK_TEXT_MAX, FEEDBACK_TEXT_MIN, PlanYear, PlanYearParam } from "@minsheng/domain";
 import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
@@ -13,12 +13,11 @@ import { merge, moderate, propose, proposePublic, screen } from "./service.js";
 /** 征集 → 初选 (rule 13): next year's project proposals and their screening; citizens propose on 码上通. */
 
 const RegionCode = z.string().regex(/^\d{6,12}$/, "must be a region code (6-12 digits)");
-const Year = z.number().int().min(2000).max(2100);
 export const CandidateIdParam = z.object({ id: z.coerce.number().int().positive("must be a candidate id") });
 export const TicketParam = z.object({ ticket: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{12}$/, "must be a ticket number: 12 characters of 0-9 and A-Z") });
 
 export const NewCandidate = z.object({
-  year: Year,
+  year: PlanYear,
   region: RegionCode,
   title: z.string().trim().min(2, "must be at least 2 characters").max(200),
   description: z.string().trim().max(5000).default(""),
@@ -30,11 +29,11 @@ export const PublicProposal = z.object({
   title: z.string().trim().min(2, "must be at least 2 characters").max(200),
   description: z.string().trim().min(FEEDBACK_TEXT_MIN, `must be at least ${FEEDBACK_TEXT_MIN} characters`).max(FEEDBACK_TEXT_MAX),
   /** the plan year proposed for; next year by default */
-  year: Year.optional(),
+  year: PlanYear.optional(),
 });
 export const CandidateListQuery = z.object({
   region: RegionCode.describe("candidates of this region and below"),
-  year: z.coerce.number().int().min(2000).max(2100).optional(),
+  year: PlanYearParam.optional(),
   state: z.enum(CANDIDATE_STATES).optional(),
 });
 export const ModerateBody = z.object({ decision: z.enum(["approve", "reject"]), reason: z.string().trim().min(1).max(500).optional() });

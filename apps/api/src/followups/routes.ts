@@ -1,3 +1,4 @@
+import { PlanYearParam } from "@minsheng/domain";
 import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
@@ -10,7 +11,7 @@ import { answerFollowup, askFollowup } from "./service.js";
 
 const RegionCode = z.string().regex(/^\d{6,12}$/, "must be a region code (6-12 digits)");
 const Text = z.string().trim().min(2, "must be at least 2 characters").max(5000);
-export const FollowupQuery = z.object({ region: RegionCode, year: z.coerce.number().int().min(2000).max(2100).optional() });
+export const FollowupQuery = z.object({ region: RegionCode, year: PlanYearParam.optional() });
 export const FollowupQuestionBody = z.object({ project: z.string().min(1).max(64), question: Text });
 export const FollowupAnswerBody = z.object({ answer: Text });
 export const FollowupIdParam = z.object({ id: z.coerce.number().int().positive("must be a question id") });

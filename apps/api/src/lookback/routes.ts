@@ -1,4 +1,4 @@
-import { LOOKBACK_CONCLUSIONS } from "@minsheng/domain";
+import { LOOKBACK_CONCLUSIONS, PlanYearParam } from "@minsheng/domain";
 import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
@@ -17,7 +17,7 @@ export const NewLookback = z.object({ project: z.string().min(1).max(64), assess
 export const QuestionBody = z.object({ question: Text });
 export const AnswerBody = z.object({ answer: Text });
 export const ConcludeBody = z.object({ conclusion: z.enum(LOOKBACK_CONCLUSIONS), followUp: z.string().trim().max(5000).optional().describe("required for not_met (未达到)") });
-export const LookbackListQuery = z.object({ region: RegionCode, year: z.coerce.number().int().min(2000).max(2100).optional().describe("the projects' plan year (last year's)") });
+export const LookbackListQuery = z.object({ region: RegionCode, year: PlanYearParam.optional().describe("the projects' plan year (last year's)") });
 
 export const LookbackView = z.object({
   id: z.number().int(),

@@ -1,4 +1,4 @@
-import { SatisfactionRating } from "@minsheng/domain";
+import { PlanYear, PlanYearParam, SatisfactionRating } from "@minsheng/domain";
 import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
@@ -10,7 +10,7 @@ import { createSurvey, enterCounts, publishSurvey, rate, readSurvey } from "./se
 /** 满意度测评 (rule 14): the deputies' year-end ballot per project; citizens' ratings stay apart (码上通). */
 
 const RegionCode = z.string().regex(/^\d{6,12}$/, "must be a region code (6-12 digits)");
-const Year = z.number().int().min(2000).max(2100);
+const Year = PlanYear;
 const Day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "must be a date YYYY-MM-DD");
 const Count = z.number().int().min(0).max(100_000);
 const ProjectId = z.string().min(1).max(64);
@@ -21,7 +21,7 @@ export const SurveyCounts = z.object({
   counts: z.array(z.object({ project: ProjectId, satisfied: Count, basically_satisfied: Count, dissatisfied: Count })).min(1).max(200),
 });
 export const SurveyBallot = z.object({ ratings: z.array(z.object({ project: ProjectId, rating: SatisfactionRating })).min(1).max(200) });
-export const SurveyListQuery = z.object({ region: RegionCode, year: z.coerce.number().int().min(2000).max(2100).optional() });
+export const SurveyListQuery = z.object({ region: RegionCode, year: PlanYearParam.optional() });
 
 export const RatedProjectView = z.object({
   project: z.string(),

@@ -1,4 +1,4 @@
-import { Period, periodAt, ScorecardScheme } from "@minsheng/domain";
+import { Period, periodAt, PlanYearParam, ScorecardScheme } from "@minsheng/domain";
 import { z } from "zod";
 import { assertRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
@@ -14,7 +14,7 @@ import { adjust, type Card, cardOf, issue, putScheme, recordInterview, schemeOf,
 const RegionCode = z.string().regex(/^\d{6,12}$/, "must be a region code (6-12 digits)");
 const RegionQuery = z.object({ region: RegionCode });
 const MonthQuery = z.object({ region: RegionCode, period: Period });
-const YearQuery = z.object({ region: RegionCode, year: z.coerce.number().int().min(2000).max(2100) });
+const YearQuery = z.object({ region: RegionCode, year: PlanYearParam });
 const UnitParam = z.object({ unit: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be a unit id") });
 const IdParam = z.object({ id: z.coerce.number().int().positive("must be an interview id") });
 

@@ -1,4 +1,4 @@
-import { CONGRESS_LEVELS, congressLevelLabel, type SatisfactionBallotResult, VoteChoice } from "@minsheng/domain";
+import { CONGRESS_LEVELS, congressLevelLabel, PlanYearParam, type SatisfactionBallotResult, VoteChoice } from "@minsheng/domain";
 import { z } from "zod";
 import { mayAccessRegion } from "../auth/access.js";
 import { requirePermission } from "../auth/middleware.js";
@@ -30,7 +30,7 @@ export const TallyBody = z.object({
   counts: z.array(z.object({ candidate: CandidateId, for: Count, against: Count, abstain: Count })).min(1).max(1000),
 });
 export const BallotBody = z.object({ choices: z.array(z.object({ candidate: CandidateId, choice: VoteChoice })).min(1).max(1000) });
-export const VoteListQuery = z.object({ region: RegionCode, year: z.coerce.number().int().min(2000).max(2100).optional() });
+export const VoteListQuery = z.object({ region: RegionCode, year: PlanYearParam.optional() });
 
 export const VoteResultView = z.object({
   valid: z.boolean().describe("deputies present ≥ 2/3 of those entitled"),
@@ -162,7 +162,7 @@ export const voteRoutes = router()
 // ---------------------------------------------------------------------------------------------
 // 码上通: the year's voted projects of a region, their vote results and satisfaction (citizens' ratings apart).
 
-export const CongressYearQuery = z.object({ region: RegionCode, year: z.coerce.number().int().min(2000).max(2100) });
+export const CongressYearQuery = z.object({ region: RegionCode, year: PlanYearParam });
 
 const Summary = z.object({
   satisfied: z.number().int(),
