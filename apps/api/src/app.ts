@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { auditDenials, authenticate, csrfGuard } from "./auth/middleware.js";
 import { limitBodies } from "./lib/body-limit.js";
+import { operationsOf } from "./lib/operation.js";
 import { type AppEnv, type Deps } from "./lib/context.js";
 import { CodedError, errorResponse } from "./lib/errors.js";
 import { securityHeaders } from "./lib/security-headers.js";
@@ -42,8 +43,8 @@ export function apiRoutes() {
   // the document is generated from this app's operations (docs/routes.ts), once they are all mounted
   const base = new OpenAPIHono<AppEnv>();
   return base
-    // a successful write may change a public page: drop the rendered ones
-    .use(invalidatePublicPagesOnWrite)
+    // a successful write may change a public page: drop the rendered ones (unless its operation keeps them)
+    .use(invalidatePublicPagesOnWrite(() => operationsOf(base)))
     .use(auditDenials)
     .use(authenticate)
     .use(csrfGuard)

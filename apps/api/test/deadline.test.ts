@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../src/auth/password.js";
 import { dataVersion, preparedPlans } from "../src/lib/plan-cache.js";
+import { publicPageCache } from "../src/public/public-cache.js";
 import { type Harness, makeHarness } from "./harness.js";
 
 // Deadline day (issue 16, point 4; apps/api/bench/deadline.mjs). A reporter's draft, evidence and
@@ -8,6 +9,9 @@ import { type Harness, makeHarness } from "./harness.js";
 // prepared plans (dashboards, bulletins, every public site page), alone: before migration 11 each
 // save moved it, and under a thousand reporters the public pages exported the province plan again
 // on nearly every read. A review that makes the figure count moves it, and the figure shows.
+// The same for the rendered public pages: signing in, a draft, evidence and a submission are
+// declared `keepsPublicPages`, so they leave the cached pages (here and in other instances) alone;
+// before, every successful write dropped them all, and each read made its page again.
 //
 // And an office behind one address (NAT) signing in at once: while more of its sign-ins are being
 // checked than the address's failure limit, the next is refused for a few seconds, but the address
@@ -26,6 +30,8 @@ describe("the data version on a deadline day", () => {
   it("stays through a reporter's save, evidence and submission; moves when the figure is verified", async () => {
     const db = h.deps.db;
     const v0 = await dataVersion(db);
+    const pages = publicPageCache(db);
+    const g0 = pages.generation;
     const { model: before } = await preparedPlans(db, ["hn2024"]);
 
     const reporter = await h.login("reporter");
@@ -41,9 +47,12 @@ describe("the data version on a deadline day", () => {
 
     expect(await dataVersion(db)).toBe(v0);
     expect((await preparedPlans(db, ["hn2024"])).model).toBe(before);
+    expect(pages.generation).toBe(g0);
 
     const reviewer = await h.login("reviewer");
+    expect(pages.generation).toBe(g0);
     expect((await h.call(reviewer, "POST", `/api/v1/reports/${id}/review`, { action: "verify", version })).status).toBe(200);
+    expect(pages.generation).toBeGreaterThan(g0);
     const v1 = await dataVersion(db);
     expect(BigInt(v1)).toBeGreaterThan(BigInt(v0));
     const { model: after } = await preparedPlans(db, ["hn2024"]);

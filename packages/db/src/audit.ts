@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Database, isTransaction, type Queryable } from "./connection.js";
+import type { Database, Queryable } from "./connection.js";
 
 export interface AuditEntry {
   /** who: "user:alice", "token:7", "system" */
@@ -40,116 +40,63 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const entryHash = (prevHash: string, e: { at: string; actor: string; action: string; entity: string; entityId: string; before: unknown; after: unknown }) =>
-  createHash("sha256")
-    .update(prevHash)
-    .update("\n")
-    .update(canonicalJson({ at: e.at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId, before: e.before ?? null, after: e.after ?? null }))
-    .digest("hex");
+/** The text an entry's hash covers after its predecessor's hash (the trigger of migration 15 hashes it as stored). */
+const entryBody = (e: { at: string; actor: string; action: string; entity: string; entityId: string; before: unknown; after: unknown }) =>
+  canonicalJson({ at: e.at, actor: e.actor, action: e.action, entity: e.entity, entityId: e.entityId, before: e.before ?? null, after: e.after ?? null });
 
-/** The advisory lock that serialises appenders; it lasts until the appending transaction ends. */
+const entryHash = (prevHash: string, e: Parameters<typeof entryBody>[0]) => createHash("sha256").update(prevHash).update("\n").update(entryBody(e)).digest("hex");
+
+/** The advisory lock that serialises linking (the trigger of migration 15 takes it too); it lasts until the transaction ends. */
 const CHAIN_LOCK = 7310502;
 
 /**
- * The transaction an append runs in. The chain lock is a transaction lock: taken outside a
- * transaction it is released after its own statement, and two appenders would both read the same
- * last entry and fork the chain. A Database (no transaction open) gets a transaction of its own for
- * the append; any other Queryable that is not a transaction is a programming error.
+ * Appends one entry to the chain. Call it inside the transaction that makes the change, so the
+ * change and its record commit together or not at all.
+ *
+ * The row is written at once, unlinked; a deferred trigger (migration 15) links the transaction's
+ * entries at its commit, in the order they were appended: under the chain lock it numbers them after
+ * the last linked entry and hashes each onto the one before. The lock is held only for that,
+ * inside PostgreSQL, not from the append to the commit: on deadline day every save, upload and
+ * submission appends, and holding it across the rest of each transaction made it the bottleneck
+ * (BENCHMARKS.md, "deadline day"). Chain order is commit order, so the chain never forks.
  */
-async function inChainTransaction<T>(q: Queryable, append: (tx: Queryable) => Promise<T>): Promise<T> {
-  if (isTransaction(q)) {
-    await q.query(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
-    return append(q);
-  }
-  const db = q as Partial<Database>;
-  if (typeof db.transaction !== "function") throw new Error("audit entries are appended inside a transaction (db.transaction)");
-  return db.transaction((tx) => inChainTransaction(tx, append));
-}
-
-/**
- * Appends one entry, chained to the last by hash. Call it inside the transaction that makes the
- * change, so the change and its record commit together or not at all (given the Database itself, it
- * appends in a transaction of its own).
- */
-export function appendAudit(q: Queryable, entry: AuditEntry): Promise<AuditRecord> {
-  return inChainTransaction(q, (tx) => appendLocked(tx, entry));
-}
-
-/** appendAudit with the chain lock held. */
-async function appendLocked(tx: Queryable, entry: AuditEntry): Promise<AuditRecord> {
-  const last = await tx.query<{ hash: string }>("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+export async function appendAudit(q: Queryable, entry: AuditEntry): Promise<void> {
   const at = (entry.at ?? new Date()).toISOString();
   const before = entry.before ?? null;
   const after = entry.after ?? null;
-  const hash = entryHash(prevHash, { ...entry, at, before, after });
-  const { rows } = await tx.query<{ seq: string }>(
-    `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9) RETURNING seq`,
-    [at, entry.actor, entry.action, entry.entity, entry.entityId, canonicalJson(before), canonicalJson(after), prevHash, hash],
+  await q.query(
+    `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, body)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
+    [at, entry.actor, entry.action, entry.entity, entry.entityId, canonicalJson(before), canonicalJson(after), entryBody({ ...entry, at, before, after })],
   );
-  return { seq: Number(rows[0]!.seq), at, actor: entry.actor, action: entry.action, entity: entry.entity, entityId: entry.entityId, before, after, prevHash, hash };
 }
 
-/** Entries written by one statement of appendAuditMany (each is 9 array elements). */
+/** Entries written by one statement of appendAuditMany (each is 8 array elements). */
 const AUDIT_BATCH_ROWS = 2000;
 
 /**
- * Appends many entries in order, each chained to the one before exactly as appendAudit would chain
- * them one by one (same hashes, same seq order), with a few set-based INSERTs instead of three
- * statements per entry. Call it inside the transaction that makes the changes.
+ * Appends many entries in order, linked at commit exactly as appendAudit's one by one would be
+ * (same hashes, same order), with a few set-based INSERTs instead of a statement per entry.
  */
-export async function appendAuditMany(q: Queryable, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
-  if (entries.length === 0) return [];
-  return inChainTransaction(q, (tx) => appendManyLocked(tx, entries));
-}
-
-async function appendManyLocked(tx: Queryable, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
-  const last = await tx.query<{ hash: string }>("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  const records: AuditRecord[] = [];
-  const json: { before: string; after: string }[] = [];
-  for (const entry of entries) {
-    const at = (entry.at ?? new Date()).toISOString();
-    const before = entry.before ?? null;
-    const after = entry.after ?? null;
-    const hash = entryHash(prevHash, { ...entry, at, before, after });
-    records.push({ seq: 0, at, actor: entry.actor, action: entry.action, entity: entry.entity, entityId: entry.entityId, before, after, prevHash, hash });
-    json.push({ before: canonicalJson(before), after: canonicalJson(after) });
-    prevHash = hash;
-  }
-  for (let from = 0; from < records.length; from += AUDIT_BATCH_ROWS) {
-    const part = records.slice(from, from + AUDIT_BATCH_ROWS);
-    const col = <T>(f: (r: AuditRecord, i: number) => T) => part.map((r, i) => f(r, i));
-    const { rows } = await tx.query<{ seq: string; hash: string }>(
-      `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, prev_hash, hash)
-       SELECT e.at::timestamptz, e.actor, e.action, e.entity, e.entity_id, e.before::jsonb, e.after::jsonb, e.prev_hash, e.hash
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-              WITH ORDINALITY AS e(at, actor, action, entity, entity_id, before, after, prev_hash, hash, ord)
-        ORDER BY e.ord
-       RETURNING seq, hash`,
-      [
-        col((r) => r.at),
-        col((r) => r.actor),
-        col((r) => r.action),
-        col((r) => r.entity),
-        col((r) => r.entityId),
-        col((_, i) => json[from + i]!.before),
-        col((_, i) => json[from + i]!.after),
-        col((r) => r.prevHash),
-        col((r) => r.hash),
-      ],
+export async function appendAuditMany(q: Queryable, entries: readonly AuditEntry[]): Promise<void> {
+  for (let from = 0; from < entries.length; from += AUDIT_BATCH_ROWS) {
+    const part = entries.slice(from, from + AUDIT_BATCH_ROWS).map((entry) => {
+      const at = (entry.at ?? new Date()).toISOString();
+      const before = entry.before ?? null;
+      const after = entry.after ?? null;
+      return { ...entry, at, before: canonicalJson(before), after: canonicalJson(after), body: entryBody({ ...entry, at, before, after }) };
+    });
+    const col = (f: (r: (typeof part)[number]) => string) => part.map(f);
+    // ORDER BY ord: the provisional numbers (and so the link order) follow the entries' order.
+    await q.query(
+      `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, body)
+       SELECT e.at::timestamptz, e.actor, e.action, e.entity, e.entity_id, e.before::jsonb, e.after::jsonb, e.body
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+              WITH ORDINALITY AS e(at, actor, action, entity, entity_id, before, after, body, ord)
+        ORDER BY e.ord`,
+      [col((r) => r.at), col((r) => r.actor), col((r) => r.action), col((r) => r.entity), col((r) => r.entityId), col((r) => r.before), col((r) => r.after), col((r) => r.body)],
     );
-    // verifyAuditChain walks entries by seq: the seqs must rise in chain order, or the chain would not verify.
-    const seqOf = new Map(rows.map((r) => [r.hash, Number(r.seq)]));
-    let previous = from === 0 ? 0 : records[from - 1]!.seq;
-    for (const r of part) {
-      const seq = seqOf.get(r.hash);
-      if (seq === undefined || seq <= previous) throw new Error("appendAuditMany: entries were not numbered in chain order; nothing is written");
-      r.seq = previous = seq;
-    }
   }
-  return records;
 }
 
 /** An audit_log row as a record (the reading side of the API maps its rows with it too). */
@@ -258,17 +205,17 @@ export async function pruneAuditLog(db: Database, options: { now: Date; keepMont
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`);
     const { rows } = await tx.query<{ through: string | null }>(
-      `SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE at >= $1)
-                   THEN (SELECT min(seq) FROM audit_log WHERE at >= $1) - 1
-                   ELSE (SELECT max(seq) FROM audit_log) END AS through`,
+      `SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE seq > 0 AND at >= $1)
+                   THEN (SELECT min(seq) FROM audit_log WHERE seq > 0 AND at >= $1) - 1
+                   ELSE (SELECT max(seq) FROM audit_log WHERE seq > 0) END AS through`,
       [cutoff.toISOString()],
     );
     const through = rows[0]?.through === null || rows[0]?.through === undefined ? null : Number(rows[0].through);
-    const last = through === null ? null : (await tx.query<{ seq: string; hash: string; at: Date | string }>("SELECT seq, hash, at FROM audit_log WHERE seq <= $1 ORDER BY seq DESC LIMIT 1", [through])).rows[0];
+    const last = through === null ? null : (await tx.query<{ seq: string; hash: string; at: Date | string }>("SELECT seq, hash, at FROM audit_log WHERE seq > 0 AND seq <= $1 ORDER BY seq DESC LIMIT 1", [through])).rows[0];
     if (!last) return { pruned: 0, throughSeq: null, cutoff: cutoff.toISOString() };
-    const counted = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE seq <= $1", [last.seq]);
+    const counted = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE seq > 0 AND seq <= $1", [last.seq]);
     const pruned = counted.rows[0]!.n;
-    // The record of the removal goes first, chained to the current last entry (it outlives the removal).
+    // The record of the removal, linked at commit after the last entry that remains (or the anchor when none does).
     await appendAudit(tx, {
       actor: options.actor ?? "system",
       action: "audit.prune",
@@ -284,7 +231,7 @@ export async function pruneAuditLog(db: Database, options: { now: Date; keepMont
       pruned,
       options.now.toISOString(),
     ]);
-    await tx.query("DELETE FROM audit_log WHERE seq <= $1", [last.seq]);
+    await tx.query("DELETE FROM audit_log WHERE seq > 0 AND seq <= $1", [last.seq]);
     return { pruned, throughSeq: Number(last.seq), cutoff: cutoff.toISOString() };
   });
 }

@@ -858,6 +858,37 @@ CREATE TABLE lookback_questions (
 );
 `,
   },
+  {
+    version: 15,
+    name: "audit chain linked at commit",
+    sql: `
+-- The audit chain used to be linked by the appender: it took the chain lock, read the last hash and
+-- inserted, then held the lock through the rest of its transaction and the commit (round trips to a
+-- busy server). On deadline day (issue 16) every save, upload and submission appends, and that lock
+-- was contended. Now an entry is inserted unlinked (a provisional negative number, its hashed text
+-- in body); a deferred trigger links each entry when its transaction commits, in the order they were
+-- appended (deferred events fire in order): under the lock it numbers it after the last linked entry
+-- (or the retention anchor, or genesis) and hashes it onto that one, as audit.ts verifies. Chain
+-- order is commit order and the lock is held only inside PostgreSQL. One row at a time, by its own
+-- number: a scan for the pending ones would walk the dead index entries they leave. A row inserted
+-- already linked (a restore) is left as it is.
+ALTER TABLE audit_log ADD COLUMN body text;
+ALTER TABLE audit_log ALTER COLUMN prev_hash DROP NOT NULL;
+ALTER TABLE audit_log ALTER COLUMN hash DROP NOT NULL;
+CREATE SEQUENCE audit_log_pending_seq;
+ALTER TABLE audit_log ALTER COLUMN seq SET DEFAULT -nextval('audit_log_pending_seq');
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_linked CHECK (
+  (seq > 0 AND prev_hash IS NOT NULL AND hash IS NOT NULL AND body IS NULL) OR (seq < 0 AND prev_hash IS NULL AND hash IS NULL AND body IS NOT NULL));
+-- (No line of the body ends in a semicolon: migrations are split there.)
+CREATE FUNCTION link_audit_entry() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE prev text; h text; BEGIN
+  PERFORM pg_advisory_xact_lock(7310502); prev := COALESCE(
+    (SELECT hash FROM audit_log WHERE seq > 0 ORDER BY seq DESC LIMIT 1), (SELECT through_hash FROM audit_anchors ORDER BY through_seq DESC LIMIT 1), repeat('0', 64))
+  ; h := encode(sha256(convert_to(prev || chr(10) || NEW.body, 'UTF8')), 'hex')
+  ; UPDATE audit_log SET seq = nextval('audit_log_seq_seq'), prev_hash = prev, hash = h, body = NULL WHERE seq = NEW.seq; RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER audit_log_link AFTER INSERT ON audit_log DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (NEW.hash IS NULL) EXECUTE FUNCTION link_audit_entry();
+`,
+  },
 ];
 
 const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");

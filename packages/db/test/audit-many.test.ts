@@ -32,17 +32,16 @@ describe("appendAuditMany", () => {
     const oneByOne = await rows();
     await db.query("DELETE FROM audit_log");
 
-    const records = await db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       await appendAudit(tx, { actor: "system", action: "test.first", entity: "t", entityId: "0", at });
-      const many = await appendAuditMany(tx, entries);
+      await appendAuditMany(tx, entries);
       await appendAudit(tx, { actor: "system", action: "test.last", entity: "t", entityId: "1", at });
-      return many;
     });
+    // in the order appended, with the same hashes (the chain restarts from genesis after the DELETE)
     expect(await rows()).toEqual(oneByOne);
-    expect(records.map((r) => r.hash)).toEqual(oneByOne.slice(1, -1).map((r) => r.hash));
-    const seqs = records.map((r) => r.seq);
-    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(oneByOne.map((r) => r.entity_id)).toEqual(["0", ...entries.map((e) => e.entityId), "1"]);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, entries: entries.length + 2 });
-    expect(await db.transaction((tx) => appendAuditMany(tx, []))).toEqual([]);
+    await db.transaction((tx) => appendAuditMany(tx, []));
+    expect((await rows()).length).toBe(entries.length + 2);
   }, 120_000);
 });

@@ -70,7 +70,8 @@ const Me = z.object({
   twoFactor: z.object({ enabled: z.boolean(), required: z.boolean().describe("whether REQUIRE_2FA makes it compulsory for this role") }),
 });
 
-const publicAuth = { tag: "auth", access: "public" } as const;
+// signing in and out, second factors, passwords: nothing a public page shows
+const publicAuth = { tag: "auth", access: "public", keepsPublicPages: true } as const;
 
 export const loginOp = defineOperation({
   ...publicAuth, method: "post", path: "/login", operationId: "login",
@@ -124,7 +125,7 @@ export const meOp = defineOperation({
 });
 
 export const changePasswordOp = defineOperation({
-  tag: "auth", method: "post", path: "/password", operationId: "changePassword", access: "signed-in",
+  tag: "auth", method: "post", path: "/password", operationId: "changePassword", keepsPublicPages: true, access: "signed-in",
   summary: ["修改密码", "Change my own password (with the current one)"],
   description:
     "From a signed-in session (not a token). The new password follows the policy (at least 10 characters, letters and digits) and differs from the current one. A wrong current password counts towards the lockout (400 at $.currentPassword; 423 once locked). The user's other sessions end.",

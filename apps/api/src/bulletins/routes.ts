@@ -57,7 +57,7 @@ export const getBulletinDraftOp = defineOperation({
 });
 
 export const saveBulletinDraftOp = defineOperation({
-  ...bulletins, method: "put", path: "/draft", operationId: "saveBulletinDraft", access: "bulletins.issue",
+  ...bulletins, method: "put", path: "/draft", operationId: "saveBulletinDraft", keepsPublicPages: true, access: "bulletins.issue",
   summary: ["保存通报草稿", "Save what was typed for a bulletin (narrative sections, issue number, thresholds)"],
   scope: bulletinScope,
   description: "Kept as typed; send the version you read to be told (409) when someone else saved in between.",

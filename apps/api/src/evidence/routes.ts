@@ -23,7 +23,7 @@ export const EvidenceParam = z.object({ id: z.string().uuid("must be an evidence
 const tag = "evidence";
 
 export const addEvidenceOp = defineOperation({
-  tag, method: "post", path: "/reports/{id}/evidence", operationId: "addEvidence", access: "reports.write",
+  tag, method: "post", path: "/reports/{id}/evidence", operationId: "addEvidence", keepsPublicPages: true, access: "reports.write",
   summary: ["上传佐证材料", "Attach an evidence file to a draft or returned report"],
   scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
   description: "Images (JPEG, PNG, GIF, WebP), PDF, Word and Excel, recognised from the bytes (name and declared type are not trusted): else 415; over the size limit 413.",
@@ -51,7 +51,7 @@ export const downloadEvidenceOp = defineOperation({
 });
 
 export const deleteEvidenceOp = defineOperation({
-  tag, method: "delete", path: "/evidence/{id}", operationId: "deleteEvidence", access: "reports.write",
+  tag, method: "delete", path: "/evidence/{id}", operationId: "deleteEvidence", keepsPublicPages: true, access: "reports.write",
   summary: ["删除佐证材料", "Remove an evidence file while its report is a draft or returned"],
   scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
   params: EvidenceParam,

@@ -46,6 +46,11 @@ export interface OperationSpec {
   upload?: { field: string; description: string };
   /** `files`: media types the same answer may take instead of its JSON (a file asked by `?format=`); the handler then returns the file as a plain Response */
   success: { status: 200 | 201; description: string; schema?: z.ZodType; media?: string; alsoStatus?: 200 | 201; files?: readonly string[] };
+  /**
+   * A successful call never changes what a public site page (码上通) shows, so the cached pages stay
+   * (public/public-cache.ts). Leave it out when in doubt: the default drops them after every write.
+   */
+  keepsPublicPages?: true;
   /** error statuses beyond those implied (400 for input, 401 unless public, 403 for a permission or a write, 404 for a path parameter) */
   errors?: readonly number[];
 }

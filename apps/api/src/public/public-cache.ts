@@ -1,6 +1,8 @@
 import type { Queryable } from "@minsheng/db";
 import type { Context, Hono, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import type { AppEnv, Deps } from "../lib/context.js";
+import { type ApiOperation, operationKey, routeKeys } from "../lib/operation.js";
 import { etagOf, matchesIfNoneMatch, PUBLIC_PAGE_CACHE } from "../lib/http-cache.js";
 import { securityHeaderRecord } from "../lib/security-headers.js";
 import { publicBaseOf } from "../lib/public-url.js";
@@ -131,16 +133,26 @@ const WRITES_CHANNEL = "minsheng_writes";
 
 /**
  * Any write that succeeded may change a public page: start afresh, here and (on a server
- * database) in every other instance, told before this answer leaves. Refused writes (429 spam) do not.
+ * database) in every other instance, told before this answer leaves. Refused writes (429 spam) do
+ * not, nor do operations declared `keepsPublicPages` (a sign-in, a reporter's draft, upload or
+ * submission: only verified figures reach a public page). On deadline day those are nearly every
+ * write, and each one used to throw away every cached page in every instance.
+ * `operations`: the app's operations (lib/operation.ts operationsOf), read once when first needed.
  */
-export const invalidatePublicPagesOnWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await next();
-  if (!UNSAFE.has(c.req.method) || c.res.status >= 400) return;
-  const { db } = c.get("deps");
-  publicPageCache(db).invalidate();
-  // The write is done: failing to tell the others must not fail it (their pages expire after ttlMs).
-  await db.notify?.(WRITES_CHANNEL).catch((e: unknown) => console.warn(`[cache] could not announce a write: ${e instanceof Error ? e.message : String(e)}`));
-};
+export function invalidatePublicPagesOnWrite(operations: () => readonly ApiOperation[]): MiddlewareHandler<AppEnv> {
+  let keeping: Set<string> | undefined;
+  return async (c, next) => {
+    await next();
+    if (!UNSAFE.has(c.req.method) || c.res.status >= 400) return;
+    keeping ??= new Set(operations().filter((o) => o.keepsPublicPages).map(operationKey));
+    const answered = matchedRoutes(c)[c.req.routeIndex];
+    if (answered && routeKeys([answered]).some((k) => keeping!.has(k))) return;
+    const { db } = c.get("deps");
+    publicPageCache(db).invalidate();
+    // The write is done: failing to tell the others must not fail it (their pages expire after ttlMs).
+    await db.notify?.(WRITES_CHANNEL).catch((e: unknown) => console.warn(`[cache] could not announce a write: ${e instanceof Error ? e.message : String(e)}`));
+  };
+}
 
 /**
  * On a server database several instances may share: drops this process's caches (public pages,

@@ -42,7 +42,7 @@ export const missingReportsOp = defineOperation({
 });
 
 export const saveReportOp = defineOperation({
-  tag, method: "put", path: "/", operationId: "saveReport", access: "reports.write",
+  tag, method: "put", path: "/", operationId: "saveReport", keepsPublicPages: true, access: "reports.write",
   summary: ["保存填报草稿", "Create or update the draft for an indicator, region and month"],
   scope: "`region` within your area; a reporter tied to a unit reports only that unit's projects",
   description: "Every problem is listed at once (400), a region outside your area included. A stale `version` is a 409; a submitted or verified report cannot be edited (409).",
@@ -61,7 +61,7 @@ export const getReportOp = defineOperation({
 });
 
 export const submitReportOp = defineOperation({
-  tag, method: "post", path: "/{id}/submit", operationId: "submitReport", access: "reports.write",
+  tag, method: "post", path: "/{id}/submit", operationId: "submitReport", keepsPublicPages: true, access: "reports.write",
   summary: ["提交核验", "Submit a draft or returned report for review"],
   scope: "the report's region within your area and, for a unit's reporter, a project of that unit",
   description: "Needs a narrative; a value below last month's counted one needs a `fallReason` (环比下降).",
