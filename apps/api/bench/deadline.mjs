@@ -7,7 +7,7 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/deadline_bench node apps/api/bench/deadline.mjs \
 //     [--reporters 1000] [--figures 40] [--minutes 10] [--readers 50] [--instances 1] \
 //     [--evidence-share 1] [--evidence-bytes 8000] [--history-years 5] [--months-done 5] [--session-share 0.25]
-//     [--accounts api|direct] [--recreate]
+//     [--accounts api|direct] [--read-pause 0] [--recreate]
 //   dropdb -h 127.0.0.1 -U postgres deadline_bench
 //
 // Setup (not timed): the generated Hunan (apps/api/scripts/province.mjs, seed 16: 122 counties, two
@@ -31,7 +31,8 @@
 // /reports/:id/evidence (a real PNG, multipart) for a share of them, POST /reports/:id/submit. A
 // reporter behind its schedule goes on at once (never skips). Meanwhile C readers (a worker thread,
 // each its own X-Forwarded-For; TRUST_PROXY=1) read GET /api/v1/public/sites/{code} and the page
-// /p/{code} of the year's county sites, back to back. Afterwards: GET /audit/verify as the audit
+// /p/{code} of the year's county sites, back to back (--read-pause ms: each client waits that long
+// between reads, as a person reading the page does; 0, the default, is back to back). Afterwards: GET /audit/verify as the audit
 // administrator, the servers stopped, and the database read directly.
 // --recreate drops and creates the database first (it must otherwise be empty).
 import { spawnSync } from "node:child_process";
@@ -50,7 +51,7 @@ const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, M
 // ------------------------------------------------------------------------------------------------
 // The readers (worker thread): back to back, each client its own address, until told to stop.
 if (!isMainThread) {
-  const { urls, codes, clients } = workerData;
+  const { urls, codes, clients, pause } = workerData;
   const lat = { json: [], page: [] };
   const status = { json: {}, page: {} };
   let stop = false;
@@ -76,6 +77,7 @@ if (!isMainThread) {
       lat[kind].push(performance.now() - t);
       status[kind][s] = (status[kind][s] ?? 0) + 1;
       n++;
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
@@ -98,6 +100,7 @@ async function main() {
       "session-share": { type: "string", default: "0.25" },
       "account-concurrency": { type: "string", default: "4" },
       accounts: { type: "string", default: "api" },
+      "read-pause": { type: "string", default: "0" },
       recreate: { type: "boolean", default: false },
     },
   });
@@ -276,7 +279,7 @@ async function main() {
     const loads = [];
     const tag = `deadline-bench ${feedbackKey.slice(0, 8)}`;
     let lateness = 0;
-    const readers = new Worker(fileURLToPath(import.meta.url), { workerData: { urls, codes: siteRows.map((r) => r.code), clients: C } });
+    const readers = new Worker(fileURLToPath(import.meta.url), { workerData: { urls, codes: siteRows.map((r) => r.code), clients: C, pause: Number(a["read-pause"]) } });
     const readersDone = new Promise((r) => readers.once("message", r));
     const sampler = setInterval(() => loads.push(loadavg()[0]), 10_000);
     const t0 = performance.now();
@@ -399,7 +402,7 @@ async function main() {
     const fmt = (o) => Object.entries(o).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
     const auditN = Object.fromEntries(audits.map((r) => [r.action, r.n]));
     const lines = [
-      `window ${(W / 60_000).toFixed(1)} min (${R} reporters asked, ${reporters.length} run, ${total} figures scheduled, session ${(session / 60_000).toFixed(1)} min each, evidence share ${evidenceShare}, PNG ${png(0, 0).byteLength} B); ${N} instance(s) on PostgreSQL; ${C} readers`,
+      `window ${(W / 60_000).toFixed(1)} min (${R} reporters asked, ${reporters.length} run, ${total} figures scheduled, session ${(session / 60_000).toFixed(1)} min each, evidence share ${evidenceShare}, PNG ${png(0, 0).byteLength} B); ${N} instance(s) on PostgreSQL; ${C} readers${Number(a["read-pause"]) > 0 ? `, each pausing ${a["read-pause"]} ms between reads` : ", back to back"}`,
       `writes finished at ${(writesDone / 1000).toFixed(1)} s (window ${(W / 1000).toFixed(0)} s; a reporter was at most ${(lateness / 1000).toFixed(1)} s behind its schedule); readers ran ${(elapsed / 1000).toFixed(1)} s`,
       `submissions accepted: ${accepted.length} of ${total} = ${(accepted.length / (writesDone / 1000)).toFixed(1)}/s over the writes (${(total / (W / 1000)).toFixed(1)}/s scheduled on average, ${(total / (Math.max(W - session, session) / 1000)).toFixed(1)}/s at the plateau)`,
       `sign-in:   ${summary(lat.signIn)}; ${fmt(status.signIn)}`,
