@@ -253,7 +253,7 @@ export function isConnectionError(e: unknown): boolean {
 }
 
 /** How many statement texts a server connection prepares (see `run` in openPostgres). */
-const PREPARED_MAX = 2000;
+const PREPARED_MAX = 500;
 
 async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
   // Loaded only here: an embedded installation never needs the driver (~80 ms of start-up).
