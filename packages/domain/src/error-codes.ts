@@ -163,7 +163,7 @@ export const errorCodes = {
   ITEM_NO_TAKEN: { status: 400, zh: "序号 {no} 已被本计划的实事 {other} 使用" },
   PROJECT_NO_TAKEN: { status: 400, zh: "序号 {no} 已被本计划的项目 {other} 使用" },
   PLAN_REGION_UNKNOWN: { status: 400, zh: "地区 {region} 不存在" },
-  PLAN_LEVEL_MISMATCH: { status: 400, zh: "计划级别与地区级别不符（{name}为 {level} 级）" },
+  PLAN_LEVEL_MISMATCH: { status: 400, zh: "计划级别与地区级别不符（{name}为{levelLabel}）" },
   PLAN_YEAR_HAS_FIGURES: { status: 400, zh: "计划已有当年的月度数据，不能修改年度" },
   LEAD_UNIT_UNKNOWN: { status: 400, zh: "牵头单位 {unit} 不存在" },
   LEAD_UNIT_OUTSIDE_PLAN: { status: 400, zh: "牵头单位 {unit} 属于地区 {region}，不在计划范围（{planRegion}）内" },

@@ -1,6 +1,7 @@
 // 计划管理 (plans/editor-routes.ts, service.ts): creating and editing plans, items, projects, indicators, targets
 // per region (split-down) and schedules — happy paths, refusals with field paths, stale versions,
 // and who may edit what.
+import { errorText } from "@minsheng/domain";
 import { auditHistory, verifyAuditChain } from "@minsheng/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, makeHarness } from "../../test/harness.js";
@@ -162,7 +163,9 @@ describe("a city task force builds its plan", () => {
     expect(await paths(res)).toEqual(["$.id", "$.schedule.points[1].fraction", "$.schedule.points[1].month", "$.title", "$.year"]);
     expect(await count("plans")).toBe(before);
     const level = await call("admin", "POST", "/plans", { id: "sy2025b", year: 2025, level: "province", region: "430500", title: "级别不符" });
-    expect((await level.json()).error.problems).toEqual([{ path: "$.level", message: "does not match the region's level (邵阳市 is city)", code: "PLAN_LEVEL_MISMATCH", params: { name: "邵阳市", level: "city" } }]);
+    const { problems } = (await level.json()).error;
+    expect(problems).toEqual([{ path: "$.level", message: "does not match the region's level (邵阳市 is city)", code: "PLAN_LEVEL_MISMATCH", params: { name: "邵阳市", levelLabel: "市级" } }]);
+    expect(errorText("PLAN_LEVEL_MISMATCH", problems[0].params)).toBe("计划级别与地区级别不符（邵阳市为市级）");
     const item = await call("city", "POST", "/plans/sy2025/items", { id: "sy2025-i01", no: 1, title: "重复" });
     // every problem at once, under the first one's code
     const { error } = (await item.json()) as { error: { code: string; params: unknown; problems: { path: string }[] } };

@@ -1,5 +1,5 @@
 import { summarizePlan } from "@minsheng/bulletin";
-import { type ErrorCode, type ErrorParams, type EvaluateOptions, evaluateModel, type Problem, referenceProblems, type Schedule, splitDown, splitNodes } from "@minsheng/domain";
+import { type ErrorCode, type ErrorParams, type EvaluateOptions, evaluateModel, type Problem, referenceProblems, regionLevelLabel, type RegionLevel, type Schedule, splitDown, splitNodes } from "@minsheng/domain";
 import { appendAudit, type Queryable } from "@minsheng/db";
 import { Either } from "@minsheng/domain";
 import { assertRegion, mayAccessRegion } from "../auth/access.js";
@@ -270,7 +270,7 @@ export async function createPlan(deps: Deps, p: Principal, body: NewPlan): Promi
   return deps.db.transaction(async (tx) => {
     const problems = await idProblems(tx, "plans", body.id);
     if (!LEVEL_OF_PLAN[body.level].includes(region.level))
-      problems.push(problem(fail("PLAN_LEVEL_MISMATCH", { name: region.name, level: region.level }), "$.level", `does not match the region's level (${region.name} is ${region.level})`));
+      problems.push(problem(fail("PLAN_LEVEL_MISMATCH", { name: region.name, levelLabel: regionLevelLabel[region.level as RegionLevel] ?? region.level }), "$.level", `does not match the region's level (${region.name} is ${region.level})`));
     refuse(problems);
     const created = await data.insertPlan(tx, body);
     await appendAudit(tx, { actor: p.actor, action: "plan.create", entity: "plan", entityId: created.id, before: null, after: created, at });
