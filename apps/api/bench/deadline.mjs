@@ -105,7 +105,7 @@ async function main() {
     },
   });
   const R = Number(a.reporters), F = Number(a.figures), W = Number(a.minutes) * 60_000, C = Number(a.readers), N = Number(a.instances);
-  const evidenceShare = Number(a["evidence-share"]), sessionShare = Number(a["session-share"]);
+  const evidenceShare = Number(a["evidence-share"]), sessionShare = Number(a["session-share"]), readPause = Number(a["read-pause"]);
   const env = process.env;
   if (!env.DATABASE_URL) throw new Error("set DATABASE_URL to an empty PostgreSQL database (see the header)");
   const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
@@ -279,7 +279,7 @@ async function main() {
     const loads = [];
     const tag = `deadline-bench ${feedbackKey.slice(0, 8)}`;
     let lateness = 0;
-    const readers = new Worker(fileURLToPath(import.meta.url), { workerData: { urls, codes: siteRows.map((r) => r.code), clients: C, pause: Number(a["read-pause"]) } });
+    const readers = new Worker(fileURLToPath(import.meta.url), { workerData: { urls, codes: siteRows.map((r) => r.code), clients: C, pause: readPause } });
     const readersDone = new Promise((r) => readers.once("message", r));
     const sampler = setInterval(() => loads.push(loadavg()[0]), 10_000);
     const t0 = performance.now();
@@ -402,7 +402,7 @@ async function main() {
     const fmt = (o) => Object.entries(o).map(([k, v]) => `${k}: ${v}`).join(", ") || "none";
     const auditN = Object.fromEntries(audits.map((r) => [r.action, r.n]));
     const lines = [
-      `window ${(W / 60_000).toFixed(1)} min (${R} reporters asked, ${reporters.length} run, ${total} figures scheduled, session ${(session / 60_000).toFixed(1)} min each, evidence share ${evidenceShare}, PNG ${png(0, 0).byteLength} B); ${N} instance(s) on PostgreSQL; ${C} readers${Number(a["read-pause"]) > 0 ? `, each pausing ${a["read-pause"]} ms between reads` : ", back to back"}`,
+      `window ${(W / 60_000).toFixed(1)} min (${R} reporters asked, ${reporters.length} run, ${total} figures scheduled, session ${(session / 60_000).toFixed(1)} min each, evidence share ${evidenceShare}, PNG ${png(0, 0).byteLength} B); ${N} instance(s) on PostgreSQL; ${C} readers${readPause > 0 ? `, each pausing ${readPause} ms between reads` : ", back to back"}`,
       `writes finished at ${(writesDone / 1000).toFixed(1)} s (window ${(W / 1000).toFixed(0)} s; a reporter was at most ${(lateness / 1000).toFixed(1)} s behind its schedule); readers ran ${(elapsed / 1000).toFixed(1)} s`,
       `submissions accepted: ${accepted.length} of ${total} = ${(accepted.length / (writesDone / 1000)).toFixed(1)}/s over the writes (${(total / (W / 1000)).toFixed(1)}/s scheduled on average, ${(total / (Math.max(W - session, session) / 1000)).toFixed(1)}/s at the plateau)`,
       `sign-in:   ${summary(lat.signIn)}; ${fmt(status.signIn)}`,

@@ -53,22 +53,28 @@ const CHAIN_LOCK = 7310502;
  * Appends one entry to the chain. Call it inside the transaction that makes the change, so the
  * change and its record commit together or not at all.
  *
- * The row is written at once, unlinked; a deferred trigger (migration 15) links the transaction's
- * entries at its commit, in the order they were appended: under the chain lock it numbers them after
- * the last linked entry and hashes each onto the one before. The lock is held only for that,
+ * The row is written at once, unlinked; a deferred trigger (migration 15) links each of the
+ * transaction's entries at its commit, in the order they were appended: under the chain lock it
+ * numbers the entry after the last linked one and hashes it onto that one. The lock is held only for that,
  * inside PostgreSQL, not from the append to the commit: on deadline day every save, upload and
  * submission appends, and holding it across the rest of each transaction made it the bottleneck
  * (BENCHMARKS.md, "deadline day"). Chain order is commit order, so the chain never forks.
  */
 export async function appendAudit(q: Queryable, entry: AuditEntry): Promise<void> {
-  const at = (entry.at ?? new Date()).toISOString();
-  const before = entry.before ?? null;
-  const after = entry.after ?? null;
+  const r = auditRow(entry);
   await q.query(
     `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, body)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
-    [at, entry.actor, entry.action, entry.entity, entry.entityId, canonicalJson(before), canonicalJson(after), entryBody({ ...entry, at, before, after })],
+    [r.at, r.actor, r.action, r.entity, r.entityId, r.before, r.after, r.body],
   );
+}
+
+/** An entry as its row is written: the time as ISO text, before/after as canonical JSON, and the hashed body. */
+function auditRow(entry: AuditEntry) {
+  const at = (entry.at ?? new Date()).toISOString();
+  const before = entry.before ?? null;
+  const after = entry.after ?? null;
+  return { actor: entry.actor, action: entry.action, entity: entry.entity, entityId: entry.entityId, at, before: canonicalJson(before), after: canonicalJson(after), body: entryBody({ ...entry, at, before, after }) };
 }
 
 /** Entries written by one statement of appendAuditMany (each is 8 array elements). */
@@ -80,13 +86,8 @@ const AUDIT_BATCH_ROWS = 2000;
  */
 export async function appendAuditMany(q: Queryable, entries: readonly AuditEntry[]): Promise<void> {
   for (let from = 0; from < entries.length; from += AUDIT_BATCH_ROWS) {
-    const part = entries.slice(from, from + AUDIT_BATCH_ROWS).map((entry) => {
-      const at = (entry.at ?? new Date()).toISOString();
-      const before = entry.before ?? null;
-      const after = entry.after ?? null;
-      return { ...entry, at, before: canonicalJson(before), after: canonicalJson(after), body: entryBody({ ...entry, at, before, after }) };
-    });
-    const col = (f: (r: (typeof part)[number]) => string) => part.map(f);
+    const part = entries.slice(from, from + AUDIT_BATCH_ROWS).map(auditRow);
+    const col = (f: (r: ReturnType<typeof auditRow>) => string) => part.map(f);
     // ORDER BY ord: the provisional numbers (and so the link order) follow the entries' order.
     await q.query(
       `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after, body)

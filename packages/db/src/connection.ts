@@ -12,16 +12,6 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[]; rowCount: number }>;
 }
 
-/**
- * Marks the Queryable a transaction hands to its callback, so code that must run inside one (the
- * audit chain's append, whose lock lasts only as long as its transaction) can tell it from the pool.
- */
-export const IN_TRANSACTION: unique symbol = Symbol.for("minsheng.db.inTransaction");
-const inTx = (q: Queryable): Queryable => Object.assign(q, { [IN_TRANSACTION]: true });
-
-/** Whether `q` runs its statements inside one open transaction (it was handed out by `transaction`). */
-export const isTransaction = (q: Queryable): boolean => (q as { [IN_TRANSACTION]?: unknown })[IN_TRANSACTION] === true;
-
 export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs `fn` in one transaction: all of it or nothing. */
@@ -131,7 +121,7 @@ async function openPglite(dataDir: string, thread: boolean): Promise<Database> {
   return {
     kind: "pglite",
     query: base.query,
-    transaction: (fn) => db.transaction((tx) => fn(inTx(wrap(tx)))),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     async close() {
       if (closed) return;
       closed = true;
@@ -217,7 +207,7 @@ async function openPgliteThread(clusterDir: string, release: () => void): Promis
       await call({ op: "begin", tx });
       let result;
       try {
-        result = await fn(inTx({ query: query(tx) }));
+        result = await fn({ query: query(tx) });
       } catch (e) {
         await call({ op: "end", tx, commit: false }).catch(() => {});
         throw e;
@@ -304,7 +294,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
       client.on("error", onError);
       try {
         await client.query("BEGIN");
-        const result = await fn(inTx({ query: (sql, params) => run(client, sql, params) }));
+        const result = await fn({ query: (sql, params) => run(client, sql, params) });
         await client.query("COMMIT");
         return result;
       } catch (e) {

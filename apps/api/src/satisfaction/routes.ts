@@ -10,13 +10,12 @@ import { createSurvey, enterCounts, publishSurvey, rate, readSurvey } from "./se
 /** 满意度测评 (rule 14): the deputies' year-end ballot per project; citizens' ratings stay apart (码上通). */
 
 const RegionCode = z.string().regex(/^\d{6,12}$/, "must be a region code (6-12 digits)");
-const Year = PlanYear;
 const Day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "must be a date YYYY-MM-DD");
 const Count = z.number().int().min(0).max(100_000);
 const ProjectId = z.string().min(1).max(64);
 export const SurveyIdParam = z.object({ id: z.coerce.number().int().positive("must be a satisfaction ballot id") });
 
-export const NewSurvey = z.object({ region: RegionCode, year: Year, date: Day, projects: z.array(ProjectId).min(1).max(200) });
+export const NewSurvey = z.object({ region: RegionCode, year: PlanYear, date: Day, projects: z.array(ProjectId).min(1).max(200) });
 export const SurveyCounts = z.object({
   counts: z.array(z.object({ project: ProjectId, satisfied: Count, basically_satisfied: Count, dissatisfied: Count })).min(1).max(200),
 });
